@@ -1,0 +1,1 @@
+//! Signature and content-encryption primitives of COSE (RFC 9053). To be written.

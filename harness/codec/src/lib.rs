@@ -1,0 +1,20 @@
+//! c169-codec: the reference codec of the c169 conformance suite for MOSIP Claim 169.
+//!
+//! Every stage of the pipeline (Base45, zlib, COSE, CWT, the claim 169 map) in both
+//! directions, with every intermediate artefact kept so that a failure can be traced
+//! to the first stage where bytes differ. Decoding never panics and bounds every
+//! allocation its input can drive; a rejected credential is an [`Outcome`], not an
+//! error. Encoding is deterministic and has knobs to build the broken credentials
+//! the suite needs.
+//!
+//! Not here: files, networks, clocks, async. Callers pass the validation time.
+
+#![forbid(unsafe_code)]
+
+pub mod base45;
+pub mod cbor;
+pub mod crypto;
+pub mod keys;
+pub mod zlib;
+
+pub use c169_model::{Outcome, Stage, Value};

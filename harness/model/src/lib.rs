@@ -1,0 +1,16 @@
+//! The shared vocabulary of c169: a CBOR value type that keeps everything the wire
+//! says (duplicate keys, key order, simple values, tags), its canonical JSON form,
+//! and the words every part of the suite uses to speak about a decoding: stages,
+//! verdicts, flags and outcomes.
+//!
+//! This crate does no I/O and knows nothing of COSE or cryptography.
+
+pub mod canonical;
+pub mod outcome;
+pub mod value;
+
+pub use canonical::{from_canonical_json, to_canonical_json, CanonicalJsonError};
+pub use outcome::{
+    Bucket, CertFact, CoseFacts, Flag, Level, Outcome, Stage, Verdict, VerdictClass, Warning, X5Facts,
+};
+pub use value::Value;
