@@ -18,3 +18,8 @@ pub mod keys;
 pub mod zlib;
 
 pub use c169_model::{Outcome, Stage, Value};
+pub mod decode;
+pub mod encode;
+
+pub use decode::{decode, DecodeOptions, Decoded, Limits, Trace};
+pub use encode::{encode, EncodeError, EncodeOptions, EncodeRequest, Encoded, EncryptSpec, SignSpec};
