@@ -7,6 +7,7 @@
 
 pub mod canonical;
 pub mod outcome;
+pub mod protocol;
 pub mod value;
 
 pub use canonical::{from_canonical_json, to_canonical_json, CanonicalJsonError};
