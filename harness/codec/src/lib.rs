@@ -22,4 +22,6 @@ pub mod decode;
 pub mod encode;
 
 pub use decode::{decode, DecodeOptions, Decoded, Limits, Trace};
-pub use encode::{encode, EncodeError, EncodeOptions, EncodeRequest, Encoded, EncryptSpec, SignSpec};
+pub use encode::{
+    encode, EncodeError, EncodeOptions, EncodeRequest, Encoded, EncryptSpec, SignSpec,
+};

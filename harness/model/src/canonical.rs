@@ -114,7 +114,11 @@ pub fn from_canonical_json(json: &Json) -> Result<Value, CanonicalJsonError> {
 
 fn err(path: &str, problem: impl Into<String>) -> CanonicalJsonError {
     CanonicalJsonError {
-        path: if path.is_empty() { "/".into() } else { path.to_owned() },
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.to_owned()
+        },
         problem: problem.into(),
     }
 }
@@ -132,7 +136,9 @@ fn read(json: &Json, path: &mut String) -> Result<Value, CanonicalJsonError> {
             } else {
                 Err(err(
                     path,
-                    format!("the number {n} is not an integer; write a float as {{\"float\": {n}}}"),
+                    format!(
+                        "the number {n} is not an integer; write a float as {{\"float\": {n}}}"
+                    ),
                 ))
             }
         }
@@ -161,7 +167,10 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
                 .parse()
                 .map_err(|_| err(path, format!("\"int\": {s:?} is not a decimal integer")))?;
             if i < -(1_i128 << 64) || i > i128::from(u64::MAX) {
-                return Err(err(path, format!("\"int\": {s} is outside CBOR's integer range")));
+                return Err(err(
+                    path,
+                    format!("\"int\": {s} is outside CBOR's integer range"),
+                ));
             }
             Ok(Value::Integer(i))
         }
@@ -185,9 +194,17 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
                 "NaN" => Ok(Value::Float(f64::NAN)),
                 "Infinity" => Ok(Value::Float(f64::INFINITY)),
                 "-Infinity" => Ok(Value::Float(f64::NEG_INFINITY)),
-                _ => Err(err(path, format!("\"float\": {s:?} must be a number, \"NaN\", \"Infinity\" or \"-Infinity\""))),
+                _ => Err(err(
+                    path,
+                    format!(
+                        "\"float\": {s:?} must be a number, \"NaN\", \"Infinity\" or \"-Infinity\""
+                    ),
+                )),
             },
-            _ => Err(err(path, "\"float\" must hold a number or one of \"NaN\", \"Infinity\", \"-Infinity\"")),
+            _ => Err(err(
+                path,
+                "\"float\" must hold a number or one of \"NaN\", \"Infinity\", \"-Infinity\"",
+            )),
         },
         ["undefined"] => match &m["undefined"] {
             Json::Bool(true) => Ok(Value::Undefined),
@@ -197,7 +214,12 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
             let n = m["simple"]
                 .as_u64()
                 .filter(|n| *n <= 255 && !(20..=23).contains(n) && !(24..=31).contains(n))
-                .ok_or_else(|| err(path, "\"simple\" must be 0-19 or 32-255 (20-23 have their own JSON form)"))?;
+                .ok_or_else(|| {
+                    err(
+                        path,
+                        "\"simple\" must be 0-19 or 32-255 (20-23 have their own JSON form)",
+                    )
+                })?;
             Ok(Value::Simple(n as u8))
         }
         ["map"] => {
@@ -217,7 +239,12 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
                         let v = read(v, path)?;
                         out.push((k, v));
                     }
-                    _ => return Err(err(path, "each entry of \"map\" must be a [key, value] pair")),
+                    _ => {
+                        return Err(err(
+                            path,
+                            "each entry of \"map\" must be a [key, value] pair",
+                        ))
+                    }
                 }
                 path.truncate(len);
             }

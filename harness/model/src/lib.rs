@@ -12,6 +12,7 @@ pub mod value;
 
 pub use canonical::{from_canonical_json, to_canonical_json, CanonicalJsonError};
 pub use outcome::{
-    Bucket, CertFact, CoseFacts, Flag, Level, Outcome, Stage, Verdict, VerdictClass, Warning, X5Facts,
+    Bucket, CertFact, CoseFacts, Flag, Level, Outcome, Stage, Verdict, VerdictClass, Warning,
+    X5Facts,
 };
 pub use value::Value;
