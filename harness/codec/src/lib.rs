@@ -13,6 +13,7 @@
 
 pub mod base45;
 pub mod cbor;
+pub mod cose;
 pub mod crypto;
 pub mod keys;
 pub mod zlib;
