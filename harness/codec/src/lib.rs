@@ -13,8 +13,10 @@
 
 pub mod base45;
 pub mod cbor;
+pub mod claim169;
 pub mod cose;
 pub mod crypto;
+pub mod cwt;
 pub mod keys;
 pub mod zlib;
 
