@@ -9,6 +9,7 @@ pub mod canonical;
 pub mod outcome;
 pub mod protocol;
 pub mod value;
+pub mod vector;
 
 pub use canonical::{from_canonical_json, to_canonical_json, CanonicalJsonError};
 pub use outcome::{
@@ -16,3 +17,4 @@ pub use outcome::{
     X5Facts,
 };
 pub use value::Value;
+pub use vector::{Expected, Match, RequirementRef, Vector, VectorKeys};

@@ -118,3 +118,36 @@ fn duplicates_are_rejected() {
     let (r, _) = run(vec![(k(62), Value::Array(vec![dup_entry]))]);
     assert_eq!(r.unwrap_err().code(), "claim169.duplicate_sub_key");
 }
+
+#[test]
+fn identity_by_name_becomes_the_map() {
+    let v = from_identity_json(&json!({
+        "fullName": "Janardhan BS",
+        "id": "3918592438",
+        "gender": "Male",
+        "maritalStatus": 2,
+        "photo": "ffd8",
+        "bestQualityFingers": [1, 6],
+        "face": [{"data": "0102", "format": 0, "subFormat": 4}],
+        "24": {"bstr": "aa"}
+    }))
+    .unwrap();
+    let k = Value::Integer;
+    assert_eq!(
+        v,
+        Value::Map(vec![
+            (k(1), "3918592438".into()),
+            (k(4), "Janardhan BS".into()),
+            (k(9), k(1)),
+            (k(14), k(2)),
+            (k(16), Value::Bytes(vec![0xff, 0xd8])),
+            (k(18), Value::Array(vec![k(1), k(6)])),
+            (k(24), Value::Bytes(vec![0xaa])),
+            (k(62), Value::Array(vec![Value::int_map([(0, Value::Bytes(vec![1, 2])), (1, k(0)), (2, k(4))])])),
+        ])
+    );
+    let e = from_identity_json(&json!({"fulName": "x"})).unwrap_err();
+    assert!(e.to_string().contains("fulName"));
+    let e = from_identity_json(&json!({"gender": "Robot"})).unwrap_err();
+    assert!(e.to_string().starts_with("gender:"), "{e}");
+}
