@@ -66,7 +66,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let text = keyfiles::read_text(args.qr.as_deref())?;
     let (verify_keys, decrypt_keys) = keyfiles::load(&args.keys)?;
     let options = DecodeOptions {
-        now: if args.no_time_check { None } else { Some(args.now.unwrap_or_else(wall_clock)) },
+        now: if args.no_time_check {
+            None
+        } else {
+            Some(args.now.unwrap_or_else(wall_clock))
+        },
         leeway: args.leeway,
         verify_keys,
         decrypt_keys,
@@ -83,14 +87,26 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     } else {
         match o.verdict {
             Verdict::Accept => {
-                let verified = if o.verified == Some(true) { "signature verified" } else { "signature NOT verified" };
+                let verified = if o.verified == Some(true) {
+                    "signature verified"
+                } else {
+                    "signature NOT verified"
+                };
                 println!("accepted ({verified})");
                 if let Some(id) = &decoded.identity {
                     for (k, v) in &id.fields {
                         println!("  {k}: {}", short(v));
                     }
                     for (k, v) in &id.biometrics {
-                        println!("  {k}: {} entr{}", v.as_array().map_or(0, Vec::len), if v.as_array().map_or(0, Vec::len) == 1 { "y" } else { "ies" });
+                        println!(
+                            "  {k}: {} entr{}",
+                            v.as_array().map_or(0, Vec::len),
+                            if v.as_array().map_or(0, Vec::len) == 1 {
+                                "y"
+                            } else {
+                                "ies"
+                            }
+                        );
                     }
                     for u in &id.unknown {
                         println!("  (unassigned) {u}");
@@ -110,10 +126,21 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
             }
         }
         for w in &o.warnings {
-            println!("  warning {}{}: {}", w.flag, w.at.as_deref().map(|a| format!(" at {a}")).unwrap_or_default(), w.message);
+            println!(
+                "  warning {}{}: {}",
+                w.flag,
+                w.at.as_deref()
+                    .map(|a| format!(" at {a}"))
+                    .unwrap_or_default(),
+                w.message
+            );
         }
     }
-    Ok(if o.verdict == Verdict::Accept { exit::OK } else { exit::FAILED })
+    Ok(if o.verdict == Verdict::Accept {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
 }
 
 fn short(v: &serde_json::Value) -> String {
@@ -122,7 +149,11 @@ fn short(v: &serde_json::Value) -> String {
         other => other.to_string(),
     };
     if s.chars().count() > 72 {
-        format!("{}… ({} chars)", s.chars().take(72).collect::<String>(), s.chars().count())
+        format!(
+            "{}… ({} chars)",
+            s.chars().take(72).collect::<String>(),
+            s.chars().count()
+        )
     } else {
         s
     }

@@ -32,14 +32,23 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<u8> {
     let (text, base) = if args.input.as_os_str() == "-" {
         let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("cannot read standard input")?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .context("cannot read standard input")?;
         (s, PathBuf::from("."))
     } else {
-        let s = std::fs::read_to_string(&args.input).with_context(|| format!("{}: cannot read", args.input.display()))?;
-        (s, args.input.parent().map(Path::to_path_buf).unwrap_or_default())
+        let s = std::fs::read_to_string(&args.input)
+            .with_context(|| format!("{}: cannot read", args.input.display()))?;
+        (
+            s,
+            args.input
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        )
     };
     let name = args.input.display().to_string();
-    let doc: Json = serde_yaml_ng::from_str(&text).with_context(|| format!("{name}: not YAML or JSON"))?;
+    let doc: Json =
+        serde_yaml_ng::from_str(&text).with_context(|| format!("{name}: not YAML or JSON"))?;
     let request = request(&doc, &base).with_context(|| format!("{name}"))?;
     let encoded = encode(&request)?;
     if args.verbose {
@@ -52,7 +61,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
 }
 
 fn request(doc: &Json, base: &Path) -> anyhow::Result<EncodeRequest> {
-    let obj = doc.as_object().context("the document must be a mapping with claim169, cwt, sign, encrypt")?;
+    let obj = doc
+        .as_object()
+        .context("the document must be a mapping with claim169, cwt, sign, encrypt")?;
     for k in obj.keys() {
         if !["claim169", "claim169_raw", "cwt", "sign", "encrypt"].contains(&k.as_str()) {
             bail!("unknown field {k:?}: expected claim169 (or claim169_raw), cwt, sign, encrypt");
@@ -68,14 +79,38 @@ fn request(doc: &Json, base: &Path) -> anyhow::Result<EncodeRequest> {
         Some(c) => cwt_claims(c).context("field cwt")?,
         None => Value::Map(Vec::new()),
     };
-    let sign = obj.get("sign").map(|s| sign_spec(s, base)).transpose().context("field sign")?;
-    let encrypt = obj.get("encrypt").map(|e| encrypt_spec(e, base)).transpose().context("field encrypt")?;
-    Ok(EncodeRequest { claim169, cwt, sign, encrypt, options: EncodeOptions::default() })
+    let sign = obj
+        .get("sign")
+        .map(|s| sign_spec(s, base))
+        .transpose()
+        .context("field sign")?;
+    let encrypt = obj
+        .get("encrypt")
+        .map(|e| encrypt_spec(e, base))
+        .transpose()
+        .context("field encrypt")?;
+    Ok(EncodeRequest {
+        claim169,
+        cwt,
+        sign,
+        encrypt,
+        options: EncodeOptions::default(),
+    })
 }
 
 fn cwt_claims(c: &Json) -> anyhow::Result<Value> {
-    let names = [("iss", 1), ("sub", 2), ("aud", 3), ("exp", 4), ("nbf", 5), ("iat", 6), ("cti", 7)];
-    let obj = c.as_object().context("expected a mapping of claim names (iss, sub, exp, nbf, iat) or decimal keys")?;
+    let names = [
+        ("iss", 1),
+        ("sub", 2),
+        ("aud", 3),
+        ("exp", 4),
+        ("nbf", 5),
+        ("iat", 6),
+        ("cti", 7),
+    ];
+    let obj = c
+        .as_object()
+        .context("expected a mapping of claim names (iss, sub, exp, nbf, iat) or decimal keys")?;
     let mut entries = Vec::with_capacity(obj.len());
     for (k, v) in obj {
         let key = names
@@ -83,7 +118,11 @@ fn cwt_claims(c: &Json) -> anyhow::Result<Value> {
             .find(|(n, _)| n == k)
             .map(|(_, key)| i128::from(*key))
             .or_else(|| k.parse().ok())
-            .with_context(|| format!("unknown claim {k:?}: use iss, sub, aud, exp, nbf, iat, cti or a decimal key"))?;
+            .with_context(|| {
+                format!(
+                    "unknown claim {k:?}: use iss, sub, aud, exp, nbf, iat, cti or a decimal key"
+                )
+            })?;
         let value = c169_model::from_canonical_json(v).with_context(|| format!("claim {k}"))?;
         entries.push((Value::Integer(key), value));
     }
@@ -96,8 +135,10 @@ fn jwk(v: Option<&Json>, base: &Path) -> anyhow::Result<Key> {
     let json = match v {
         Json::String(path) => {
             let p = base.join(path);
-            let text = std::fs::read_to_string(&p).with_context(|| format!("jwk: cannot read {}", p.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("jwk: {} is not JSON", p.display()))?
+            let text = std::fs::read_to_string(&p)
+                .with_context(|| format!("jwk: cannot read {}", p.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("jwk: {} is not JSON", p.display()))?
         }
         other => other.clone(),
     };
@@ -118,7 +159,10 @@ fn kid(v: Option<&Json>) -> anyhow::Result<Option<Vec<u8>>> {
 fn sign_spec(s: &Json, base: &Path) -> anyhow::Result<SignSpec> {
     let key = jwk(s.get("jwk"), base)?;
     let alg = match s.get("alg").and_then(Json::as_str) {
-        Some(name) => Some(SignatureAlgorithm::from_name(name).with_context(|| format!("alg {name:?}: expected EdDSA, ES256, ES384 or ES512"))?),
+        Some(name) => Some(
+            SignatureAlgorithm::from_name(name)
+                .with_context(|| format!("alg {name:?}: expected EdDSA, ES256, ES384 or ES512"))?,
+        ),
         None => None,
     };
     let kid = kid(s.get("kid"))?.or_else(|| key.kid.clone());
@@ -128,7 +172,10 @@ fn sign_spec(s: &Json, base: &Path) -> anyhow::Result<SignSpec> {
 fn encrypt_spec(e: &Json, base: &Path) -> anyhow::Result<EncryptSpec> {
     let key = jwk(e.get("jwk"), base)?;
     let alg = match e.get("alg").and_then(Json::as_str) {
-        Some(name) => Some(ContentAlgorithm::from_name(name).with_context(|| format!("alg {name:?}: expected A128GCM, A192GCM or A256GCM"))?),
+        Some(name) => Some(
+            ContentAlgorithm::from_name(name)
+                .with_context(|| format!("alg {name:?}: expected A128GCM, A192GCM or A256GCM"))?,
+        ),
         None => None,
     };
     let iv = match e.get("iv").and_then(Json::as_str) {
@@ -136,7 +183,8 @@ fn encrypt_spec(e: &Json, base: &Path) -> anyhow::Result<EncryptSpec> {
         None => {
             // A fresh IV per credential: never reuse one under the same key.
             let mut iv = vec![0u8; 12];
-            getrandom::fill(&mut iv).map_err(|e| anyhow::anyhow!("cannot draw a random IV: {e}"))?;
+            getrandom::fill(&mut iv)
+                .map_err(|e| anyhow::anyhow!("cannot draw a random IV: {e}"))?;
             iv
         }
     };

@@ -45,13 +45,24 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let d = decode(&text, &options);
     let t = &d.trace;
     let m = args.max_bytes;
-    let non_alphabet = text.chars().filter(|c| !"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(*c)).count();
-    println!("1. text      {} characters, {} outside the Base45 alphabet, {} spaces", text.chars().count(), non_alphabet, text.matches(' ').count());
+    let non_alphabet = text
+        .chars()
+        .filter(|c| !"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(*c))
+        .count();
+    println!(
+        "1. text      {} characters, {} outside the Base45 alphabet, {} spaces",
+        text.chars().count(),
+        non_alphabet,
+        text.matches(' ').count()
+    );
     if let Some(z) = &t.zlib {
         println!("2. base45    {} bytes: {}", z.len(), hex_block(z, m));
     }
     if let Some(h) = &t.zlib_header {
-        println!("3. zlib      header {:02x} {:02x}: window 2^{}, level hint {}", h.cmf, h.flg, h.window_bits, h.flevel);
+        println!(
+            "3. zlib      header {:02x} {:02x}: window 2^{}, level hint {}",
+            h.cmf, h.flg, h.window_bits, h.flevel
+        );
     }
     if let Some(c) = &t.cose {
         println!("4. inflated  {} bytes: {}", c.len(), hex_block(c, m));
@@ -60,13 +71,18 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         println!("5. cose      {}", cbor::diagnostic(v, m));
     }
     if let (Some(p), Some(iv)) = (&t.encrypt0_protected, &t.iv) {
-        println!("   encrypt0  protected {} iv {}", hex::encode(p), hex::encode(iv));
+        println!(
+            "   encrypt0  protected {} iv {}",
+            hex::encode(p),
+            hex::encode(iv)
+        );
     }
     if let Some(p) = &t.plaintext {
         println!("   plaintext {} bytes: {}", p.len(), hex_block(p, m));
     }
     if let Some(p) = &t.sign1_protected {
-        let shown = cbor::decode(p, cbor::ReadLimits::default()).map_or_else(|e| format!("(not CBOR: {e})"), |v| cbor::diagnostic(&v, m));
+        let shown = cbor::decode(p, cbor::ReadLimits::default())
+            .map_or_else(|e| format!("(not CBOR: {e})"), |v| cbor::diagnostic(&v, m));
         println!("   sign1     protected h'{}' = {shown}", hex::encode(p));
     }
     if let Some(s) = &t.signature {
@@ -82,7 +98,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     match o.verdict {
         Verdict::Accept => println!(
             "=> accepted; signature {}",
-            if o.verified == Some(true) { "verified" } else { "not verified (no key given)" }
+            if o.verified == Some(true) {
+                "verified"
+            } else {
+                "not verified (no key given)"
+            }
         ),
         Verdict::Reject => println!(
             "=> stops at stage {}: {} ({})",
@@ -92,7 +112,18 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         ),
     }
     for w in &o.warnings {
-        println!("   warning {}{}: {}", w.flag, w.at.as_deref().map(|a| format!(" at {a}")).unwrap_or_default(), w.message);
+        println!(
+            "   warning {}{}: {}",
+            w.flag,
+            w.at.as_deref()
+                .map(|a| format!(" at {a}"))
+                .unwrap_or_default(),
+            w.message
+        );
     }
-    Ok(if o.verdict == Verdict::Accept { exit::OK } else { exit::FAILED })
+    Ok(if o.verdict == Verdict::Accept {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
 }

@@ -9,8 +9,10 @@ pub fn load(paths: &[impl AsRef<Path>]) -> anyhow::Result<(Vec<Key>, Vec<Key>)> 
     let (mut verify, mut decrypt) = (Vec::new(), Vec::new());
     for path in paths {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the key file", path.display()))?;
-        let keys = keys::parse_jwk_str(&text).with_context(|| format!("{}: not a usable JWK or JWK set", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read the key file", path.display()))?;
+        let keys = keys::parse_jwk_str(&text)
+            .with_context(|| format!("{}: not a usable JWK or JWK set", path.display()))?;
         for key in keys {
             match key.material {
                 KeyMaterial::Symmetric(_) => decrypt.push(key),
@@ -28,7 +30,8 @@ pub fn read_text(arg: Option<&str>) -> anyhow::Result<String> {
         Some(t) if t != "-" => Ok(t.to_owned()),
         _ => {
             let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("cannot read standard input")?;
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .context("cannot read standard input")?;
             if s.ends_with('\n') {
                 s.pop();
                 if s.ends_with('\r') {

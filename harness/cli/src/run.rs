@@ -35,15 +35,30 @@ pub fn vectors_root(flag: Option<&Path>) -> PathBuf {
 /// What the built-in reference declares.
 pub fn reference_capabilities() -> Capabilities {
     let names = [
-        "verify", "decrypt", "decode_unverified", "encode", "EdDSA", "ES256", "ES384", "ES512", "A128GCM", "A192GCM", "A256GCM",
+        "verify",
+        "decrypt",
+        "decode_unverified",
+        "encode",
+        "EdDSA",
+        "ES256",
+        "ES384",
+        "ES512",
+        "A128GCM",
+        "A192GCM",
+        "A256GCM",
     ];
-    Capabilities { names: names.iter().map(|s| (*s).to_owned()).collect() }
+    Capabilities {
+        names: names.iter().map(|s| (*s).to_owned()).collect(),
+    }
 }
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(args.vectors.as_deref());
-    let corpus = Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
-    let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let corpus =
+        Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let results = run_vectors(&corpus, &root, &reference_capabilities(), |req| {
         let options = DecodeOptions {
             now: Some(req.vector.now),
@@ -57,7 +72,13 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let summary = Summary::of(&results);
     if args.verbose {
         for r in &results {
-            println!("{:5} {:7} {} — {}", format!("{:?}", r.judgement.status).to_lowercase(), format!("{:?}", r.level).to_uppercase(), r.id, r.judgement.reason);
+            println!(
+                "{:5} {:7} {} — {}",
+                format!("{:?}", r.judgement.status).to_lowercase(),
+                format!("{:?}", r.level).to_uppercase(),
+                r.id,
+                r.judgement.reason
+            );
         }
     }
     let report = serde_json::json!({
@@ -79,5 +100,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         summary.total, summary.passed, summary.failed, summary.skipped, summary.errors, summary.stage_mismatches, summary.must_failures
     );
     println!("report: {}", path.display());
-    Ok(if summary.must_failures == 0 { exit::OK } else { exit::FAILED })
+    Ok(if summary.must_failures == 0 {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
 }

@@ -30,7 +30,13 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             let corpus = c169_suite::Corpus::load(&root)?;
             for (_, v) in &corpus.vectors {
                 let stage = v.stage.map(|s| s.to_string()).unwrap_or_default();
-                println!("{:40} {:10} {:9} {:?}", v.id, format!("{:?}", v.verdict).to_lowercase(), stage, v.level);
+                println!(
+                    "{:40} {:10} {:9} {:?}",
+                    v.id,
+                    format!("{:?}", v.verdict).to_lowercase(),
+                    stage,
+                    v.level
+                );
             }
             Ok(exit::OK)
         }
@@ -43,14 +49,23 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
                 if current.as_deref() != Some(bytes.as_slice()) {
                     stale.push(path.clone());
                     if !check {
-                        c169_suite::run::write_atomically(&path, &bytes).with_context(|| format!("{}: cannot write", path.display()))?;
+                        c169_suite::run::write_atomically(&path, &bytes)
+                            .with_context(|| format!("{}: cannot write", path.display()))?;
                     }
                 }
             }
             for p in &stale {
-                println!("{} {}", if *check { "stale:" } else { "wrote:" }, p.display());
+                println!(
+                    "{} {}",
+                    if *check { "stale:" } else { "wrote:" },
+                    p.display()
+                );
             }
-            Ok(if *check && !stale.is_empty() { exit::FAILED } else { exit::OK })
+            Ok(if *check && !stale.is_empty() {
+                exit::FAILED
+            } else {
+                exit::OK
+            })
         }
     }
 }

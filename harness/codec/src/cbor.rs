@@ -631,7 +631,9 @@ fn diag(out: &mut String, value: &Value, max_bytes: usize) {
             let _ = write!(out, "simple({n})");
         }
         Value::Float(f) if f.is_nan() => out.push_str("NaN"),
-        Value::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "Infinity" } else { "-Infinity" }),
+        Value::Float(f) if f.is_infinite() => {
+            out.push_str(if *f > 0.0 { "Infinity" } else { "-Infinity" })
+        }
         Value::Float(f) => {
             let _ = write!(out, "{f:?}");
         }

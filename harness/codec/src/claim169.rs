@@ -480,7 +480,10 @@ pub enum IdentityError {
 }
 
 fn field_err(field: &str, expected: impl Into<String>) -> IdentityError {
-    IdentityError::Field { field: field.to_owned(), expected: expected.into() }
+    IdentityError::Field {
+        field: field.to_owned(),
+        expected: expected.into(),
+    }
 }
 
 /// Builds a claim 169 map from identity data given by attribute name (the names
@@ -490,25 +493,35 @@ fn field_err(field: &str, expected: impl Into<String>) -> IdentityError {
 /// (`"24"`) carries any value in canonical JSON, for unassigned attributes.
 pub fn from_identity_json(json: &Json) -> Result<Value, IdentityError> {
     let Json::Object(fields) = json else {
-        return Err(IdentityError::NotAnObject { found: json_type(json) });
+        return Err(IdentityError::NotAnObject {
+            found: json_type(json),
+        });
     };
     let mut entries = Vec::with_capacity(fields.len());
     for (name, v) in fields {
         if let Some(a) = ATTRIBUTES.iter().find(|a| a.name == name) {
             entries.push((Value::Integer(a.key), attribute_value(a, name, v)?));
         } else if let Some(i) = BIOMETRICS.iter().position(|b| b == name) {
-            let list = v.as_array().ok_or_else(|| field_err(name, "an array of biometric entries"))?;
+            let list = v
+                .as_array()
+                .ok_or_else(|| field_err(name, "an array of biometric entries"))?;
             let items = list
                 .iter()
                 .enumerate()
                 .map(|(n, e)| biometric_entry(&format!("{name}[{n}]"), e))
                 .collect::<Result<Vec<_>, _>>()?;
-            entries.push((Value::Integer(FIRST_BIOMETRIC + i as i128), Value::Array(items)));
+            entries.push((
+                Value::Integer(FIRST_BIOMETRIC + i as i128),
+                Value::Array(items),
+            ));
         } else if let Ok(key) = name.parse::<i128>() {
-            let value = c169_model::from_canonical_json(v).map_err(|e| field_err(name, e.to_string()))?;
+            let value =
+                c169_model::from_canonical_json(v).map_err(|e| field_err(name, e.to_string()))?;
             entries.push((Value::Integer(key), value));
         } else {
-            return Err(IdentityError::UnknownField { field: name.clone() });
+            return Err(IdentityError::UnknownField {
+                field: name.clone(),
+            });
         }
     }
     entries.sort_by_key(|(k, _)| k.as_integer());
@@ -527,17 +540,26 @@ fn json_type(j: &Json) -> &'static str {
 }
 
 fn hex_bytes(field: &str, v: &Json) -> Result<Vec<u8>, IdentityError> {
-    v.as_str()
-        .and_then(|s| hex::decode(s).ok())
-        .ok_or_else(|| field_err(field, format!("lowercase hex bytes; found {}", json_type(v))))
+    v.as_str().and_then(|s| hex::decode(s).ok()).ok_or_else(|| {
+        field_err(
+            field,
+            format!("lowercase hex bytes; found {}", json_type(v)),
+        )
+    })
 }
 
 fn attribute_value(a: &Attribute, field: &str, v: &Json) -> Result<Value, IdentityError> {
     Ok(match a.kind {
-        Kind::Text => Value::Text(v.as_str().ok_or_else(|| field_err(field, format!("text; found {}", json_type(v))))?.to_owned()),
+        Kind::Text => Value::Text(
+            v.as_str()
+                .ok_or_else(|| field_err(field, format!("text; found {}", json_type(v))))?
+                .to_owned(),
+        ),
         Kind::Bytes => Value::Bytes(hex_bytes(field, v)?),
         Kind::Enum(e) => {
-            let by_name = v.as_str().and_then(|s| (1..=4).find(|i| e.name(*i) == Some(s)));
+            let by_name = v
+                .as_str()
+                .and_then(|s| (1..=4).find(|i| e.name(*i) == Some(s)));
             let n = v.as_i64().map(i128::from).or(by_name);
             Value::Integer(n.ok_or_else(|| field_err(field, "a number or a name of its table"))?)
         }
@@ -545,22 +567,53 @@ fn attribute_value(a: &Attribute, field: &str, v: &Json) -> Result<Value, Identi
             v.as_array()
                 .ok_or_else(|| field_err(field, "an array of finger positions 0-10"))?
                 .iter()
-                .map(|f| f.as_i64().map(|n| Value::Integer(n.into())).ok_or_else(|| field_err(field, "integers")))
+                .map(|f| {
+                    f.as_i64()
+                        .map(|n| Value::Integer(n.into()))
+                        .ok_or_else(|| field_err(field, "integers"))
+                })
                 .collect::<Result<_, _>>()?,
         ),
     })
 }
 
 fn biometric_entry(field: &str, e: &Json) -> Result<Value, IdentityError> {
-    let m = e.as_object().ok_or_else(|| field_err(field, "an object {data, format, subFormat, issuer}"))?;
+    let m = e
+        .as_object()
+        .ok_or_else(|| field_err(field, "an object {data, format, subFormat, issuer}"))?;
     let mut entry = Vec::with_capacity(4);
     for (name, v) in m {
         let (key, value) = match name.as_str() {
             "data" => (0, Value::Bytes(hex_bytes(&format!("{field}.data"), v)?)),
-            "format" => (1, Value::Integer(v.as_i64().ok_or_else(|| field_err(field, "format: an integer"))?.into())),
-            "subFormat" => (2, Value::Integer(v.as_i64().ok_or_else(|| field_err(field, "subFormat: an integer"))?.into())),
-            "issuer" => (3, Value::Text(v.as_str().ok_or_else(|| field_err(field, "issuer: text"))?.to_owned())),
-            other => return Err(IdentityError::UnknownField { field: format!("{field}.{other}") }),
+            "format" => (
+                1,
+                Value::Integer(
+                    v.as_i64()
+                        .ok_or_else(|| field_err(field, "format: an integer"))?
+                        .into(),
+                ),
+            ),
+            "subFormat" => (
+                2,
+                Value::Integer(
+                    v.as_i64()
+                        .ok_or_else(|| field_err(field, "subFormat: an integer"))?
+                        .into(),
+                ),
+            ),
+            "issuer" => (
+                3,
+                Value::Text(
+                    v.as_str()
+                        .ok_or_else(|| field_err(field, "issuer: text"))?
+                        .to_owned(),
+                ),
+            ),
+            other => {
+                return Err(IdentityError::UnknownField {
+                    field: format!("{field}.{other}"),
+                })
+            }
         };
         entry.push((Value::Integer(key), value));
     }

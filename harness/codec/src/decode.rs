@@ -38,7 +38,10 @@ impl Default for Limits {
 
 impl Limits {
     fn cbor(&self) -> ReadLimits {
-        ReadLimits { max_depth: self.max_depth, max_items: self.max_items }
+        ReadLimits {
+            max_depth: self.max_depth,
+            max_items: self.max_items,
+        }
     }
 }
 
@@ -98,7 +101,11 @@ struct Rejection {
 
 impl Rejection {
     fn new(stage: Stage, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Rejection { stage, code: code.into(), message: message.into() }
+        Rejection {
+            stage,
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -174,7 +181,11 @@ pub fn decode(text: &str, options: &DecodeOptions) -> Decoded {
             if !facts.structure.is_empty() {
                 outcome.cose = Some(facts);
             }
-            Decoded { outcome, identity: None, trace }
+            Decoded {
+                outcome,
+                identity: None,
+                trace,
+            }
         }
     }
 }
@@ -191,7 +202,11 @@ fn run(
         return Err(Rejection::new(
             Stage::Limit,
             "limit.text_length",
-            format!("the text is {} bytes long, above the limit of {}", text.len(), limits.max_text_len),
+            format!(
+                "the text is {} bytes long, above the limit of {}",
+                text.len(),
+                limits.max_text_len
+            ),
         ));
     }
     let compressed = base45::decode(text)?;
@@ -206,7 +221,8 @@ fn run(
     trace.zlib_header = Some(inflated.header);
     let cose_bytes = inflated.data;
     let cbor_limits = limits.cbor();
-    let value = cbor::decode(&cose_bytes, cbor_limits).map_err(|source| Rejection::from(cose::CoseError::Cbor { source }));
+    let value = cbor::decode(&cose_bytes, cbor_limits)
+        .map_err(|source| Rejection::from(cose::CoseError::Cbor { source }));
     trace.cose = Some(cose_bytes);
     let value = value?;
     trace.cose_value = Some(value.clone());
@@ -224,7 +240,10 @@ fn run(
     };
     let alg_id = cose::algorithm(&sign1.headers, Structure::Sign1)?;
     let alg = SignatureAlgorithm::from_cose_id(alg_id).ok_or_else(|| {
-        Rejection::from(cose::CoseError::UnknownAlgorithm { structure: Structure::Sign1, alg: alg_id.to_string() })
+        Rejection::from(cose::CoseError::UnknownAlgorithm {
+            structure: Structure::Sign1,
+            alg: alg_id.to_string(),
+        })
     })?;
     facts.alg = Some(alg.cose_id());
     let kid = cose::kid(&sign1.headers)?;
@@ -235,11 +254,20 @@ fn run(
     facts.x5 = cose::x5_facts(&sign1.headers, warnings)?;
     trace.sign1_protected = Some(sign1.headers.protected_bytes.clone());
     trace.signature = Some(sign1.signature.clone());
-    let verified = verify(&sign1, alg, kid.as_ref().map(|(k, _)| k.as_slice()), options, warnings)?;
+    let verified = verify(
+        &sign1,
+        alg,
+        kid.as_ref().map(|(k, _)| k.as_slice()),
+        options,
+        warnings,
+    )?;
     trace.payload = Some(sign1.payload.clone());
     let claims = cwt::parse_claims(&sign1.payload, cbor_limits, warnings)?;
     let mut claims_map = claims.others.clone();
-    claims_map.push((Value::Integer(cwt::CLAIM169), Value::Map(claims.claim169.clone())));
+    claims_map.push((
+        Value::Integer(cwt::CLAIM169),
+        Value::Map(claims.claim169.clone()),
+    ));
     trace.claims = Some(Value::Map(claims_map));
     trace.claim169 = Some(Value::Map(claims.claim169.clone()));
     match options.now {
@@ -251,12 +279,20 @@ fn run(
         }),
     }
     let identity = claim169::interpret(&claims.claim169, warnings)?;
-    Ok(Accepted { claims, identity, facts: std::mem::take(facts), verified })
+    Ok(Accepted {
+        claims,
+        identity,
+        facts: std::mem::take(facts),
+        verified,
+    })
 }
 
 /// A zlib failure on bytes that are plainly a COSE message is named for what it is.
 fn no_compression_or(e: zlib::ZlibError, bytes: Option<&[u8]>) -> Rejection {
-    let looks_like_cose = matches!(bytes.and_then(|b| b.first()), Some(0xd2 | 0xd0 | 0xd8 | 0x84 | 0x83));
+    let looks_like_cose = matches!(
+        bytes.and_then(|b| b.first()),
+        Some(0xd2 | 0xd0 | 0xd8 | 0x84 | 0x83)
+    );
     if looks_like_cose && matches!(e.stage(), Stage::Zlib) {
         Rejection::new(
             Stage::Zlib,
@@ -278,7 +314,10 @@ fn decrypt(
     trace.encrypt0_protected = Some(e.headers.protected_bytes.clone());
     let alg_id = cose::algorithm(&e.headers, Structure::Encrypt0)?;
     let alg = ContentAlgorithm::from_cose_id(alg_id).ok_or_else(|| {
-        Rejection::from(cose::CoseError::UnknownAlgorithm { structure: Structure::Encrypt0, alg: alg_id.to_string() })
+        Rejection::from(cose::CoseError::UnknownAlgorithm {
+            structure: Structure::Encrypt0,
+            alg: alg_id.to_string(),
+        })
     })?;
     facts.enc_alg = Some(alg.cose_id());
     let kid = cose::kid(&e.headers)?;
@@ -287,10 +326,20 @@ fn decrypt(
     }
     let iv = cose::iv(&e.headers)?;
     trace.iv = Some(iv.clone());
-    let candidates = by_kid(&options.decrypt_keys, kid.as_ref().map(|(k, _)| k.as_slice()));
-    let symmetric: Vec<_> = candidates.iter().filter_map(|k| k.symmetric_key()).collect();
+    let candidates = by_kid(
+        &options.decrypt_keys,
+        kid.as_ref().map(|(k, _)| k.as_slice()),
+    );
+    let symmetric: Vec<_> = candidates
+        .iter()
+        .filter_map(|k| k.symmetric_key())
+        .collect();
     if symmetric.is_empty() {
-        return Err(Rejection::new(Stage::Decrypt, "decrypt.no_key", "the credential is encrypted and no decryption key was given"));
+        return Err(Rejection::new(
+            Stage::Decrypt,
+            "decrypt.no_key",
+            "the credential is encrypted and no decryption key was given",
+        ));
     }
     let aad = cose::enc_structure(&e.headers.protected_bytes);
     let mut last = CryptoError::DecryptionFailed;
@@ -303,15 +352,24 @@ fn decrypt(
             }
             // A failed tag says more than a key of the wrong length: keep it if seen.
             Err(err) => {
-                if !matches!(last, CryptoError::DecryptionFailed) || !matches!(err, CryptoError::KeyLengthMismatch { .. }) {
+                if !matches!(last, CryptoError::DecryptionFailed)
+                    || !matches!(err, CryptoError::KeyLengthMismatch { .. })
+                {
                     last = err;
                 }
             }
         }
     }
-    let plaintext = plaintext.ok_or_else(|| Rejection::new(Stage::Decrypt, last.code(), format!("COSE_Encrypt0 ({}): {last}", alg.name())))?;
+    let plaintext = plaintext.ok_or_else(|| {
+        Rejection::new(
+            Stage::Decrypt,
+            last.code(),
+            format!("COSE_Encrypt0 ({}): {last}", alg.name()),
+        )
+    })?;
     let limits = options.limits.cbor();
-    let value = cbor::decode(&plaintext, limits).map_err(|source| Rejection::from(cose::CoseError::Cbor { source }))?;
+    let value = cbor::decode(&plaintext, limits)
+        .map_err(|source| Rejection::from(cose::CoseError::Cbor { source }))?;
     trace.plaintext = Some(plaintext);
     if matches!(value, Value::Map(_)) {
         return Err(Rejection::new(
@@ -324,14 +382,21 @@ fn decrypt(
     facts.tags.extend(&inner.tags);
     match inner.message {
         Message::Sign1(s) => Ok(s),
-        Message::Encrypt0(_) => Err(Rejection::new(Stage::Cose, "cose.nested_encrypt0", "a COSE_Encrypt0 holds another COSE_Encrypt0; it must hold the COSE_Sign1")),
+        Message::Encrypt0(_) => Err(Rejection::new(
+            Stage::Cose,
+            "cose.nested_encrypt0",
+            "a COSE_Encrypt0 holds another COSE_Encrypt0; it must hold the COSE_Sign1",
+        )),
     }
 }
 
 /// The keys to try: those whose kid matches, when any does; otherwise all.
 fn by_kid<'k>(keys: &'k [Key], kid: Option<&[u8]>) -> Vec<&'k Key> {
     if let Some(kid) = kid {
-        let matching: Vec<&Key> = keys.iter().filter(|k| k.kid.as_deref() == Some(kid)).collect();
+        let matching: Vec<&Key> = keys
+            .iter()
+            .filter(|k| k.kid.as_deref() == Some(kid))
+            .collect();
         if !matching.is_empty() {
             return matching;
         }
@@ -354,9 +419,16 @@ fn verify(
         });
         return Ok(false);
     }
-    let keys: Vec<PublicKey> = by_kid(&options.verify_keys, kid).into_iter().filter_map(Key::public_key).collect();
+    let keys: Vec<PublicKey> = by_kid(&options.verify_keys, kid)
+        .into_iter()
+        .filter_map(Key::public_key)
+        .collect();
     if keys.is_empty() {
-        return Err(Rejection::new(Stage::Signature, "signature.no_usable_key", "none of the verification keys given is a public or private signature key"));
+        return Err(Rejection::new(
+            Stage::Signature,
+            "signature.no_usable_key",
+            "none of the verification keys given is a public or private signature key",
+        ));
     }
     let message = cose::sig_structure(&sign1.headers.protected_bytes, &sign1.payload);
     let mut errors = Vec::with_capacity(keys.len());
@@ -373,6 +445,13 @@ fn verify(
         CryptoError::BadSignatureLength { .. } => 1,
         _ => 2,
     };
-    let e = errors.into_iter().min_by_key(rank).unwrap_or(CryptoError::SignatureInvalid);
-    Err(Rejection::new(Stage::Signature, e.code(), format!("COSE_Sign1 ({}): {e}", alg.name())))
+    let e = errors
+        .into_iter()
+        .min_by_key(rank)
+        .unwrap_or(CryptoError::SignatureInvalid);
+    Err(Rejection::new(
+        Stage::Signature,
+        e.code(),
+        format!("COSE_Sign1 ({}): {e}", alg.name()),
+    ))
 }

@@ -216,16 +216,28 @@ pub fn encode(request: &EncodeRequest) -> Result<Encoded, EncodeError> {
     let o = &request.options;
     let mut out = Encoded::default();
     let claims = claims_value(request)?;
-    let payload = tampered(cbor::encode_with(&claims, o.claims_style)?, o, Point::Payload)?;
+    let payload = tampered(
+        cbor::encode_with(&claims, o.claims_style)?,
+        o,
+        Point::Payload,
+    )?;
     let (inner_payload, encrypt_inside) = match (o.layering, &request.encrypt) {
-        (Layering::EncryptThenSign, Some(enc)) => (encrypt0(enc, payload, o, false, &mut out)?, false),
+        (Layering::EncryptThenSign, Some(enc)) => {
+            (encrypt0(enc, payload, o, false, &mut out)?, false)
+        }
         _ => (payload, request.encrypt.is_some()),
     };
     let cose_bytes = if let (Layering::EncryptOnly, Some(enc)) = (o.layering, &request.encrypt) {
         out.payload.clone_from(&inner_payload);
         encrypt0(enc, inner_payload, o, true, &mut out)?
     } else {
-        let sign1 = sign1(request.sign.as_ref(), inner_payload, o, !encrypt_inside, &mut out)?;
+        let sign1 = sign1(
+            request.sign.as_ref(),
+            inner_payload,
+            o,
+            !encrypt_inside,
+            &mut out,
+        )?;
         out.sign1.clone_from(&sign1);
         match (&request.encrypt, encrypt_inside) {
             (Some(enc), true) => encrypt0(enc, sign1, o, true, &mut out)?,
@@ -234,20 +246,34 @@ pub fn encode(request: &EncodeRequest) -> Result<Encoded, EncodeError> {
     };
     let cose_bytes = tampered(cose_bytes, o, Point::Cose)?;
     out.cose.clone_from(&cose_bytes);
-    let compressed = if o.no_compression { cose_bytes } else { zlib::deflate(&cose_bytes, &o.zlib)? };
+    let compressed = if o.no_compression {
+        cose_bytes
+    } else {
+        zlib::deflate(&cose_bytes, &o.zlib)?
+    };
     out.zlib = tampered(compressed, o, Point::Zlib)?;
     let text = tampered(base45::encode(&out.zlib).into_bytes(), o, Point::Text)?;
-    out.text = String::from_utf8(text).map_err(|_| EncodeError::BadTamper { at: Point::Text, reason: "the edited text is not UTF-8" })?;
+    out.text = String::from_utf8(text).map_err(|_| EncodeError::BadTamper {
+        at: Point::Text,
+        reason: "the edited text is not UTF-8",
+    })?;
     Ok(out)
 }
 
 fn claims_value(request: &EncodeRequest) -> Result<Value, EncodeError> {
     let mut entries = match &request.cwt {
         Value::Map(m) => m.clone(),
-        other => return Err(EncodeError::ClaimsNotAMap { found: other.type_name() }),
+        other => {
+            return Err(EncodeError::ClaimsNotAMap {
+                found: other.type_name(),
+            })
+        }
     };
     let claim169 = if request.options.claim169_as_bytes {
-        Value::Bytes(cbor::encode_with(&request.claim169, request.options.claims_style)?)
+        Value::Bytes(cbor::encode_with(
+            &request.claim169,
+            request.options.claims_style,
+        )?)
     } else {
         request.claim169.clone()
     };
@@ -270,24 +296,51 @@ fn header_bytes(entries: &[(Value, Value)], empty_as_map: bool) -> Result<Vec<u8
 fn tag(value: Value, tag: u64, tags: Tags, outermost: bool) -> Value {
     match (tags, outermost) {
         (Tags::None, true) => value,
-        (Tags::CwtAndCose, true) => Value::Tag(cose::TAG_CWT, Box::new(Value::Tag(tag, Box::new(value)))),
+        (Tags::CwtAndCose, true) => {
+            Value::Tag(cose::TAG_CWT, Box::new(Value::Tag(tag, Box::new(value))))
+        }
         _ => Value::Tag(tag, Box::new(value)),
     }
 }
 
-fn sign1(sign: Option<&SignSpec>, payload: Vec<u8>, o: &EncodeOptions, outermost: bool, out: &mut Encoded) -> Result<Vec<u8>, EncodeError> {
+fn sign1(
+    sign: Option<&SignSpec>,
+    payload: Vec<u8>,
+    o: &EncodeOptions,
+    outermost: bool,
+    out: &mut Encoded,
+) -> Result<Vec<u8>, EncodeError> {
     let alg = match sign {
-        Some(s) => Some(s.alg.or_else(|| s.key.signature_algorithm()).ok_or(EncodeError::NotASigningKey)?),
+        Some(s) => Some(
+            s.alg
+                .or_else(|| s.key.signature_algorithm())
+                .ok_or(EncodeError::NotASigningKey)?,
+        ),
         None => None,
     };
-    let alg_value = o.alg_value.clone().or_else(|| alg.map(|a| Value::Integer(i128::from(a.cose_id()))));
+    let alg_value = o
+        .alg_value
+        .clone()
+        .or_else(|| alg.map(|a| Value::Integer(i128::from(a.cose_id()))));
     let kid = sign.and_then(|s| s.kid.clone());
     let (mut protected, mut unprotected) = (Vec::new(), Vec::new());
     if let Some(v) = &alg_value {
-        place(&mut protected, &mut unprotected, o.alg_placement, LABEL_ALG, v);
+        place(
+            &mut protected,
+            &mut unprotected,
+            o.alg_placement,
+            LABEL_ALG,
+            v,
+        );
     }
     if let Some(k) = kid {
-        place(&mut protected, &mut unprotected, o.kid_placement, LABEL_KID, &Value::Bytes(k));
+        place(
+            &mut protected,
+            &mut unprotected,
+            o.kid_placement,
+            LABEL_KID,
+            &Value::Bytes(k),
+        );
     }
     protected.extend(o.extra_protected.iter().cloned());
     unprotected.extend(o.extra_unprotected.iter().cloned());
@@ -315,28 +368,73 @@ fn sign1(sign: Option<&SignSpec>, payload: Vec<u8>, o: &EncodeOptions, outermost
         Value::Bytes(payload),
         Value::Bytes(signature),
     ]);
-    let value = if !outermost && o.untagged_inner { array } else { tag(array, cose::TAG_SIGN1, o.tags, outermost) };
+    let value = if !outermost && o.untagged_inner {
+        array
+    } else {
+        tag(array, cose::TAG_SIGN1, o.tags, outermost)
+    };
     tampered(cbor::encode(&value)?, o, Point::Sign1)
 }
 
-fn encrypt0(enc: &EncryptSpec, plaintext: Vec<u8>, o: &EncodeOptions, outermost: bool, out: &mut Encoded) -> Result<Vec<u8>, EncodeError> {
-    let key = enc.key.symmetric_key().ok_or(EncodeError::NotAnEncryptionKey)?;
+fn encrypt0(
+    enc: &EncryptSpec,
+    plaintext: Vec<u8>,
+    o: &EncodeOptions,
+    outermost: bool,
+    out: &mut Encoded,
+) -> Result<Vec<u8>, EncodeError> {
+    let key = enc
+        .key
+        .symmetric_key()
+        .ok_or(EncodeError::NotAnEncryptionKey)?;
     let alg = enc.alg.unwrap_or_else(|| key.algorithm());
     let (mut protected, mut unprotected) = (Vec::new(), Vec::new());
-    place(&mut protected, &mut unprotected, o.enc_alg_placement, LABEL_ALG, &Value::Integer(i128::from(alg.cose_id())));
-    place(&mut protected, &mut unprotected, o.iv_placement.unwrap_or(Placement::Unprotected), LABEL_IV, &Value::Bytes(enc.iv.clone()));
+    place(
+        &mut protected,
+        &mut unprotected,
+        o.enc_alg_placement,
+        LABEL_ALG,
+        &Value::Integer(i128::from(alg.cose_id())),
+    );
+    place(
+        &mut protected,
+        &mut unprotected,
+        o.iv_placement.unwrap_or(Placement::Unprotected),
+        LABEL_IV,
+        &Value::Bytes(enc.iv.clone()),
+    );
     protected.extend(o.extra_enc_protected.iter().cloned());
     unprotected.extend(o.extra_enc_unprotected.iter().cloned());
     let protected_bytes = header_bytes(&protected, false)?;
-    let ciphertext = crypto::encrypt(key, alg, &enc.iv, &cose::enc_structure(&protected_bytes), &plaintext)?;
+    let ciphertext = crypto::encrypt(
+        key,
+        alg,
+        &enc.iv,
+        &cose::enc_structure(&protected_bytes),
+        &plaintext,
+    )?;
     let ciphertext = tampered(ciphertext, o, Point::Ciphertext)?;
     out.ciphertext = Some(ciphertext.clone());
-    let array = Value::Array(vec![Value::Bytes(protected_bytes), Value::Map(unprotected), Value::Bytes(ciphertext)]);
-    let value = if outermost { tag(array, cose::TAG_ENCRYPT0, o.tags, true) } else { Value::Tag(cose::TAG_ENCRYPT0, Box::new(array)) };
+    let array = Value::Array(vec![
+        Value::Bytes(protected_bytes),
+        Value::Map(unprotected),
+        Value::Bytes(ciphertext),
+    ]);
+    let value = if outermost {
+        tag(array, cose::TAG_ENCRYPT0, o.tags, true)
+    } else {
+        Value::Tag(cose::TAG_ENCRYPT0, Box::new(array))
+    };
     Ok(cbor::encode(&value)?)
 }
 
-fn place(protected: &mut Vec<(Value, Value)>, unprotected: &mut Vec<(Value, Value)>, p: Placement, label: i128, v: &Value) {
+fn place(
+    protected: &mut Vec<(Value, Value)>,
+    unprotected: &mut Vec<(Value, Value)>,
+    p: Placement,
+    label: i128,
+    v: &Value,
+) {
     if p.protected() {
         protected.push((Value::Integer(label), v.clone()));
     }
@@ -357,18 +455,33 @@ fn tampered(mut bytes: Vec<u8>, o: &EncodeOptions, at: Point) -> Result<Vec<u8>,
         match &t.edit {
             Edit::Append(extra) => bytes.extend_from_slice(extra),
             Edit::Truncate(n) => {
-                let keep = bytes.len().checked_sub(*n).ok_or(EncodeError::BadTamper { at, reason: "truncating more bytes than there are" })?;
+                let keep = bytes.len().checked_sub(*n).ok_or(EncodeError::BadTamper {
+                    at,
+                    reason: "truncating more bytes than there are",
+                })?;
                 bytes.truncate(keep);
             }
             Edit::Xor { offset, mask } => {
-                let i = index(*offset, bytes.len()).ok_or(EncodeError::BadTamper { at, reason: "offset outside the bytes" })?;
+                let i = index(*offset, bytes.len()).ok_or(EncodeError::BadTamper {
+                    at,
+                    reason: "offset outside the bytes",
+                })?;
                 if let Some(b) = bytes.get_mut(i) {
                     *b ^= mask;
                 }
             }
             Edit::Overwrite { offset, bytes: new } => {
-                let i = index(*offset, bytes.len()).ok_or(EncodeError::BadTamper { at, reason: "offset outside the bytes" })?;
-                let end = i.checked_add(new.len()).filter(|e| *e <= bytes.len()).ok_or(EncodeError::BadTamper { at, reason: "overwrite runs past the end" })?;
+                let i = index(*offset, bytes.len()).ok_or(EncodeError::BadTamper {
+                    at,
+                    reason: "offset outside the bytes",
+                })?;
+                let end = i
+                    .checked_add(new.len())
+                    .filter(|e| *e <= bytes.len())
+                    .ok_or(EncodeError::BadTamper {
+                        at,
+                        reason: "overwrite runs past the end",
+                    })?;
                 if let Some(slot) = bytes.get_mut(i..end) {
                     slot.copy_from_slice(new);
                 }

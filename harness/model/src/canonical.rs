@@ -23,6 +23,7 @@
 use crate::Value;
 use serde_json::{Map, Number, Value as Json};
 use std::collections::HashSet;
+use std::fmt::Write as _;
 
 /// The largest integer magnitude written as a bare JSON number (2^53).
 pub const MAX_SAFE_INTEGER: i128 = 1 << 53;
@@ -146,7 +147,7 @@ fn read(json: &Json, path: &mut String) -> Result<Value, CanonicalJsonError> {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
-                path.push_str(&format!("/{i}"));
+                let _ = write!(path, "/{i}");
                 out.push(read(item, path)?);
                 path.truncate(len);
             }
@@ -222,34 +223,7 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
                 })?;
             Ok(Value::Simple(n as u8))
         }
-        ["map"] => {
-            let pairs = m["map"]
-                .as_array()
-                .ok_or_else(|| err(path, "\"map\" must hold an array of [key, value] pairs"))?;
-            let mut out = Vec::with_capacity(pairs.len());
-            for (i, pair) in pairs.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("/map/{i}"));
-                match pair.as_array().map(Vec::as_slice) {
-                    Some([k, v]) => {
-                        path.push_str("/0");
-                        let k = read(k, path)?;
-                        path.truncate(path.len() - 2);
-                        path.push_str("/1");
-                        let v = read(v, path)?;
-                        out.push((k, v));
-                    }
-                    _ => {
-                        return Err(err(
-                            path,
-                            "each entry of \"map\" must be a [key, value] pair",
-                        ))
-                    }
-                }
-                path.truncate(len);
-            }
-            Ok(Value::Map(out))
-        }
+        ["map"] => read_pairs(&m["map"], path),
         _ if keys.len() == 2 && m.contains_key("tag") && m.contains_key("value") => {
             let tag = m["tag"]
                 .as_u64()
@@ -278,6 +252,35 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
             Ok(Value::Map(out))
         }
     }
+}
+
+fn read_pairs(pairs: &Json, path: &mut String) -> Result<Value, CanonicalJsonError> {
+    let pairs = pairs
+        .as_array()
+        .ok_or_else(|| err(path, "\"map\" must hold an array of [key, value] pairs"))?;
+    let mut out = Vec::with_capacity(pairs.len());
+    for (i, pair) in pairs.iter().enumerate() {
+        let len = path.len();
+        let _ = write!(path, "/map/{i}");
+        match pair.as_array().map(Vec::as_slice) {
+            Some([k, v]) => {
+                path.push_str("/0");
+                let k = read(k, path)?;
+                path.truncate(path.len() - 2);
+                path.push_str("/1");
+                let v = read(v, path)?;
+                out.push((k, v));
+            }
+            _ => {
+                return Err(err(
+                    path,
+                    "each entry of \"map\" must be a [key, value] pair",
+                ))
+            }
+        }
+        path.truncate(len);
+    }
+    Ok(Value::Map(out))
 }
 
 /// Decimal integers as `to_string` writes them: no sign on positives, no leading zeros.

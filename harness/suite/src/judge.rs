@@ -3,7 +3,7 @@
 //! Every decision lives in the vector (verdict class, stage, expected content);
 //! this module only compares.
 
-use c169_model::{Match, Outcome, Verdict, VerdictClass, Vector};
+use c169_model::{Match, Outcome, Vector, Verdict, VerdictClass};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -45,33 +45,54 @@ fn describe(o: &Outcome) -> String {
 /// Judges `outcome` against `vector`.
 #[must_use]
 pub fn judge(vector: &Vector, outcome: &Outcome) -> Judgement {
-    let pass = |reason: String| Judgement { status: Status::Pass, reason, stage_mismatch: false };
-    let fail = |reason: String| Judgement { status: Status::Fail, reason, stage_mismatch: false };
+    let pass = |reason: String| Judgement {
+        status: Status::Pass,
+        reason,
+        stage_mismatch: false,
+    };
+    let fail = |reason: String| Judgement {
+        status: Status::Fail,
+        reason,
+        stage_mismatch: false,
+    };
     match (vector.verdict, outcome.verdict) {
-        (VerdictClass::Valid, Verdict::Reject) => fail(format!("must be accepted; {}", describe(outcome))),
+        (VerdictClass::Valid, Verdict::Reject) => {
+            fail(format!("must be accepted; {}", describe(outcome)))
+        }
         (VerdictClass::Valid, Verdict::Accept) => match content_difference(vector, outcome) {
             Some(diff) => fail(format!("accepted, but {diff}")),
             None => pass("accepted with the expected content".into()),
         },
         (VerdictClass::Invalid, Verdict::Accept) => fail(format!(
             "must be rejected{}; it was accepted",
-            vector.stage.map(|s| format!(" at stage {s}")).unwrap_or_default()
+            vector
+                .stage
+                .map(|s| format!(" at stage {s}"))
+                .unwrap_or_default()
         )),
         (VerdictClass::Invalid, Verdict::Reject) => match (vector.stage, outcome.stage) {
             (Some(want), Some(got)) if want != got => Judgement {
                 status: Status::Pass,
-                reason: format!("rejected, but at stage {got} where {want} was expected; {}", describe(outcome)),
+                reason: format!(
+                    "rejected, but at stage {got} where {want} was expected; {}",
+                    describe(outcome)
+                ),
                 stage_mismatch: true,
             },
             _ => pass(describe(outcome)),
         },
-        (VerdictClass::Acceptable, _) => pass(format!("implementation-defined; {}", describe(outcome))),
+        (VerdictClass::Acceptable, _) => {
+            pass(format!("implementation-defined; {}", describe(outcome)))
+        }
     }
 }
 
 fn content_difference(vector: &Vector, outcome: &Outcome) -> Option<String> {
     let expected = vector.expected.as_ref()?;
-    let pairs = [("claim169", &expected.claim169, &outcome.claim169), ("cwt", &expected.cwt, &outcome.cwt)];
+    let pairs = [
+        ("claim169", &expected.claim169, &outcome.claim169),
+        ("cwt", &expected.cwt, &outcome.cwt),
+    ];
     for (what, want, got) in pairs {
         if let Some(want) = want {
             let got = got.clone().unwrap_or(Json::Null);
@@ -86,7 +107,8 @@ fn content_difference(vector: &Vector, outcome: &Outcome) -> Option<String> {
 /// The first place where `got` departs from `want`, as "path: expected X, got Y".
 #[must_use]
 pub fn first_difference(want: &Json, got: &Json, how: Match, path: &str) -> Option<String> {
-    let shown = |j: Option<&Json>| j.map_or_else(|| "nothing".to_owned(), |j| truncate(&j.to_string()));
+    let shown =
+        |j: Option<&Json>| j.map_or_else(|| "nothing".to_owned(), |j| truncate(&j.to_string()));
     match (want, got) {
         (Json::Object(w), Json::Object(g)) => {
             for (k, wv) in w {
@@ -97,12 +119,17 @@ pub fn first_difference(want: &Json, got: &Json, how: Match, path: &str) -> Opti
                             return Some(d);
                         }
                     }
-                    None => return Some(format!("{here}: expected {}, got nothing", shown(Some(wv)))),
+                    None => {
+                        return Some(format!("{here}: expected {}, got nothing", shown(Some(wv))))
+                    }
                 }
             }
             if how == Match::Exact {
                 if let Some((k, gv)) = g.iter().find(|(k, _)| !w.contains_key(*k)) {
-                    return Some(format!("{path}/{k}: expected nothing, got {}", shown(Some(gv))));
+                    return Some(format!(
+                        "{path}/{k}: expected nothing, got {}",
+                        shown(Some(gv))
+                    ));
                 }
             }
             None
@@ -113,7 +140,11 @@ pub fn first_difference(want: &Json, got: &Json, how: Match, path: &str) -> Opti
             .enumerate()
             .find_map(|(i, (wv, gv))| first_difference(wv, gv, how, &format!("{path}/{i}"))),
         _ if want == got => None,
-        _ => Some(format!("{path}: expected {}, got {}", shown(Some(want)), shown(Some(got)))),
+        _ => Some(format!(
+            "{path}: expected {}, got {}",
+            shown(Some(want)),
+            shown(Some(got))
+        )),
     }
 }
 
@@ -136,12 +167,18 @@ mod tests {
     fn subset_and_exact() {
         let want = json!({"4": "a", "62": [{"1": 0}]});
         let got = json!({"4": "a", "1": "x", "62": [{"0": {"bstr": "00"}, "1": 0}]});
-        assert_eq!(first_difference(&want, &got, Match::Subset, "claim169"), None);
+        assert_eq!(
+            first_difference(&want, &got, Match::Subset, "claim169"),
+            None
+        );
         assert_eq!(
             first_difference(&want, &got, Match::Exact, "claim169").unwrap(),
             "claim169/62/0/0: expected nothing, got {\"bstr\":\"00\"}"
         );
         let got = json!({"4": "b"});
-        assert_eq!(first_difference(&want, &got, Match::Subset, "c").unwrap(), "c/4: expected \"a\", got \"b\"");
+        assert_eq!(
+            first_difference(&want, &got, Match::Subset, "c").unwrap(),
+            "c/4: expected \"a\", got \"b\""
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::corpus::Corpus;
 use crate::judge::{judge, Judgement, Status};
-use c169_model::{Level, Outcome, Stage, VerdictClass, Vector};
+use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -19,7 +19,11 @@ impl Capabilities {
     /// The first capability `vector` needs that is not declared.
     #[must_use]
     pub fn missing<'v>(&self, vector: &'v Vector) -> Option<&'v str> {
-        vector.capabilities.iter().find(|c| !self.names.contains(*c)).map(String::as_str)
+        vector
+            .capabilities
+            .iter()
+            .find(|c| !self.names.contains(*c))
+            .map(String::as_str)
     }
 }
 
@@ -52,13 +56,22 @@ pub struct CaseResult {
 
 /// Runs every vector through `decode` (which answers an outcome, or why the rig
 /// could not get one) and judges the answers.
-pub fn run_vectors<F>(corpus: &Corpus, root: &Path, caps: &Capabilities, mut decode: F) -> Vec<CaseResult>
+pub fn run_vectors<F>(
+    corpus: &Corpus,
+    root: &Path,
+    caps: &Capabilities,
+    mut decode: F,
+) -> Vec<CaseResult>
 where
     F: FnMut(&Request<'_>) -> Result<Outcome, String>,
 {
     let mut results = Vec::with_capacity(corpus.vectors.len());
     for (path, vector) in &corpus.vectors {
-        let file = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        let file = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
         let mut result = CaseResult {
             id: vector.id.clone(),
             file,
@@ -66,12 +79,17 @@ where
             requirements: vector.requirements.iter().map(|r| r.id.clone()).collect(),
             expected: vector.verdict,
             expected_stage: vector.stage,
-            judgement: Judgement { status: Status::Skip, reason: String::new(), stage_mismatch: false },
+            judgement: Judgement {
+                status: Status::Skip,
+                reason: String::new(),
+                stage_mismatch: false,
+            },
             observed: None,
             duration_ms: 0.0,
         };
         if let Some(cap) = caps.missing(vector) {
-            result.judgement.reason = format!("not run: the implementation does not declare capability {cap:?}");
+            result.judgement.reason =
+                format!("not run: the implementation does not declare capability {cap:?}");
             results.push(result);
             continue;
         }
@@ -89,7 +107,11 @@ where
                 result.observed = Some(outcome);
             }
             Err(reason) => {
-                result.judgement = Judgement { status: Status::Error, reason, stage_mismatch: false };
+                result.judgement = Judgement {
+                    status: Status::Error,
+                    reason,
+                    stage_mismatch: false,
+                };
             }
         }
         results.push(result);
@@ -113,7 +135,10 @@ pub struct Summary {
 impl Summary {
     #[must_use]
     pub fn of(results: &[CaseResult]) -> Summary {
-        let mut s = Summary { total: results.len(), ..Summary::default() };
+        let mut s = Summary {
+            total: results.len(),
+            ..Summary::default()
+        };
         for r in results {
             match r.judgement.status {
                 Status::Pass => s.passed += 1,
@@ -124,7 +149,8 @@ impl Summary {
             if r.judgement.stage_mismatch {
                 s.stage_mismatches += 1;
             }
-            if matches!(r.judgement.status, Status::Fail | Status::Error) && r.level == Level::Must {
+            if matches!(r.judgement.status, Status::Fail | Status::Error) && r.level == Level::Must
+            {
                 s.must_failures += 1;
             }
         }
@@ -135,9 +161,15 @@ impl Summary {
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,
 /// so a reader never sees half a report.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)

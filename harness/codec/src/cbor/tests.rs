@@ -276,7 +276,10 @@ mod properties {
 #[test]
 fn diagnostic_notation() {
     let v = read("d2 84 43a10127 a1 04 42 6b2d 44 a1 01 61 78 40").unwrap();
-    assert_eq!(diagnostic(&v, 16), "18([h'a10127', {4: h'6b2d'}, h'a1016178', h''])");
+    assert_eq!(
+        diagnostic(&v, 16),
+        "18([h'a10127', {4: h'6b2d'}, h'a1016178', h''])"
+    );
     let v = read("83 f5 f9 3e00 45 0102030405").unwrap();
     assert_eq!(diagnostic(&v, 2), "[true, 1.5, h'0102…' (5 bytes)]");
 }

@@ -143,7 +143,14 @@ fn identity_by_name_becomes_the_map() {
             (k(16), Value::Bytes(vec![0xff, 0xd8])),
             (k(18), Value::Array(vec![k(1), k(6)])),
             (k(24), Value::Bytes(vec![0xaa])),
-            (k(62), Value::Array(vec![Value::int_map([(0, Value::Bytes(vec![1, 2])), (1, k(0)), (2, k(4))])])),
+            (
+                k(62),
+                Value::Array(vec![Value::int_map([
+                    (0, Value::Bytes(vec![1, 2])),
+                    (1, k(0)),
+                    (2, k(4))
+                ])])
+            ),
         ])
     );
     let e = from_identity_json(&json!({"fulName": "x"})).unwrap_err();

@@ -8,7 +8,9 @@
 //! produces, so the translation cannot drift from its source.
 
 use base64::Engine as _;
-use c169_model::{Expected, Flag, Level, Match, RequirementRef, Stage, VerdictClass, Vector, VectorKeys};
+use c169_model::{
+    Expected, Flag, Level, Match, RequirementRef, Stage, Vector, VectorKeys, VerdictClass,
+};
 use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
@@ -68,19 +70,30 @@ pub struct Imported {
 pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Imported, ImportError> {
     let mut out = Imported::default();
     for entry in &spec.vectors {
-        let err = |problem: String| ImportError::Original { original: entry.original.clone(), problem };
-        let original = originals.get(&entry.original).ok_or_else(|| err("no such file".into()))?;
-        let name = original["name"].as_str().ok_or_else(|| err("no \"name\"".into()))?;
-        let qr = original["qr_data"].as_str().ok_or_else(|| err("no \"qr_data\"".into()))?;
+        let err = |problem: String| ImportError::Original {
+            original: entry.original.clone(),
+            problem,
+        };
+        let original = originals
+            .get(&entry.original)
+            .ok_or_else(|| err("no such file".into()))?;
+        let name = original["name"]
+            .as_str()
+            .ok_or_else(|| err("no \"name\"".into()))?;
+        let qr = original["qr_data"]
+            .as_str()
+            .ok_or_else(|| err("no \"qr_data\"".into()))?;
         let mut keys = VectorKeys::default();
         if let Some(k) = original.get("signing_key") {
             let key_name = format!("idpass-{name}-sign");
-            out.keys.insert(key_name.clone(), signing_jwk(k).map_err(err)?);
+            out.keys
+                .insert(key_name.clone(), signing_jwk(k).map_err(err)?);
             keys.verify.push(key_name);
         }
         if let Some(k) = original.get("encryption_key") {
             let key_name = format!("idpass-{name}-enc");
-            out.keys.insert(key_name.clone(), symmetric_jwk(k).map_err(err)?);
+            out.keys
+                .insert(key_name.clone(), symmetric_jwk(k).map_err(err)?);
             keys.decrypt.push(key_name);
         }
         let requirements = entry
@@ -89,13 +102,24 @@ pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Impor
             .map(|id| {
                 spec.levels
                     .get(id)
-                    .map(|level| RequirementRef { id: id.clone(), level: *level })
+                    .map(|level| RequirementRef {
+                        id: id.clone(),
+                        level: *level,
+                    })
                     .ok_or_else(|| ImportError::UnknownRequirement { id: id.clone() })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let level = requirements.iter().map(|r| r.level).min().unwrap_or(Level::Must);
+        let level = requirements
+            .iter()
+            .map(|r| r.level)
+            .min()
+            .unwrap_or(Level::Must);
         let expected = if entry.verdict == VerdictClass::Valid {
-            let mut fields = original.get("expected_claim169").and_then(Json::as_object).cloned().unwrap_or_default();
+            let mut fields = original
+                .get("expected_claim169")
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default();
             if let Some(corrections) = &entry.correct_claim169 {
                 for (k, v) in corrections {
                     fields.insert(k.clone(), v.clone());
@@ -103,7 +127,11 @@ pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Impor
             }
             Some(Expected {
                 claim169: Some(claim169_expectation(&fields).map_err(err)?),
-                cwt: original.get("expected_cwt_meta").map(cwt_expectation).transpose().map_err(err)?,
+                cwt: original
+                    .get("expected_cwt_meta")
+                    .map(cwt_expectation)
+                    .transpose()
+                    .map_err(err)?,
                 match_: Match::Subset,
             })
         } else {
@@ -111,8 +139,15 @@ pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Impor
         };
         out.vectors.push(Vector {
             id: format!("idpass-{name}"),
-            description: format!("{} (idpass corpus, {})", original["description"].as_str().unwrap_or(name), entry.original),
-            source: Some(format!("{}: test-vectors/{}.json", spec.source, entry.original)),
+            description: format!(
+                "{} (idpass corpus, {})",
+                original["description"].as_str().unwrap_or(name),
+                entry.original
+            ),
+            source: Some(format!(
+                "{}: test-vectors/{}.json",
+                spec.source, entry.original
+            )),
             requirements,
             level,
             verdict: entry.verdict,
@@ -140,7 +175,8 @@ fn hex_field(k: &Json, field: &str) -> Result<Vec<u8>, String> {
         .ok_or_else(|| format!("key field {field:?} is not hex"))
 }
 
-const TEST_KEY_LABEL: &str = "TEST KEY published with the idpass claim-169 test vectors; never use it outside tests";
+const TEST_KEY_LABEL: &str =
+    "TEST KEY published with the idpass claim-169 test vectors; never use it outside tests";
 
 fn signing_jwk(k: &Json) -> Result<Json, String> {
     match k["algorithm"].as_str() {
@@ -157,7 +193,9 @@ fn signing_jwk(k: &Json) -> Result<Json, String> {
             match point.split_first() {
                 Some((4, xy)) if xy.len() == 64 => {
                     let (x, y) = xy.split_at(32);
-                    Ok(json!({"kty": "EC", "crv": "P-256", "x": b64url(x), "y": b64url(y), "c169_test_key": TEST_KEY_LABEL}))
+                    Ok(
+                        json!({"kty": "EC", "crv": "P-256", "x": b64url(x), "y": b64url(y), "c169_test_key": TEST_KEY_LABEL}),
+                    )
                 }
                 _ => Err("ES256 public key is not an uncompressed P-256 point".into()),
             }
@@ -167,7 +205,9 @@ fn signing_jwk(k: &Json) -> Result<Json, String> {
 }
 
 fn symmetric_jwk(k: &Json) -> Result<Json, String> {
-    Ok(json!({"kty": "oct", "k": b64url(&hex_field(k, "symmetric_key_hex")?), "c169_test_key": TEST_KEY_LABEL}))
+    Ok(
+        json!({"kty": "oct", "k": b64url(&hex_field(k, "symmetric_key_hex")?), "c169_test_key": TEST_KEY_LABEL}),
+    )
 }
 
 /// idpass's JSON names and encodings → canonical JSON keyed by claim 169 key.
@@ -182,11 +222,16 @@ fn claim169_expectation(fields: &Map<String, Json>) -> Result<Json, String> {
             };
             out.insert(a.key.to_string(), value);
         } else if let Some(i) = BIOMETRICS.iter().position(|b| b == name) {
-            let entries = v.as_array().ok_or_else(|| format!("{name}: expected an array"))?;
+            let entries = v
+                .as_array()
+                .ok_or_else(|| format!("{name}: expected an array"))?;
             let mut list = Vec::with_capacity(entries.len());
             for e in entries {
                 let mut m = Map::new();
-                for (sub, sv) in e.as_object().ok_or_else(|| format!("{name}: entries must be objects"))? {
+                for (sub, sv) in e
+                    .as_object()
+                    .ok_or_else(|| format!("{name}: entries must be objects"))?
+                {
                     let (key, value) = match sub.as_str() {
                         "data" => ("0", bstr_from_base64(sv)?),
                         "format" => ("1", sv.clone()),
@@ -215,10 +260,23 @@ fn bstr_from_base64(v: &Json) -> Result<Json, String> {
 }
 
 fn cwt_expectation(meta: &Json) -> Result<Json, String> {
-    let names = [("issuer", "1"), ("subject", "2"), ("expiresAt", "4"), ("notBefore", "5"), ("issuedAt", "6")];
+    let names = [
+        ("issuer", "1"),
+        ("subject", "2"),
+        ("expiresAt", "4"),
+        ("notBefore", "5"),
+        ("issuedAt", "6"),
+    ];
     let mut out = Map::new();
-    for (k, v) in meta.as_object().ok_or("expected_cwt_meta must be an object")? {
-        let key = names.iter().find(|(n, _)| n == k).map(|(_, key)| *key).ok_or_else(|| format!("unknown CWT field {k}"))?;
+    for (k, v) in meta
+        .as_object()
+        .ok_or("expected_cwt_meta must be an object")?
+    {
+        let key = names
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, key)| *key)
+            .ok_or_else(|| format!("unknown CWT field {k}"))?;
         out.insert(key.into(), v.clone());
     }
     Ok(Json::Object(out))
@@ -229,13 +287,27 @@ fn cwt_expectation(meta: &Json) -> Result<Json, String> {
 pub fn files(root: &std::path::Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, FilesError> {
     let dir = root.join("external/idpass");
     let spec_path = dir.join("import.yaml");
-    let spec_text = std::fs::read_to_string(&spec_path).map_err(|e| FilesError::Read { path: spec_path.clone(), message: e.to_string() })?;
-    let spec: Import = serde_yaml_ng::from_str(&spec_text).map_err(|e| FilesError::Read { path: spec_path.clone(), message: e.to_string() })?;
+    let spec_text = std::fs::read_to_string(&spec_path).map_err(|e| FilesError::Read {
+        path: spec_path.clone(),
+        message: e.to_string(),
+    })?;
+    let spec: Import = serde_yaml_ng::from_str(&spec_text).map_err(|e| FilesError::Read {
+        path: spec_path.clone(),
+        message: e.to_string(),
+    })?;
     let mut originals = BTreeMap::new();
     for entry in &spec.vectors {
-        let path = dir.join("original").join(format!("{}.json", entry.original));
-        let text = std::fs::read_to_string(&path).map_err(|e| FilesError::Read { path: path.clone(), message: e.to_string() })?;
-        let json: Json = serde_json::from_str(&text).map_err(|e| FilesError::Read { path: path.clone(), message: e.to_string() })?;
+        let path = dir
+            .join("original")
+            .join(format!("{}.json", entry.original));
+        let text = std::fs::read_to_string(&path).map_err(|e| FilesError::Read {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let json: Json = serde_json::from_str(&text).map_err(|e| FilesError::Read {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         originals.insert(entry.original.clone(), json);
     }
     let imported = import(&spec, &originals)?;
@@ -244,7 +316,10 @@ pub fn files(root: &std::path::Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)
         out.push((dir.join(format!("{}.json", v.id)), pretty(v)));
     }
     for (name, jwk) in &imported.keys {
-        out.push((root.join("keys").join(format!("{name}.jwk.json")), pretty(jwk)));
+        out.push((
+            root.join("keys").join(format!("{name}.jwk.json")),
+            pretty(jwk),
+        ));
     }
     Ok(out)
 }
@@ -260,7 +335,10 @@ fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
 #[non_exhaustive]
 pub enum FilesError {
     #[error("{path}: {message}")]
-    Read { path: std::path::PathBuf, message: String },
+    Read {
+        path: std::path::PathBuf,
+        message: String,
+    },
     #[error(transparent)]
     Import(#[from] ImportError),
 }
