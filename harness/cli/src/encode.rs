@@ -76,7 +76,9 @@ fn request(doc: &Json, base: &Path) -> anyhow::Result<EncodeRequest> {
         (Some(_), Some(_)) => bail!("give claim169 or claim169_raw, not both"),
     };
     let cwt = match obj.get("cwt") {
-        Some(c) => cwt_claims(c).context("field cwt")?,
+        Some(c) => c169_codec::cwt::from_claims_json(c)
+            .map_err(anyhow::Error::msg)
+            .context("field cwt")?,
         None => Value::Map(Vec::new()),
     };
     let sign = obj
@@ -96,38 +98,6 @@ fn request(doc: &Json, base: &Path) -> anyhow::Result<EncodeRequest> {
         encrypt,
         options: EncodeOptions::default(),
     })
-}
-
-fn cwt_claims(c: &Json) -> anyhow::Result<Value> {
-    let names = [
-        ("iss", 1),
-        ("sub", 2),
-        ("aud", 3),
-        ("exp", 4),
-        ("nbf", 5),
-        ("iat", 6),
-        ("cti", 7),
-    ];
-    let obj = c
-        .as_object()
-        .context("expected a mapping of claim names (iss, sub, exp, nbf, iat) or decimal keys")?;
-    let mut entries = Vec::with_capacity(obj.len());
-    for (k, v) in obj {
-        let key = names
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, key)| i128::from(*key))
-            .or_else(|| k.parse().ok())
-            .with_context(|| {
-                format!(
-                    "unknown claim {k:?}: use iss, sub, aud, exp, nbf, iat, cti or a decimal key"
-                )
-            })?;
-        let value = c169_model::from_canonical_json(v).with_context(|| format!("claim {k}"))?;
-        entries.push((Value::Integer(key), value));
-    }
-    entries.sort_by_key(|(k, _)| k.as_integer());
-    Ok(Value::Map(entries))
 }
 
 fn jwk(v: Option<&Json>, base: &Path) -> anyhow::Result<Key> {

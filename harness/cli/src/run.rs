@@ -67,7 +67,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
             decrypt_keys: req.decrypt_keys.clone(),
             limits: c169_codec::Limits::default(),
         };
-        Ok(decode(&req.vector.qr, &options).outcome)
+        Ok(decode(req.vector.qr.as_deref().unwrap_or_default(), &options).outcome)
     });
     let summary = Summary::of(&results);
     if args.verbose {

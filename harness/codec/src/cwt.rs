@@ -13,6 +13,42 @@ pub const IAT: i128 = 6;
 pub const CTI: i128 = 7;
 pub const CLAIM169: i128 = 169;
 
+/// Claim names people write, and their keys.
+pub const CLAIM_NAMES: [(&str, i128); 7] = [
+    ("iss", ISS),
+    ("sub", SUB),
+    ("aud", AUD),
+    ("exp", EXP),
+    ("nbf", NBF),
+    ("iat", IAT),
+    ("cti", CTI),
+];
+
+/// Builds a claims map from claims given by name (`iss`, `exp` …) or decimal key,
+/// values in canonical JSON, sorted by key. Errors name the claim.
+pub fn from_claims_json(json: &serde_json::Value) -> Result<Value, String> {
+    let obj = json.as_object().ok_or(
+        "expected a mapping of claim names (iss, sub, aud, exp, nbf, iat, cti) or decimal keys",
+    )?;
+    let mut entries = Vec::with_capacity(obj.len());
+    for (k, v) in obj {
+        let key = CLAIM_NAMES
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, key)| *key)
+            .or_else(|| k.parse().ok())
+            .ok_or_else(|| {
+                format!(
+                    "unknown claim {k:?}: use iss, sub, aud, exp, nbf, iat, cti or a decimal key"
+                )
+            })?;
+        let value = c169_model::from_canonical_json(v).map_err(|e| format!("claim {k}: {e}"))?;
+        entries.push((Value::Integer(key), value));
+    }
+    entries.sort_by_key(|(k, _)| k.as_integer());
+    Ok(Value::Map(entries))
+}
+
 /// A NumericDate as written: an integer or a float number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NumericDate {

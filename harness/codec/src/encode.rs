@@ -117,6 +117,8 @@ pub enum Edit {
     Append(Vec<u8>),
     /// Add bytes at the start.
     Prepend(Vec<u8>),
+    /// Remove this many bytes from the start.
+    Skip(usize),
     /// Remove this many bytes from the end.
     Truncate(usize),
     /// Flip bits: XOR the byte at `offset` (negative counts from the end) with `mask`.
@@ -155,6 +157,8 @@ pub struct EncodeOptions {
     pub extra_protected: Vec<(Value, Value)>,
     pub extra_unprotected: Vec<(Value, Value)>,
     pub signature_format: SignatureFormat,
+    /// Write the COSE_Sign1 payload as nil (detached content); the signature still covers it.
+    pub detach_payload: bool,
     pub layering: Layering,
     pub enc_alg_placement: Placement,
     /// Where the IV goes; `None` puts it in the unprotected bucket, as RFC 9052 does.
@@ -368,7 +372,11 @@ fn sign1(
     let array = Value::Array(vec![
         Value::Bytes(protected_bytes),
         Value::Map(unprotected),
-        Value::Bytes(payload),
+        if o.detach_payload {
+            Value::Null
+        } else {
+            Value::Bytes(payload)
+        },
         Value::Bytes(signature),
     ]);
     let value = if !outermost && o.untagged_inner {
@@ -457,6 +465,15 @@ fn tampered(mut bytes: Vec<u8>, o: &EncodeOptions, at: Point) -> Result<Vec<u8>,
         };
         match &t.edit {
             Edit::Append(extra) => bytes.extend_from_slice(extra),
+            Edit::Skip(n) => {
+                if *n > bytes.len() {
+                    return Err(EncodeError::BadTamper {
+                        at,
+                        reason: "skipping more bytes than there are",
+                    });
+                }
+                bytes.drain(..*n);
+            }
             Edit::Prepend(extra) => {
                 bytes.splice(0..0, extra.iter().copied());
             }

@@ -17,4 +17,6 @@ pub use outcome::{
     X5Facts,
 };
 pub use value::Value;
-pub use vector::{Expected, Match, RequirementRef, Vector, VectorKeys};
+pub use vector::{
+    Artefacts, Elided, EncodeCase, EncodeKey, Expected, Match, RequirementRef, Vector, VectorKeys,
+};

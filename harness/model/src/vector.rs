@@ -46,6 +46,73 @@ pub struct Expected {
     pub match_: Match,
 }
 
+/// Every intermediate artefact of a decode vector, so a failure can be traced to
+/// the first stage where bytes differ. Hex is lowercase. An artefact above
+/// [`Artefacts::MAX_INLINE`] bytes is left out, and its length and SHA-256 kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artefacts {
+    /// The Base45-decoded bytes: the zlib stream.
+    pub zlib: String,
+    /// The inflated bytes: the outermost COSE message.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cose: String,
+    /// The COSE_Sign1 payload: the CWT claims set.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub payload: String,
+    /// The claims map as encoded, canonical JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Json>,
+    /// The claim 169 map as encoded, canonical JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim169: Option<Json>,
+    /// Artefacts left out for size: name → length in bytes and SHA-256 (hex).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub elided: std::collections::BTreeMap<String, Elided>,
+}
+
+impl Artefacts {
+    /// The largest artefact written out in full, in bytes.
+    pub const MAX_INLINE: usize = 32 * 1024;
+}
+
+/// An artefact left out of a vector file for its size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Elided {
+    pub len: usize,
+    pub sha256: String,
+}
+
+/// What an encoder vector gives the implementation under test, and what its output must pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncodeCase {
+    /// The claim 169 map, canonical JSON.
+    pub claim169: Json,
+    /// The other CWT claims, canonical JSON.
+    pub cwt: Json,
+    /// The signing key name and algorithm (`EdDSA`, `ES256` …) and the kid to write (canonical JSON bytes).
+    pub sign: EncodeKey,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypt: Option<EncodeKey>,
+    /// Names of the checks the reference applies to the output (see the notes dictionary).
+    pub checks: Vec<String>,
+}
+
+/// A key an encoder vector names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncodeKey {
+    pub key: String,
+    pub alg: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<Json>,
+    /// The IV for content encryption, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iv: Option<String>,
+}
+
 /// One test vector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,9 +141,16 @@ pub struct Vector {
     pub now: i64,
     #[serde(default)]
     pub keys: VectorKeys,
-    pub qr: String,
+    /// The QR text to decode (absent for encoder vectors; it may be empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<Expected>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artefacts: Option<Artefacts>,
+    /// For encoder vectors: what to encode, and the checks its output must pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encode: Option<EncodeCase>,
     /// Remarks a reader needs: corrections made to an imported expectation, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

@@ -75,9 +75,12 @@ impl Corpus {
         }
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         for path in files(root, ".json")? {
-            if path
-                .components()
-                .any(|c| NOT_VECTORS.iter().any(|n| c.as_os_str() == *n))
+            // Vectors live in area folders; files at the root (notes.json) are not vectors.
+            let in_area = path.parent().is_some_and(|p| p != root);
+            if !in_area
+                || path
+                    .components()
+                    .any(|c| NOT_VECTORS.iter().any(|n| c.as_os_str() == *n))
             {
                 continue;
             }

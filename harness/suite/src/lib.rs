@@ -6,10 +6,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catalogue;
 pub mod corpus;
 pub mod external;
+pub mod generate;
 pub mod judge;
 pub mod run;
+pub mod schema;
 
 pub use corpus::{Corpus, LoadError};
 pub use judge::{judge, Judgement, Status};

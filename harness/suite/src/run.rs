@@ -87,6 +87,12 @@ where
             observed: None,
             duration_ms: 0.0,
         };
+        if vector.qr.is_none() {
+            result.judgement.reason =
+                "not run: an encoder vector, and this runner only decodes".into();
+            results.push(result);
+            continue;
+        }
         if let Some(cap) = caps.missing(vector) {
             result.judgement.reason =
                 format!("not run: the implementation does not declare capability {cap:?}");

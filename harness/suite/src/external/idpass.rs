@@ -156,9 +156,11 @@ pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Impor
             capabilities: entry.capabilities.clone(),
             now: spec.now,
             keys,
-            qr: qr.to_owned(),
+            qr: Some(qr.to_owned()),
             expected,
             notes: entry.notes.clone(),
+            artefacts: None,
+            encode: None,
         });
     }
     Ok(out)

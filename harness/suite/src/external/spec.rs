@@ -107,13 +107,15 @@ pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
             capabilities: spec.capabilities.clone(),
             now: spec.now,
             keys: VectorKeys::default(),
-            qr: base45::encode(&compressed),
+            qr: Some(base45::encode(&compressed)),
             expected: Some(Expected {
                 claim169: Some(spec.expected.claim169.clone()),
                 cwt: Some(spec.expected.cwt.clone()),
                 match_: Match::Exact,
             }),
             notes: spec.notes.clone(),
+            artefacts: None,
+            encode: None,
         };
         let mut json =
             serde_json::to_vec_pretty(&vector).map_err(|e| err(&spec_path, e.to_string()))?;

@@ -1,0 +1,234 @@
+//! The YAML sources of the generated corpus (`vectors/src/`), as types.
+//!
+//! A family describes one or more vectors: a base identity and claims, keys by
+//! name, encoder options, byte-level edits, and what a conformant decoder must
+//! say. `matrix` expands a family over the values of some variables; `{name}`
+//! in any string of the family is replaced by the value of the variable.
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// `vectors/src/keys.yaml`: test keys derived from their names.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysSource {
+    /// Signing keys: name → algorithm (`EdDSA`, `ES256`, `ES384`, `ES512`).
+    pub signing: BTreeMap<String, String>,
+    /// Content-encryption keys: name → algorithm (`A128GCM` …).
+    pub content: BTreeMap<String, String>,
+}
+
+/// `vectors/src/bases.yaml`: the defaults and the named inputs families refer to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasesSource {
+    /// The validation time of every vector unless a family says otherwise.
+    pub now: i64,
+    /// Named CWT claim sets (by claim name or decimal key; values in canonical JSON).
+    pub claims: BTreeMap<String, Json>,
+    /// Named claim overrides for time faults (`"@time:<name>"` in `claims_with`).
+    #[serde(default)]
+    pub times: BTreeMap<String, Json>,
+    /// Named identities (claim 169 by attribute name, as `c169 encode` reads them).
+    pub identities: BTreeMap<String, Json>,
+    /// Named deterministic byte strings: `"@blob:<name>"` anywhere in an identity
+    /// stands for their lowercase hex.
+    #[serde(default)]
+    pub blobs: BTreeMap<String, Blob>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blob {
+    pub length: usize,
+    /// Bytes to start with (hex), e.g. a file signature; the rest is derived from the name.
+    #[serde(default)]
+    pub prefix: String,
+}
+
+/// `vectors/src/flags.yaml`: what each flag means.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagsSource {
+    pub flags: BTreeMap<String, FlagNote>,
+    /// Checks applied to an encoder's output.
+    pub checks: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagNote {
+    /// What the flag says about a vector.
+    pub meaning: String,
+    /// What goes wrong when an implementation mishandles it.
+    pub mishandled: String,
+}
+
+/// One `vectors/src/<area>.yaml` file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaSource {
+    pub area: String,
+    pub families: Vec<Json>,
+}
+
+/// A family after matrix expansion: one vector.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    pub id: String,
+    pub description: String,
+    /// Variables and their values (every combination), or a list of rows.
+    #[serde(default)]
+    pub matrix: Option<Json>,
+    /// An identity name of bases.yaml.
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// Claim 169 in canonical JSON, instead of a named identity (any value, for broken vectors).
+    #[serde(default, deserialize_with = "present")]
+    pub claim169_raw: Option<Json>,
+    /// Attributes added to (or replacing those of) the identity, by name or decimal key (canonical JSON).
+    #[serde(default)]
+    pub with: BTreeMap<String, Json>,
+    /// A claims name of bases.yaml (default `default`).
+    #[serde(default)]
+    pub claims: Option<String>,
+    /// Claims added to or replacing those of the named set (`null` removes one), or
+    /// `"@time:<name>"`, a named override of bases.yaml `times`.
+    #[serde(default)]
+    pub claims_with: Json,
+    /// The whole claims map in canonical JSON, instead of a named set.
+    #[serde(default, deserialize_with = "present")]
+    pub cwt_raw: Option<Json>,
+    /// The signing key name; `none` for an unsigned credential (default `ed25519-a`).
+    #[serde(default)]
+    pub sign: Option<String>,
+    /// The signing algorithm when it must differ from the key's.
+    #[serde(default)]
+    pub sign_alg: Option<String>,
+    /// The kid: text, or canonical JSON bytes. Default: the key name.
+    #[serde(default)]
+    pub kid: Option<Json>,
+    /// Content-encryption key name.
+    #[serde(default)]
+    pub encrypt: Option<String>,
+    /// The IV (hex); default derived from the vector id.
+    #[serde(default)]
+    pub iv: Option<String>,
+    /// Keys the decoder is given to verify with (default: the signing key; `[]` for none).
+    #[serde(default)]
+    pub verify: Option<Vec<String>>,
+    /// Keys the decoder is given to decrypt with (default: the encryption key).
+    #[serde(default)]
+    pub decrypt: Option<Vec<String>>,
+    #[serde(default)]
+    pub options: Options,
+    #[serde(default)]
+    pub tamper: Vec<TamperSpec>,
+    #[serde(default)]
+    pub now: Option<i64>,
+    pub verdict: c169_model::VerdictClass,
+    #[serde(default)]
+    pub stage: Option<c169_model::Stage>,
+    pub requirements: Vec<String>,
+    /// The level when the verdict policy sets one other than the catalogue's.
+    #[serde(default)]
+    pub level: Option<c169_model::Level>,
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Make an encoder vector instead: the implementation encodes, the reference checks.
+    #[serde(default)]
+    pub encoder_checks: Option<Vec<String>>,
+    /// Compare decoded content as a subset (default exact).
+    #[serde(default)]
+    pub subset: bool,
+}
+
+/// Encoder knobs, as YAML spells them. Absent fields keep the conformant default.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    pub indefinite: Option<bool>,
+    /// `as_given`, `deterministic`, `reversed`.
+    pub key_order: Option<String>,
+    pub claim169_as_bytes: Option<bool>,
+    /// `cose`, `cwt_and_cose`, `none`.
+    pub tags: Option<String>,
+    pub untagged_inner: Option<bool>,
+    /// `protected`, `unprotected`, `both`, `omit`.
+    pub alg_placement: Option<String>,
+    /// The alg value written, canonical JSON.
+    pub alg_value: Option<Json>,
+    pub kid_placement: Option<String>,
+    pub empty_protected_as_map: Option<bool>,
+    /// `[[label, value], …]` in canonical JSON.
+    pub extra_protected: Option<Vec<(Json, Json)>>,
+    pub extra_unprotected: Option<Vec<(Json, Json)>>,
+    /// `raw` or `der`.
+    pub signature_format: Option<String>,
+    pub detach_payload: Option<bool>,
+    /// `sign_then_encrypt`, `encrypt_then_sign`, `encrypt_only`.
+    pub layering: Option<String>,
+    pub enc_alg_placement: Option<String>,
+    pub iv_placement: Option<String>,
+    pub extra_enc_protected: Option<Vec<(Json, Json)>>,
+    pub extra_enc_unprotected: Option<Vec<(Json, Json)>>,
+    pub no_compression: Option<bool>,
+    pub zlib_level: Option<u8>,
+    pub zlib_window_bits: Option<u8>,
+    pub zlib_cm: Option<u8>,
+    pub zlib_cinfo: Option<u8>,
+    pub zlib_fdict: Option<bool>,
+    pub zlib_flevel: Option<u8>,
+    pub zlib_break_check: Option<bool>,
+}
+
+/// One byte-level edit: `at` a point of the pipeline, exactly one edit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TamperSpec {
+    /// `payload`, `signed_payload`, `signed_protected`, `signature`, `sign1`, `ciphertext`, `cose`, `zlib`, `text`.
+    pub at: String,
+    /// Hex bytes to add at the end.
+    #[serde(default)]
+    pub append: Option<String>,
+    /// Hex bytes to add at the start.
+    #[serde(default)]
+    pub prepend: Option<String>,
+    /// Text to add at the start (for the QR text).
+    #[serde(default)]
+    pub prepend_text: Option<String>,
+    /// Text to add at the end (for the QR text).
+    #[serde(default)]
+    pub append_text: Option<String>,
+    #[serde(default)]
+    pub truncate: Option<usize>,
+    /// Bytes to remove from the start.
+    #[serde(default)]
+    pub skip: Option<usize>,
+    /// `[offset, mask]`; a negative offset counts from the end.
+    #[serde(default)]
+    pub xor: Option<(i64, u8)>,
+    /// `[offset, hex]`.
+    #[serde(default)]
+    pub overwrite: Option<(i64, String)>,
+    /// `[offset, text]` (for the QR text).
+    #[serde(default)]
+    pub overwrite_text: Option<(i64, String)>,
+    /// Hex bytes replacing everything.
+    #[serde(default)]
+    pub replace: Option<String>,
+    /// Text replacing everything (for the QR text).
+    #[serde(default)]
+    pub replace_text: Option<String>,
+}
+
+/// A field that is present is `Some`, even when it holds null (which then means CBOR null).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(d).map(Some)
+}
