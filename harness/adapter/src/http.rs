@@ -94,7 +94,7 @@ impl Http {
                 .body(bytes)
                 .send()
                 .await
-                .map_err(|e| transport_error(&url, &e))?;
+                .map_err(|e| transport_error(&url, &e, self.settings.timeout))?;
             let status = response.status();
             if status.is_redirection() {
                 let location = response
@@ -107,7 +107,8 @@ impl Http {
                 });
             }
             if !status.is_success() {
-                let (body, _) = read_capped(&mut response, ERROR_BODY_CAP, &url).await?;
+                let (body, _) =
+                    read_capped(&mut response, ERROR_BODY_CAP, &url, self.settings.timeout).await?;
                 // An adapter may send its error reply with an error status.
                 if let Ok(Response {
                     reply: Reply::Error(e),
@@ -132,7 +133,7 @@ impl Http {
                     stderr: None,
                 });
             }
-            match read_capped(&mut response, cap, &url).await? {
+            match read_capped(&mut response, cap, &url, self.settings.timeout).await? {
                 (_, true) => Err(AdapterError::ResponseTooLarge {
                     limit: cap,
                     stderr: None,
@@ -155,12 +156,13 @@ async fn read_capped(
     response: &mut reqwest::Response,
     cap: usize,
     url: &str,
+    timeout: Duration,
 ) -> Result<(Vec<u8>, bool), AdapterError> {
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| transport_error(url, &e))?
+        .map_err(|e| transport_error(url, &e, timeout))?
     {
         let room = cap - body.len();
         if chunk.len() > room {
@@ -172,7 +174,7 @@ async fn read_capped(
     Ok((body, false))
 }
 
-fn transport_error(url: &str, e: &reqwest::Error) -> AdapterError {
+fn transport_error(url: &str, e: &reqwest::Error, timeout: Duration) -> AdapterError {
     let mut message = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -180,7 +182,13 @@ fn transport_error(url: &str, e: &reqwest::Error) -> AdapterError {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    if e.is_connect() {
+    if e.is_timeout() {
+        // reqwest's own read timeout; the rig's covers the whole exchange.
+        AdapterError::Timeout {
+            after: timeout,
+            stderr: None,
+        }
+    } else if e.is_connect() {
         AdapterError::Connect {
             url: url.to_owned(),
             message,

@@ -18,6 +18,7 @@
 //!   stderr=BYTES       write BYTES to stderr before every answer
 //!   slow=MS            wait MS milliseconds before every answer
 //!   log                write one stderr line per request
+//!   echo               write each request line to stderr, as received
 //! ```
 
 #![forbid(unsafe_code)]
@@ -45,6 +46,7 @@ struct Plan {
     stderr_bytes: usize,
     slow_ms: u64,
     log: bool,
+    echo: bool,
 }
 
 fn plan(args: &[String]) -> Result<Plan, String> {
@@ -56,6 +58,7 @@ fn plan(args: &[String]) -> Result<Plan, String> {
             "reference" => p.reference = true,
             "exit-at-start" => p.exit_at_start = true,
             "log" => p.log = true,
+            "echo" => p.echo = true,
             "crash-on" => p.crash_on = Some(n()?),
             "abort-on" => p.abort_on = Some(n()?),
             "hang-on" => p.hang_on = Some(n()?),
@@ -143,6 +146,9 @@ fn run(plan: &Plan) -> std::io::Result<ExitCode> {
         n += 1;
         if plan.log {
             writeln!(err, "fake adapter: request {n}")?;
+        }
+        if plan.echo {
+            writeln!(err, "{line}")?;
         }
         if plan.stderr_bytes > 0 {
             let chunk = [b'e'; 4096];
