@@ -1,1 +1,67 @@
-fn main() {}
+//! c169: the command-line front end of the Claim 169 conformance suite. The only
+//! crate that prints or sets an exit code.
+
+#![forbid(unsafe_code)]
+
+mod decode;
+mod encode;
+mod inspect;
+mod keyfiles;
+mod run;
+mod vectors;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Conformance suite and interoperability rig for MOSIP Claim 169.
+#[derive(Debug, Parser)]
+#[command(name = "c169", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode a Claim 169 QR text with the reference codec.
+    Decode(decode::Args),
+    /// Encode identity data and claims (YAML or JSON) into a QR text.
+    Encode(encode::Args),
+    /// Show a QR text stage by stage: sizes, hex, CBOR diagnostic notation, and where decoding stops.
+    Inspect(inspect::Args),
+    /// Run the suite against an implementation (the built-in reference by default) and write a report.
+    Run(run::Args),
+    /// Work with the vector corpus.
+    #[command(subcommand)]
+    Vectors(vectors::Command),
+}
+
+/// Exit codes shared by every command.
+pub mod exit {
+    /// Accepted / conformant.
+    pub const OK: u8 = 0;
+    /// Rejected / failures at or above the gate.
+    pub const FAILED: u8 = 1;
+    /// A usage or configuration error (bad flag, unreadable or malformed input file).
+    pub const USAGE: u8 = 2;
+    /// The rig itself failed (adapter broken, report not writable).
+    pub const RIG: u8 = 3;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Decode(a) => decode::run(&a),
+        Command::Encode(a) => encode::run(&a),
+        Command::Inspect(a) => inspect::run(&a),
+        Command::Run(a) => run::run(&a),
+        Command::Vectors(c) => vectors::run(&c),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("c169: {e:#}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}

@@ -13,7 +13,10 @@
 
 pub mod base45;
 pub mod cbor;
+pub mod claim169;
+pub mod cose;
 pub mod crypto;
+pub mod cwt;
 pub mod keys;
 pub mod zlib;
 
@@ -22,4 +25,6 @@ pub mod decode;
 pub mod encode;
 
 pub use decode::{decode, DecodeOptions, Decoded, Limits, Trace};
-pub use encode::{encode, EncodeError, EncodeOptions, EncodeRequest, Encoded, EncryptSpec, SignSpec};
+pub use encode::{
+    encode, EncodeError, EncodeOptions, EncodeRequest, Encoded, EncryptSpec, SignSpec,
+};

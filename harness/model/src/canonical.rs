@@ -23,6 +23,7 @@
 use crate::Value;
 use serde_json::{Map, Number, Value as Json};
 use std::collections::HashSet;
+use std::fmt::Write as _;
 
 /// The largest integer magnitude written as a bare JSON number (2^53).
 pub const MAX_SAFE_INTEGER: i128 = 1 << 53;
@@ -114,7 +115,11 @@ pub fn from_canonical_json(json: &Json) -> Result<Value, CanonicalJsonError> {
 
 fn err(path: &str, problem: impl Into<String>) -> CanonicalJsonError {
     CanonicalJsonError {
-        path: if path.is_empty() { "/".into() } else { path.to_owned() },
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.to_owned()
+        },
         problem: problem.into(),
     }
 }
@@ -132,7 +137,9 @@ fn read(json: &Json, path: &mut String) -> Result<Value, CanonicalJsonError> {
             } else {
                 Err(err(
                     path,
-                    format!("the number {n} is not an integer; write a float as {{\"float\": {n}}}"),
+                    format!(
+                        "the number {n} is not an integer; write a float as {{\"float\": {n}}}"
+                    ),
                 ))
             }
         }
@@ -140,7 +147,7 @@ fn read(json: &Json, path: &mut String) -> Result<Value, CanonicalJsonError> {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
-                path.push_str(&format!("/{i}"));
+                let _ = write!(path, "/{i}");
                 out.push(read(item, path)?);
                 path.truncate(len);
             }
@@ -161,7 +168,10 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
                 .parse()
                 .map_err(|_| err(path, format!("\"int\": {s:?} is not a decimal integer")))?;
             if i < -(1_i128 << 64) || i > i128::from(u64::MAX) {
-                return Err(err(path, format!("\"int\": {s} is outside CBOR's integer range")));
+                return Err(err(
+                    path,
+                    format!("\"int\": {s} is outside CBOR's integer range"),
+                ));
             }
             Ok(Value::Integer(i))
         }
@@ -185,9 +195,17 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
                 "NaN" => Ok(Value::Float(f64::NAN)),
                 "Infinity" => Ok(Value::Float(f64::INFINITY)),
                 "-Infinity" => Ok(Value::Float(f64::NEG_INFINITY)),
-                _ => Err(err(path, format!("\"float\": {s:?} must be a number, \"NaN\", \"Infinity\" or \"-Infinity\""))),
+                _ => Err(err(
+                    path,
+                    format!(
+                        "\"float\": {s:?} must be a number, \"NaN\", \"Infinity\" or \"-Infinity\""
+                    ),
+                )),
             },
-            _ => Err(err(path, "\"float\" must hold a number or one of \"NaN\", \"Infinity\", \"-Infinity\"")),
+            _ => Err(err(
+                path,
+                "\"float\" must hold a number or one of \"NaN\", \"Infinity\", \"-Infinity\"",
+            )),
         },
         ["undefined"] => match &m["undefined"] {
             Json::Bool(true) => Ok(Value::Undefined),
@@ -197,32 +215,15 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
             let n = m["simple"]
                 .as_u64()
                 .filter(|n| *n <= 255 && !(20..=23).contains(n) && !(24..=31).contains(n))
-                .ok_or_else(|| err(path, "\"simple\" must be 0-19 or 32-255 (20-23 have their own JSON form)"))?;
+                .ok_or_else(|| {
+                    err(
+                        path,
+                        "\"simple\" must be 0-19 or 32-255 (20-23 have their own JSON form)",
+                    )
+                })?;
             Ok(Value::Simple(n as u8))
         }
-        ["map"] => {
-            let pairs = m["map"]
-                .as_array()
-                .ok_or_else(|| err(path, "\"map\" must hold an array of [key, value] pairs"))?;
-            let mut out = Vec::with_capacity(pairs.len());
-            for (i, pair) in pairs.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("/map/{i}"));
-                match pair.as_array().map(Vec::as_slice) {
-                    Some([k, v]) => {
-                        path.push_str("/0");
-                        let k = read(k, path)?;
-                        path.truncate(path.len() - 2);
-                        path.push_str("/1");
-                        let v = read(v, path)?;
-                        out.push((k, v));
-                    }
-                    _ => return Err(err(path, "each entry of \"map\" must be a [key, value] pair")),
-                }
-                path.truncate(len);
-            }
-            Ok(Value::Map(out))
-        }
+        ["map"] => read_pairs(&m["map"], path),
         _ if keys.len() == 2 && m.contains_key("tag") && m.contains_key("value") => {
             let tag = m["tag"]
                 .as_u64()
@@ -251,6 +252,35 @@ fn read_object(m: &Map<String, Json>, path: &mut String) -> Result<Value, Canoni
             Ok(Value::Map(out))
         }
     }
+}
+
+fn read_pairs(pairs: &Json, path: &mut String) -> Result<Value, CanonicalJsonError> {
+    let pairs = pairs
+        .as_array()
+        .ok_or_else(|| err(path, "\"map\" must hold an array of [key, value] pairs"))?;
+    let mut out = Vec::with_capacity(pairs.len());
+    for (i, pair) in pairs.iter().enumerate() {
+        let len = path.len();
+        let _ = write!(path, "/map/{i}");
+        match pair.as_array().map(Vec::as_slice) {
+            Some([k, v]) => {
+                path.push_str("/0");
+                let k = read(k, path)?;
+                path.truncate(path.len() - 2);
+                path.push_str("/1");
+                let v = read(v, path)?;
+                out.push((k, v));
+            }
+            _ => {
+                return Err(err(
+                    path,
+                    "each entry of \"map\" must be a [key, value] pair",
+                ))
+            }
+        }
+        path.truncate(len);
+    }
+    Ok(Value::Map(out))
 }
 
 /// Decimal integers as `to_string` writes them: no sign on positives, no leading zeros.

@@ -9,9 +9,12 @@ pub mod canonical;
 pub mod outcome;
 pub mod protocol;
 pub mod value;
+pub mod vector;
 
 pub use canonical::{from_canonical_json, to_canonical_json, CanonicalJsonError};
 pub use outcome::{
-    Bucket, CertFact, CoseFacts, Flag, Level, Outcome, Stage, Verdict, VerdictClass, Warning, X5Facts,
+    Bucket, CertFact, CoseFacts, Flag, Level, Outcome, Stage, Verdict, VerdictClass, Warning,
+    X5Facts,
 };
 pub use value::Value;
+pub use vector::{Expected, Match, RequirementRef, Vector, VectorKeys};

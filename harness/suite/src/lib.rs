@@ -1,1 +1,15 @@
-//! To be written.
+//! c169-suite: loads the corpora (vectors and keys), runs them against an
+//! implementation and judges each case against its vector.
+//!
+//! Not here: how an implementation is reached (c169-adapter), how results are
+//! rendered (reports), printing and exit codes (the CLI).
+
+#![forbid(unsafe_code)]
+
+pub mod corpus;
+pub mod external;
+pub mod judge;
+pub mod run;
+
+pub use corpus::{Corpus, LoadError};
+pub use judge::{judge, Judgement, Status};

@@ -1,0 +1,183 @@
+//! The corpus on disk: vector files and the test keys they name.
+
+use c169_codec::keys::{self, Key};
+use c169_model::Vector;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why the corpus could not be loaded: always names the file and what was expected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: at {field}: {message}")]
+    Format {
+        path: PathBuf,
+        field: String,
+        message: String,
+    },
+    #[error("{path}: field \"id\" is {id:?} but the file is named {stem:?}.json; they must agree")]
+    IdMismatch {
+        path: PathBuf,
+        id: String,
+        stem: String,
+    },
+    #[error("{path}: two vectors have id {id:?}; ids must be unique (the other is {other})")]
+    DuplicateId {
+        path: PathBuf,
+        id: String,
+        other: PathBuf,
+    },
+    #[error("{path}: not a usable JWK: {source}")]
+    Key {
+        path: PathBuf,
+        #[source]
+        source: keys::KeyError,
+    },
+    #[error(
+        "{path}: field \"keys\" names key {name:?}, but there is no file keys/{name}.jwk.json"
+    )]
+    UnknownKey { path: PathBuf, name: String },
+}
+
+/// Vectors and keys, loaded and cross-checked.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// Vectors with the file each came from, in path order.
+    pub vectors: Vec<(PathBuf, Vector)>,
+    pub keys: BTreeMap<String, Key>,
+}
+
+/// Folders under the vectors root that hold no vectors.
+const NOT_VECTORS: [&str; 4] = ["keys", "schema", "src", "original"];
+
+impl Corpus {
+    /// Loads every `*.json` under `root` (except keys/, schema/, src/ and any
+    /// `original/` folder of an external corpus) and every key in `root/keys`.
+    pub fn load(root: &Path) -> Result<Corpus, LoadError> {
+        let mut corpus = Corpus::default();
+        let keys_dir = root.join("keys");
+        for path in files(&keys_dir, ".jwk.json")? {
+            let text = read(&path)?;
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| format_error(&path, "(document)", &e.to_string()))?;
+            let key = keys::parse_jwk(&json).map_err(|source| LoadError::Key {
+                path: path.clone(),
+                source,
+            })?;
+            let name = file_stem(&path, ".jwk.json");
+            corpus.keys.insert(name, key);
+        }
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for path in files(root, ".json")? {
+            if path
+                .components()
+                .any(|c| NOT_VECTORS.iter().any(|n| c.as_os_str() == *n))
+            {
+                continue;
+            }
+            let vector = parse_vector(&path, &read(&path)?)?;
+            let stem = file_stem(&path, ".json");
+            if vector.id != stem {
+                return Err(LoadError::IdMismatch {
+                    path,
+                    id: vector.id,
+                    stem,
+                });
+            }
+            if let Some(other) = seen.get(&vector.id) {
+                return Err(LoadError::DuplicateId {
+                    path,
+                    id: vector.id,
+                    other: other.clone(),
+                });
+            }
+            for name in vector.keys.verify.iter().chain(&vector.keys.decrypt) {
+                if !corpus.keys.contains_key(name) {
+                    return Err(LoadError::UnknownKey {
+                        path,
+                        name: name.clone(),
+                    });
+                }
+            }
+            seen.insert(vector.id.clone(), path.clone());
+            corpus.vectors.push((path, vector));
+        }
+        Ok(corpus)
+    }
+
+    /// The keys a vector names, resolved.
+    #[must_use]
+    pub fn keys_for(&self, names: &[String]) -> Vec<Key> {
+        names
+            .iter()
+            .filter_map(|n| self.keys.get(n).cloned())
+            .collect()
+    }
+}
+
+/// Parses one vector file; errors name the field (JSON path) and what was expected.
+pub fn parse_vector(path: &Path, text: &str) -> Result<Vector, LoadError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        format_error(path, &field, &e.into_inner().to_string())
+    })
+}
+
+fn format_error(path: &Path, field: &str, message: &str) -> LoadError {
+    LoadError::Format {
+        path: path.to_owned(),
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn file_stem(path: &Path, suffix: &str) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    name.strip_suffix(suffix).unwrap_or(&name).to_owned()
+}
+
+/// Every file under `dir` whose name ends with `suffix`, sorted; none if `dir` is absent.
+fn files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|source| LoadError::Read {
+            path: d.clone(),
+            source,
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| LoadError::Read {
+                path: d.clone(),
+                source,
+            })?;
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(suffix) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
