@@ -29,7 +29,7 @@ mod target;
 pub use c169_model::protocol;
 pub use error::{excerpt, AdapterError, ExitInfo};
 pub use http::{Http, HttpSettings};
-pub use reference::{content_algorithm, signature_algorithm, Reference};
+pub use reference::Reference;
 pub use subprocess::{Command, Mode, Subprocess, SubprocessSettings};
 pub use target::{Settings, Target};
 

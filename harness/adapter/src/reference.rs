@@ -8,7 +8,7 @@ use c169_codec::keys::{parse_jwk, Key};
 use c169_model::from_canonical_json;
 use c169_model::protocol::{
     bstr_bytes, Abilities, Algorithms, DecodeRequest, Description, EncodeRequest, Encoded,
-    ErrorBody, ErrorKind, Op, CONTENT_ALGORITHMS, PROTOCOL_VERSION, SIGNATURE_ALGORITHMS,
+    ErrorBody, ErrorKind, Op, PROTOCOL_VERSION,
 };
 use c169_model::Outcome;
 use serde_json::Value as Json;
@@ -16,29 +16,6 @@ use serde_json::Value as Json;
 /// The reference codec, called directly.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reference;
-
-/// The signature algorithm of a protocol (JOSE) name.
-#[must_use]
-pub fn signature_algorithm(name: &str) -> Option<SignatureAlgorithm> {
-    match name {
-        "EdDSA" => Some(SignatureAlgorithm::EdDsa),
-        "ES256" => Some(SignatureAlgorithm::Es256),
-        "ES384" => Some(SignatureAlgorithm::Es384),
-        "ES512" => Some(SignatureAlgorithm::Es512),
-        _ => None,
-    }
-}
-
-/// The content-encryption algorithm of a protocol (JOSE) name.
-#[must_use]
-pub fn content_algorithm(name: &str) -> Option<ContentAlgorithm> {
-    match name {
-        "A128GCM" => Some(ContentAlgorithm::A128Gcm),
-        "A192GCM" => Some(ContentAlgorithm::A192Gcm),
-        "A256GCM" => Some(ContentAlgorithm::A256Gcm),
-        _ => None,
-    }
-}
 
 fn bad_request(message: String) -> ErrorBody {
     ErrorBody::new(ErrorKind::BadRequest, message)
@@ -61,8 +38,14 @@ impl Reference {
             protocol: PROTOCOL_VERSION,
             ops: Op::ALL.iter().map(|op| op.as_str().to_owned()).collect(),
             algorithms: Algorithms {
-                sign: SIGNATURE_ALGORITHMS.iter().map(|&a| a.to_owned()).collect(),
-                encrypt: CONTENT_ALGORITHMS.iter().map(|&a| a.to_owned()).collect(),
+                sign: SignatureAlgorithm::ALL
+                    .iter()
+                    .map(|a| a.name().to_owned())
+                    .collect(),
+                encrypt: ContentAlgorithm::ALL
+                    .iter()
+                    .map(|a| a.name().to_owned())
+                    .collect(),
             },
             options: Abilities {
                 now: true,
@@ -104,7 +87,7 @@ impl Reference {
                 key: parse_jwk(&s.jwk).map_err(|e| bad_request(format!("sign.jwk: {e}")))?,
                 alg: match &s.alg {
                     None => None,
-                    Some(name) => Some(signature_algorithm(name).ok_or_else(|| {
+                    Some(name) => Some(SignatureAlgorithm::from_name(name).ok_or_else(|| {
                         ErrorBody::new(
                             ErrorKind::Unsupported,
                             format!("sign.alg: no signature algorithm {name:?}"),
@@ -125,7 +108,7 @@ impl Reference {
                 key: parse_jwk(&e.jwk).map_err(|err| bad_request(format!("encrypt.jwk: {err}")))?,
                 alg: match &e.alg {
                     None => None,
-                    Some(name) => Some(content_algorithm(name).ok_or_else(|| {
+                    Some(name) => Some(ContentAlgorithm::from_name(name).ok_or_else(|| {
                         ErrorBody::new(
                             ErrorKind::Unsupported,
                             format!("encrypt.alg: no content algorithm {name:?}"),
@@ -142,15 +125,9 @@ impl Reference {
             encrypt,
             options: c169_codec::EncodeOptions::default(),
         };
-        match c169_codec::encode(&request) {
-            Ok(encoded) => Ok(Encoded { qr: encoded.text }),
-            Err(c169_codec::EncodeError::Unimplemented) => Err(ErrorBody::new(
-                ErrorKind::Unsupported,
-                "the reference encoder is not written yet",
-            )),
-            #[allow(unreachable_patterns)]
-            Err(e) => Err(bad_request(e.to_string())),
-        }
+        c169_codec::encode(&request)
+            .map(|encoded| Encoded { qr: encoded.text })
+            .map_err(|e| bad_request(format!("cannot encode: {e}")))
     }
 }
 
