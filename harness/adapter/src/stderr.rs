@@ -1,9 +1,18 @@
 //! The last bytes of an adapter's stderr, captured continuously.
+//!
+//! A background task drains the pipe whenever it is readable, so a flood never
+//! blocks the adapter, and the ring keeps only the last bytes. After a reply the
+//! rig also drains the pipe synchronously (the descriptor is non-blocking): all the
+//! adapter wrote to stderr before its reply is then in the ring, and the excerpt of
+//! a case is complete, not a race with the background task.
 
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex, PoisonError};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use std::fs::File;
+use std::io::{ErrorKind, Read};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use tokio::io::unix::AsyncFd;
 
 /// A ring of the last `cap` bytes written, and a count of all bytes written.
 #[derive(Debug)]
@@ -18,6 +27,20 @@ struct Ring {
     total: u64,
 }
 
+impl Ring {
+    fn push(&mut self, chunk: &[u8]) {
+        self.total += chunk.len() as u64;
+        let cap = self.cap;
+        let keep = chunk
+            .get(chunk.len().saturating_sub(cap)..)
+            .unwrap_or(chunk);
+        let overflow = (self.bytes.len() + keep.len()).saturating_sub(cap);
+        let held = self.bytes.len();
+        self.bytes.drain(..overflow.min(held));
+        self.bytes.extend(keep);
+    }
+}
+
 impl Tail {
     pub(crate) fn new(cap: usize) -> Arc<Self> {
         Arc::new(Tail {
@@ -29,30 +52,23 @@ impl Tail {
         })
     }
 
+    fn lock(&self) -> MutexGuard<'_, Ring> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    #[cfg(test)]
     fn push(&self, chunk: &[u8]) {
-        let mut ring = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        ring.total += chunk.len() as u64;
-        let cap = ring.cap;
-        let keep = chunk
-            .get(chunk.len().saturating_sub(cap)..)
-            .unwrap_or(chunk);
-        let overflow = (ring.bytes.len() + keep.len()).saturating_sub(cap);
-        let held = ring.bytes.len();
-        ring.bytes.drain(..overflow.min(held));
-        ring.bytes.extend(keep);
+        self.lock().push(chunk);
     }
 
     /// How many bytes were written so far: a mark for [`Tail::since`].
     pub(crate) fn mark(&self) -> u64 {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .total
+        self.lock().total
     }
 
     /// What was written since `mark`, as far as the ring still holds it; `None` if nothing.
     pub(crate) fn since(&self, mark: u64) -> Option<String> {
-        let ring = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let ring = self.lock();
         let written = ring.total.saturating_sub(mark);
         if written == 0 {
             return None;
@@ -73,13 +89,78 @@ impl Tail {
     }
 }
 
-/// Reads `stream` to its end into `tail`, never blocking the writer for long.
-pub(crate) async fn drain<R: AsyncRead + Unpin>(mut stream: R, tail: Arc<Tail>) {
-    let mut buf = vec![0_u8; 16 * 1024];
+/// The read end of an adapter's stderr pipe, non-blocking.
+#[derive(Debug)]
+pub(crate) struct Pipe {
+    fd: Arc<AsyncFd<File>>,
+    tail: Arc<Tail>,
+}
+
+/// What one drain found.
+#[derive(Debug, PartialEq, Eq)]
+enum Drained {
+    /// The pipe is empty for now.
+    Empty,
+    /// The pipe still had data after the per-call bound.
+    More,
+    /// The writer side is closed, or reading failed.
+    End,
+}
+
+/// At most this much is read in one go, so that a flood cannot hold the ring's lock.
+const DRAIN_BOUND: usize = 1024 * 1024;
+
+impl Pipe {
+    /// Takes over `stderr` and starts draining it into `tail` in the background.
+    pub(crate) fn start(
+        stderr: tokio::process::ChildStderr,
+        tail: Arc<Tail>,
+    ) -> std::io::Result<(Pipe, tokio::task::JoinHandle<()>)> {
+        let file = File::from(stderr.into_owned_fd()?);
+        fcntl(&file, FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(std::io::Error::from)?;
+        let fd = Arc::new(AsyncFd::new(file)?);
+        let pipe = Pipe {
+            fd: Arc::clone(&fd),
+            tail: Arc::clone(&tail),
+        };
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok(mut guard) = fd.readable().await else {
+                    return;
+                };
+                match drain(fd.get_ref(), &tail) {
+                    Drained::End => return,
+                    Drained::More => tokio::task::yield_now().await,
+                    Drained::Empty => guard.clear_ready(),
+                }
+            }
+        });
+        Ok((pipe, task))
+    }
+
+    /// Reads what is in the pipe now, without waiting.
+    pub(crate) fn drain_now(&self) {
+        let _ = drain(self.fd.get_ref(), &self.tail);
+    }
+}
+
+fn drain(file: &File, tail: &Tail) -> Drained {
+    let mut buf = [0_u8; 8192];
+    let mut ring = tail.lock();
+    let mut read = 0;
     loop {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => tail.push(buf.get(..n).unwrap_or_default()),
+        if read >= DRAIN_BOUND {
+            return Drained::More;
+        }
+        match (&*file).read(&mut buf) {
+            Ok(0) => return Drained::End,
+            Ok(n) => {
+                ring.push(buf.get(..n).unwrap_or_default());
+                read += n;
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Drained::Empty,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return Drained::End,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::lines::{read_line, LineEnd};
 use crate::reply::{
     expect_decode, expect_describe, expect_encode, judge, request_bytes, Bad, NoMembers,
 };
-use crate::stderr::{drain, Tail};
+use crate::stderr::{Pipe, Tail};
 use crate::{excerpt, AdapterError, ExitInfo, Implementation};
 use async_trait::async_trait;
 use c169_model::protocol::{DecodeRequest, Description, EncodeRequest, Encoded, Op, Reply};
@@ -141,6 +141,7 @@ struct Running {
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
     tail: Arc<Tail>,
+    stderr: Option<Pipe>,
     drain: Option<JoinHandle<()>>,
     /// Whether the group may still hold processes (cleared once it was killed and reaped).
     live: bool,
@@ -245,10 +246,18 @@ impl Subprocess {
             .and_then(|id| i32::try_from(id).ok())
             .map(Pid::from_raw);
         let tail = Tail::new(self.settings.stderr_tail);
-        let drain = child
+        let (stderr, drain) = match child
             .stderr
             .take()
-            .map(|s| tokio::spawn(drain(s, Arc::clone(&tail))));
+            .map(|s| Pipe::start(s, Arc::clone(&tail)))
+        {
+            Some(Ok((pipe, task))) => (Some(pipe), Some(task)),
+            Some(Err(e)) => {
+                signal_group(group, Signal::SIGKILL);
+                return Err(spawn_error(format!("stderr pipe: {e}")));
+            }
+            None => (None, None),
+        };
         let stdin = child.stdin.take();
         let Some(stdout) = child.stdout.take() else {
             signal_group(group, Signal::SIGKILL);
@@ -260,6 +269,7 @@ impl Subprocess {
             stdin,
             stdout: BufReader::with_capacity(64 * 1024, stdout),
             tail,
+            stderr,
             drain,
             live: true,
         })
@@ -436,6 +446,10 @@ impl Subprocess {
         let tail = Arc::clone(&running.tail);
         let mark = tail.mark();
         let exchange = self.talk(&mut running, &line).await;
+        // What the adapter wrote to stderr before its reply is in the pipe now.
+        if let Some(pipe) = &running.stderr {
+            pipe.drain_now();
+        }
         let (result, keep) = self.settle(running, exchange, op, id).await;
 
         let one_shot = self.mode == Mode::OneShot;
