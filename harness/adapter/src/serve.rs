@@ -242,9 +242,42 @@ async fn write_line<W: AsyncWrite + Unpin>(output: &mut W, bytes: &[u8]) -> std:
 
 /// Serves `imp` on this process's stdin and stdout; returns when stdin ends. This is
 /// both a persistent adapter and, when stdin holds one request, a one-shot one.
+///
+/// When stdin and stdout are pipes (as when the rig starts the adapter) they are
+/// read and written directly by the runtime's event loop; otherwise (a terminal, a
+/// file) through tokio's blocking-pool stdio.
 pub async fn serve_stdio(imp: &dyn Implementation) -> std::io::Result<()> {
+    if let Some((input, output)) = stdio_pipes() {
+        let input = tokio::io::BufReader::with_capacity(64 * 1024, input);
+        return serve_lines(imp, input, output).await;
+    }
     let input = tokio::io::BufReader::with_capacity(64 * 1024, tokio::io::stdin());
     serve_lines(imp, input, tokio::io::stdout()).await
+}
+
+/// This process's stdin and stdout as pipes, when both are.
+fn stdio_pipes() -> Option<(
+    tokio::net::unix::pipe::Receiver,
+    tokio::net::unix::pipe::Sender,
+)> {
+    use std::os::fd::{AsFd, OwnedFd};
+    use std::os::unix::fs::FileTypeExt;
+    let fifo = |fd: std::os::fd::BorrowedFd<'_>| -> Option<OwnedFd> {
+        let file = std::fs::File::from(fd.try_clone_to_owned().ok()?);
+        file.metadata()
+            .ok()?
+            .file_type()
+            .is_fifo()
+            .then(|| OwnedFd::from(file))
+    };
+    // Both are checked before either is made non-blocking, so that the fallback
+    // never reads a non-blocking descriptor with blocking calls.
+    let input = fifo(std::io::stdin().as_fd())?;
+    let output = fifo(std::io::stdout().as_fd())?;
+    Some((
+        tokio::net::unix::pipe::Receiver::from_owned_fd(input).ok()?,
+        tokio::net::unix::pipe::Sender::from_owned_fd(output).ok()?,
+    ))
 }
 
 /// The HTTP routes: `POST /v1/{op}`.

@@ -6,13 +6,11 @@
 //! adapter wrote to stderr before its reply is then in the ring, and the excerpt of
 //! a case is complete, not a race with the background task.
 
-use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{ErrorKind, Read};
+use std::io::ErrorKind;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use tokio::io::unix::AsyncFd;
+use tokio::net::unix::pipe::Receiver;
 
 /// A ring of the last `cap` bytes written, and a count of all bytes written.
 #[derive(Debug)]
@@ -92,7 +90,7 @@ impl Tail {
 /// The read end of an adapter's stderr pipe, non-blocking.
 #[derive(Debug)]
 pub(crate) struct Pipe {
-    fd: Arc<AsyncFd<File>>,
+    rx: Arc<Receiver>,
     tail: Arc<Tail>,
 }
 
@@ -116,22 +114,20 @@ impl Pipe {
         stderr: tokio::process::ChildStderr,
         tail: Arc<Tail>,
     ) -> std::io::Result<(Pipe, tokio::task::JoinHandle<()>)> {
-        let file = File::from(stderr.into_owned_fd()?);
-        fcntl(&file, FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).map_err(std::io::Error::from)?;
-        let fd = Arc::new(AsyncFd::new(file)?);
+        let rx = Arc::new(Receiver::from_owned_fd(stderr.into_owned_fd()?)?);
         let pipe = Pipe {
-            fd: Arc::clone(&fd),
+            rx: Arc::clone(&rx),
             tail: Arc::clone(&tail),
         };
         let task = tokio::spawn(async move {
             loop {
-                let Ok(mut guard) = fd.readable().await else {
+                if rx.readable().await.is_err() {
                     return;
-                };
-                match drain(fd.get_ref(), &tail) {
+                }
+                match drain(&rx, &tail) {
                     Drained::End => return,
                     Drained::More => tokio::task::yield_now().await,
-                    Drained::Empty => guard.clear_ready(),
+                    Drained::Empty => {}
                 }
             }
         });
@@ -140,11 +136,11 @@ impl Pipe {
 
     /// Reads what is in the pipe now, without waiting.
     pub(crate) fn drain_now(&self) {
-        let _ = drain(self.fd.get_ref(), &self.tail);
+        let _ = drain(&self.rx, &self.tail);
     }
 }
 
-fn drain(file: &File, tail: &Tail) -> Drained {
+fn drain(rx: &Receiver, tail: &Tail) -> Drained {
     let mut buf = [0_u8; 8192];
     let mut ring = tail.lock();
     let mut read = 0;
@@ -152,7 +148,7 @@ fn drain(file: &File, tail: &Tail) -> Drained {
         if read >= DRAIN_BOUND {
             return Drained::More;
         }
-        match (&*file).read(&mut buf) {
+        match rx.try_read(&mut buf) {
             Ok(0) => return Drained::End,
             Ok(n) => {
                 ring.push(buf.get(..n).unwrap_or_default());
