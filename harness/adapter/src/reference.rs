@@ -157,3 +157,53 @@ impl Implementation for Reference {
         Reference::encode_request(request).map_err(adapter_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_reference_claims_the_suite_capabilities_of_the_built_in_run() {
+        let names: Vec<String> = Reference::description()
+            .capability_names()
+            .into_iter()
+            .collect();
+        let want = [
+            "A128GCM",
+            "A192GCM",
+            "A256GCM",
+            "ES256",
+            "ES384",
+            "ES512",
+            "EdDSA",
+            "decode_unverified",
+            "decrypt",
+            "encode",
+            "verify",
+        ];
+        assert_eq!(names, want);
+    }
+
+    #[test]
+    fn bad_keys_and_unknown_options_are_error_replies() {
+        let mut r = DecodeRequest::new("X");
+        r.keys.verify.push(serde_json::json!({"kty": "RSA"}));
+        assert_eq!(
+            Reference::decode_request(&r).unwrap_err().kind,
+            ErrorKind::BadRequest
+        );
+        let mut e = EncodeRequest {
+            claim169: serde_json::json!({}),
+            cwt: serde_json::json!({}),
+            sign: None,
+            encrypt: None,
+            options: serde_json::Map::new(),
+        };
+        e.options.insert("knob".into(), Json::Bool(true));
+        assert_eq!(
+            Reference::encode_request(&e).unwrap_err().kind,
+            ErrorKind::Unsupported
+        );
+    }
+}

@@ -22,7 +22,7 @@ use tokio::net::{TcpListener, TcpStream};
 fn quick() -> HttpSettings {
     HttpSettings {
         timeout: Duration::from_millis(1500),
-        connect_timeout: Duration::from_millis(1000),
+        connect_timeout: Duration::from_secs(1),
         max_response: 1024 * 1024,
     }
 }

@@ -248,7 +248,7 @@ async fn a_wrong_id_is_a_protocol_error_and_the_adapter_is_restarted() {
     assert_eq!(statuses(&results), ["ok", "protocol", "ok"]);
     match &results[1] {
         Err(AdapterError::Protocol { reason, .. }) => {
-            assert!(reason.contains("id 1002"), "{reason}")
+            assert!(reason.contains("id 1002"), "{reason}");
         }
         other => panic!("{other:?}"),
     }
@@ -322,15 +322,13 @@ async fn the_whole_process_group_is_killed() {
         .and_then(|p| p.trim().parse().ok())
         .unwrap_or_else(|| panic!("no grandchild pid in {stderr:?}"));
     // The grandchild is gone, or a zombie waiting to be reaped by init.
-    let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            !s.rsplit(')')
-                .next()
-                .unwrap_or("")
-                .trim_start()
-                .starts_with('Z')
-        })
-        .unwrap_or(false);
+    let alive = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        !s.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    });
     assert!(!alive, "grandchild {pid} survived");
 }
 

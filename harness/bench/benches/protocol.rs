@@ -8,7 +8,12 @@
 //! the cases cycle. Persistent minus in-process is the per-request overhead of
 //! the protocol (target: at most 50 µs, median).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use c169_adapter::protocol::{DecodeKeys, DecodeOptions, DecodeRequest};
 use c169_adapter::{Command, Implementation, Mode, Reference, Subprocess, SubprocessSettings};

@@ -22,7 +22,11 @@ pub async fn adapter_stdio(target: &Target) -> anyhow::Result<()> {
 
 /// Serves `target` over HTTP (`POST /v1/{op}`) on `listen` until Ctrl-C.
 /// Only a loopback address is accepted unless `allow_non_loopback`.
-pub async fn serve(listen: SocketAddr, target: &Target, allow_non_loopback: bool) -> anyhow::Result<()> {
+pub async fn serve(
+    listen: SocketAddr,
+    target: &Target,
+    allow_non_loopback: bool,
+) -> anyhow::Result<()> {
     if !listen.ip().is_loopback() && !allow_non_loopback {
         bail!("{listen} is not a loopback address; the adapter server listens on loopback only unless told otherwise");
     }
@@ -35,7 +39,10 @@ pub async fn serve(listen: SocketAddr, target: &Target, allow_non_loopback: bool
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
-    eprintln!("c169: serving {} on http://{local}/v1/{{describe,decode,encode}}; Ctrl-C stops", imp.label());
+    eprintln!(
+        "c169: serving {} on http://{local}/v1/{{describe,decode,encode}}; Ctrl-C stops",
+        imp.label()
+    );
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -296,6 +296,32 @@ impl Description {
         self.ops.iter().any(|o| o == op.as_str())
     }
 
+    /// The capability names of the suite's vectors (`Vector::capabilities`) this
+    /// description claims: `verify` (some signature algorithm), `decrypt` (some
+    /// content algorithm), `decode_unverified`, `encode`, every algorithm name, and
+    /// the named `capabilities`.
+    #[must_use]
+    pub fn capability_names(&self) -> std::collections::BTreeSet<String> {
+        let mut names: std::collections::BTreeSet<String> = self
+            .algorithms
+            .sign
+            .iter()
+            .chain(&self.algorithms.encrypt)
+            .chain(&self.capabilities)
+            .cloned()
+            .collect();
+        let mut add = |yes: bool, name: &str| {
+            if yes {
+                names.insert(name.to_owned());
+            }
+        };
+        add(!self.algorithms.sign.is_empty(), "verify");
+        add(!self.algorithms.encrypt.is_empty(), "decrypt");
+        add(self.options.unverified, "decode_unverified");
+        add(self.supports(Op::Encode), "encode");
+        names
+    }
+
     /// Why a case with `needs` must be skipped, or `None` when everything it needs is claimed.
     #[must_use]
     pub fn unmet(&self, needs: &Needs) -> Option<String> {
@@ -686,6 +712,8 @@ mod tests {
         assert_eq!(d.unmet(&n), None);
         n.leeway = Some(60);
         assert!(d.unmet(&n).unwrap().contains("fixed leeway"));
+        let names: Vec<String> = d.capability_names().into_iter().collect();
+        assert_eq!(names, ["decode_unverified"]);
     }
 
     #[test]

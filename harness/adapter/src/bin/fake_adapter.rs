@@ -31,6 +31,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Debug, Default)]
+#[allow(clippy::struct_excessive_bools)] // one switch per directive
 struct Plan {
     reference: bool,
     exit_at_start: bool,
