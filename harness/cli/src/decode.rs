@@ -30,6 +30,7 @@ pub struct Args {
 
 /// Resource limits, shared by decode and inspect.
 #[derive(Debug, Clone, clap::Args)]
+#[allow(clippy::struct_field_names)] // the flags read --max-…, as users type them
 pub struct LimitArgs {
     /// Largest inflated COSE message, in bytes.
     #[arg(long, default_value_t = Limits::default().max_decompressed, value_name = "BYTES")]

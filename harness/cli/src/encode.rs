@@ -49,7 +49,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let name = args.input.display().to_string();
     let doc: Json =
         serde_yaml_ng::from_str(&text).with_context(|| format!("{name}: not YAML or JSON"))?;
-    let request = request(&doc, &base).with_context(|| format!("{name}"))?;
+    let request = request(&doc, &base).with_context(|| name.clone())?;
     let encoded = encode(&request)?;
     if args.verbose {
         eprintln!("payload   {}", hex::encode(&encoded.payload));
@@ -178,15 +178,13 @@ fn encrypt_spec(e: &Json, base: &Path) -> anyhow::Result<EncryptSpec> {
         ),
         None => None,
     };
-    let iv = match e.get("iv").and_then(Json::as_str) {
-        Some(h) => hex::decode(h).context("iv: 24 hex digits")?,
-        None => {
-            // A fresh IV per credential: never reuse one under the same key.
-            let mut iv = vec![0u8; 12];
-            getrandom::fill(&mut iv)
-                .map_err(|e| anyhow::anyhow!("cannot draw a random IV: {e}"))?;
-            iv
-        }
+    let iv = if let Some(h) = e.get("iv").and_then(Json::as_str) {
+        hex::decode(h).context("iv: 24 hex digits")?
+    } else {
+        // A fresh IV per credential: never reuse one under the same key.
+        let mut iv = vec![0u8; 12];
+        getrandom::fill(&mut iv).map_err(|e| anyhow::anyhow!("cannot draw a random IV: {e}"))?;
+        iv
     };
     Ok(EncryptSpec { key, alg, iv })
 }

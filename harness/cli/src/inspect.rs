@@ -4,6 +4,7 @@ use crate::decode::{wall_clock, LimitArgs};
 use crate::{exit, keyfiles};
 use c169_codec::{cbor, decode, DecodeOptions};
 use c169_model::Verdict;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -27,7 +28,7 @@ fn hex_block(bytes: &[u8], max: usize) -> String {
     let shown = bytes.get(..max.min(bytes.len())).unwrap_or(bytes);
     let mut s = hex::encode(shown);
     if bytes.len() > shown.len() {
-        s.push_str(&format!("… (+{} bytes)", bytes.len() - shown.len()));
+        let _ = write!(s, "… (+{} bytes)", bytes.len() - shown.len());
     }
     s
 }

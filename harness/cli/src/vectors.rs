@@ -3,7 +3,6 @@
 use crate::exit;
 use crate::run::vectors_root;
 use anyhow::Context as _;
-use c169_suite::external::idpass;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
@@ -13,8 +12,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         vectors: Option<PathBuf>,
     },
-    /// Translate the idpass originals (vectors/external/idpass/original) into vectors and keys.
-    ImportIdpass {
+    /// Re-import the external corpora (idpass, the specification's example) into vectors and keys.
+    Import {
         #[arg(long, value_name = "DIR")]
         vectors: Option<PathBuf>,
         /// Fail instead of writing when a file would change.
@@ -40,9 +39,11 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             }
             Ok(exit::OK)
         }
-        Command::ImportIdpass { vectors, check } => {
+        Command::Import { vectors, check } => {
             let root = vectors_root(vectors.as_deref());
-            let files = idpass::files(&root).context("importing the idpass corpus")?;
+            let files = c169_suite::external::files(&root)
+                .map_err(anyhow::Error::msg)
+                .context("importing the external corpora")?;
             let mut stale = Vec::new();
             for (path, bytes) in files {
                 let current = std::fs::read(&path).ok();

@@ -284,7 +284,7 @@ impl Reader<'_> {
                     match self.head()? {
                         Head::Break => break,
                         Head::Definite(m, len) if m == major => {
-                            buf.extend_from_slice(self.take(len)?)
+                            buf.extend_from_slice(self.take(len)?);
                         }
                         _ => {
                             return Err(CborError::BadStringChunk {
@@ -403,7 +403,7 @@ fn f64_to_f16_exact(f: f64) -> Option<u16> {
         (mant.fract() == 0.0).then(|| sign | (((exp + 15) as u16) << 10) | mant as u16)
     } else if exp < -14 {
         let mant = a / 2f64.powi(-24);
-        (mant.fract() == 0.0 && mant < 1024.0).then(|| sign | mant as u16)
+        (mant.fract() == 0.0 && mant < 1024.0).then_some(sign | mant as u16)
     } else {
         None
     }
@@ -457,15 +457,15 @@ pub fn write_head(out: &mut Vec<u8>, major: u8, arg: u64) {
     if arg < 24 {
         out.push(m | arg as u8);
     } else if arg <= 0xff {
-        out.extend_from_slice(&[m | 24, arg as u8]);
+        out.extend_from_slice(&[m | 0x18, arg as u8]);
     } else if arg <= 0xffff {
-        out.push(m | 25);
+        out.push(m | 0x19);
         out.extend_from_slice(&(arg as u16).to_be_bytes());
     } else if arg <= 0xffff_ffff {
-        out.push(m | 26);
+        out.push(m | 0x1a);
         out.extend_from_slice(&(arg as u32).to_be_bytes());
     } else {
-        out.push(m | 27);
+        out.push(m | 0x1b);
         out.extend_from_slice(&arg.to_be_bytes());
     }
 }
@@ -559,6 +559,7 @@ fn close(out: &mut Vec<u8>, style: WriteStyle) {
 }
 
 /// The shortest of half, single and double precision that holds `f` exactly.
+#[allow(clippy::float_cmp)] // exactness is the point: the narrower form must hold the very same value
 fn write_float(out: &mut Vec<u8>, f: f64) {
     if let Some(h) = f64_to_f16_exact(f) {
         out.push(0xf9);
@@ -632,7 +633,7 @@ fn diag(out: &mut String, value: &Value, max_bytes: usize) {
         }
         Value::Float(f) if f.is_nan() => out.push_str("NaN"),
         Value::Float(f) if f.is_infinite() => {
-            out.push_str(if *f > 0.0 { "Infinity" } else { "-Infinity" })
+            out.push_str(if *f > 0.0 { "Infinity" } else { "-Infinity" });
         }
         Value::Float(f) => {
             let _ = write!(out, "{f:?}");

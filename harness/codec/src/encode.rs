@@ -115,6 +115,8 @@ pub enum Point {
 pub enum Edit {
     /// Add bytes at the end.
     Append(Vec<u8>),
+    /// Add bytes at the start.
+    Prepend(Vec<u8>),
     /// Remove this many bytes from the end.
     Truncate(usize),
     /// Flip bits: XOR the byte at `offset` (negative counts from the end) with `mask`.
@@ -134,6 +136,7 @@ pub struct Tamper {
 
 /// The knobs of the encoder; the default is a conformant credential.
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools)] // each flag is an independent knob; an enum per flag would say no more
 pub struct EncodeOptions {
     /// How the claims set and the claim 169 map are written.
     pub claims_style: WriteStyle,
@@ -223,13 +226,13 @@ pub fn encode(request: &EncodeRequest) -> Result<Encoded, EncodeError> {
     )?;
     let (inner_payload, encrypt_inside) = match (o.layering, &request.encrypt) {
         (Layering::EncryptThenSign, Some(enc)) => {
-            (encrypt0(enc, payload, o, false, &mut out)?, false)
+            (encrypt0(enc, &payload, o, false, &mut out)?, false)
         }
         _ => (payload, request.encrypt.is_some()),
     };
     let cose_bytes = if let (Layering::EncryptOnly, Some(enc)) = (o.layering, &request.encrypt) {
         out.payload.clone_from(&inner_payload);
-        encrypt0(enc, inner_payload, o, true, &mut out)?
+        encrypt0(enc, &inner_payload, o, true, &mut out)?
     } else {
         let sign1 = sign1(
             request.sign.as_ref(),
@@ -240,7 +243,7 @@ pub fn encode(request: &EncodeRequest) -> Result<Encoded, EncodeError> {
         )?;
         out.sign1.clone_from(&sign1);
         match (&request.encrypt, encrypt_inside) {
-            (Some(enc), true) => encrypt0(enc, sign1, o, true, &mut out)?,
+            (Some(enc), true) => encrypt0(enc, &sign1, o, true, &mut out)?,
             _ => sign1,
         }
     };
@@ -378,7 +381,7 @@ fn sign1(
 
 fn encrypt0(
     enc: &EncryptSpec,
-    plaintext: Vec<u8>,
+    plaintext: &[u8],
     o: &EncodeOptions,
     outermost: bool,
     out: &mut Encoded,
@@ -411,7 +414,7 @@ fn encrypt0(
         alg,
         &enc.iv,
         &cose::enc_structure(&protected_bytes),
-        &plaintext,
+        plaintext,
     )?;
     let ciphertext = tampered(ciphertext, o, Point::Ciphertext)?;
     out.ciphertext = Some(ciphertext.clone());
@@ -454,6 +457,9 @@ fn tampered(mut bytes: Vec<u8>, o: &EncodeOptions, at: Point) -> Result<Vec<u8>,
         };
         match &t.edit {
             Edit::Append(extra) => bytes.extend_from_slice(extra),
+            Edit::Prepend(extra) => {
+                bytes.splice(0..0, extra.iter().copied());
+            }
             Edit::Truncate(n) => {
                 let keep = bytes.len().checked_sub(*n).ok_or(EncodeError::BadTamper {
                     at,

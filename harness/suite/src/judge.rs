@@ -81,7 +81,13 @@ pub fn judge(vector: &Vector, outcome: &Outcome) -> Judgement {
             },
             _ => pass(describe(outcome)),
         },
-        (VerdictClass::Acceptable, _) => {
+        (VerdictClass::Acceptable, Verdict::Accept) => match content_difference(vector, outcome) {
+            Some(diff) => fail(format!(
+                "either answer conforms, but an acceptance must return the expected content; {diff}"
+            )),
+            None => pass("implementation-defined; accepted with the expected content".into()),
+        },
+        (VerdictClass::Acceptable, Verdict::Reject) => {
             pass(format!("implementation-defined; {}", describe(outcome)))
         }
     }
@@ -159,7 +165,7 @@ fn truncate(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)] // tests
+    #![allow(clippy::panic, clippy::unwrap_used)] // tests
     use super::*;
     use serde_json::json;
 

@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // tests: a failure should stop the test
+#![allow(
+    clippy::needless_pass_by_value,
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)] // tests: a failure should stop the test
 
 use super::*;
 use serde_json::json;

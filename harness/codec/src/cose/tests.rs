@@ -1,10 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // tests: a failure should stop the test
+#![allow(clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)] // tests: a failure should stop the test
 
 use super::*;
 use sha2::{Digest, Sha256};
 
 pub(crate) fn spec_example() -> Vec<u8> {
-    let text: String = include_str!("../../testdata/spec-worked-example.hex")
+    let text: String = include_str!("../../../../vectors/external/spec/worked-example.hex")
         .lines()
         .filter(|l| !l.starts_with('#'))
         .collect();

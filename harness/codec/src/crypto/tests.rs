@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // tests
+#![allow(clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)] // tests
 #![allow(clippy::type_complexity, clippy::too_many_lines)] // test tables are long tuples
 
 use super::*;

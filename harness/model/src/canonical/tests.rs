@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // tests
+#![allow(clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)] // tests
 
 use super::*;
 use serde_json::json;

@@ -181,12 +181,21 @@ const TEST_KEY_LABEL: &str =
 fn signing_jwk(k: &Json) -> Result<Json, String> {
     match k["algorithm"].as_str() {
         Some("EdDSA") => {
-            let mut jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64url(&hex_field(k, "public_key_hex")?)});
+            let mut jwk = Map::new();
+            jwk.insert("kty".into(), json!("OKP"));
+            jwk.insert("crv".into(), json!("Ed25519"));
+            jwk.insert(
+                "x".into(),
+                Json::String(b64url(&hex_field(k, "public_key_hex")?)),
+            );
             if k.get("private_key_hex").is_some() {
-                jwk["d"] = Json::String(b64url(&hex_field(k, "private_key_hex")?));
+                jwk.insert(
+                    "d".into(),
+                    Json::String(b64url(&hex_field(k, "private_key_hex")?)),
+                );
             }
-            jwk["c169_test_key"] = Json::String(TEST_KEY_LABEL.into());
-            Ok(jwk)
+            jwk.insert("c169_test_key".into(), json!(TEST_KEY_LABEL));
+            Ok(Json::Object(jwk))
         }
         Some("ES256") => {
             let point = hex_field(k, "public_key_hex")?;
