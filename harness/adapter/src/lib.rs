@@ -19,6 +19,7 @@
 mod error;
 mod http;
 mod lines;
+mod loopback;
 mod reference;
 mod reply;
 pub mod serve;
@@ -29,6 +30,7 @@ mod target;
 pub use c169_model::protocol;
 pub use error::{excerpt, AdapterError, ExitInfo};
 pub use http::{Http, HttpSettings};
+pub use loopback::Loopback;
 pub use reference::Reference;
 pub use subprocess::{Command, Mode, Subprocess, SubprocessSettings};
 pub use target::{Settings, Target};

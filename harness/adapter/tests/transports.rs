@@ -32,6 +32,7 @@ async fn every_transport_gives_the_reference_answers() {
     let serving = || Command::new(FAKE).arg("reference");
     let kinds: Vec<(&str, Box<dyn Implementation>)> = vec![
         ("in-process", Box::new(Reference)),
+        ("loopback", Box::new(c169_adapter::Loopback::new(Reference))),
         (
             "persistent",
             Box::new(Subprocess::new(

@@ -16,7 +16,9 @@
 )]
 
 use c169_adapter::protocol::{DecodeKeys, DecodeOptions, DecodeRequest};
-use c169_adapter::{Command, Implementation, Mode, Reference, Subprocess, SubprocessSettings};
+use c169_adapter::{
+    Command, Implementation, Loopback, Mode, Reference, Subprocess, SubprocessSettings,
+};
 use criterion::Criterion;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -127,6 +129,8 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
 
     bench_one(&mut c, "in_process", &Reference, &cases, 100);
+    // The JSON of the protocol alone: no process, no pipe.
+    bench_one(&mut c, "json_only", &Loopback::new(Reference), &cases, 100);
     let persistent = Subprocess::new(
         serving.clone(),
         Mode::Persistent,

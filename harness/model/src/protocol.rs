@@ -557,7 +557,9 @@ impl Response {
     }
 }
 
-fn check_outcome(o: &Outcome) -> Result<(), Violation> {
+/// Checks what the schema says of an outcome beyond its types: `claim169` and
+/// `cwt` are canonical JSON.
+pub fn check_outcome(o: &Outcome) -> Result<(), Violation> {
     for (name, member) in [("claim169", &o.claim169), ("cwt", &o.cwt)] {
         if let Some(json) = member {
             crate::from_canonical_json(json)
