@@ -1,0 +1,209 @@
+//! The c169 reference codec as an [`Implementation`], in-process: the translation
+//! between protocol messages and the codec's API.
+
+use crate::{AdapterError, Implementation};
+use async_trait::async_trait;
+use c169_codec::crypto::{ContentAlgorithm, SignatureAlgorithm};
+use c169_codec::keys::{parse_jwk, Key};
+use c169_model::from_canonical_json;
+use c169_model::protocol::{
+    bstr_bytes, Abilities, Algorithms, DecodeRequest, Description, EncodeRequest, Encoded,
+    ErrorBody, ErrorKind, Op, PROTOCOL_VERSION,
+};
+use c169_model::Outcome;
+use serde_json::Value as Json;
+
+/// The reference codec, called directly.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reference;
+
+fn bad_request(message: String) -> ErrorBody {
+    ErrorBody::new(ErrorKind::BadRequest, message)
+}
+
+fn keys(jwks: &[Json], member: &str) -> Result<Vec<Key>, ErrorBody> {
+    jwks.iter()
+        .enumerate()
+        .map(|(i, jwk)| parse_jwk(jwk).map_err(|e| bad_request(format!("keys.{member}[{i}]: {e}"))))
+        .collect()
+}
+
+impl Reference {
+    /// The reference's `describe` answer.
+    #[must_use]
+    pub fn description() -> Description {
+        Description {
+            name: "c169-reference".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            protocol: PROTOCOL_VERSION,
+            ops: Op::ALL.iter().map(|op| op.as_str().to_owned()).collect(),
+            algorithms: Algorithms {
+                sign: SignatureAlgorithm::ALL
+                    .iter()
+                    .map(|a| a.name().to_owned())
+                    .collect(),
+                encrypt: ContentAlgorithm::ALL
+                    .iter()
+                    .map(|a| a.name().to_owned())
+                    .collect(),
+            },
+            options: Abilities {
+                now: true,
+                leeway: true,
+                fixed_leeway: None,
+                unverified: true,
+            },
+            capabilities: Vec::new(),
+        }
+    }
+
+    /// `decode`, synchronously.
+    pub fn decode_request(request: &DecodeRequest) -> Result<Outcome, ErrorBody> {
+        let options = c169_codec::DecodeOptions {
+            now: request.options.now,
+            leeway: request.options.leeway.unwrap_or(0),
+            verify_keys: keys(&request.keys.verify, "verify")?,
+            decrypt_keys: keys(&request.keys.decrypt, "decrypt")?,
+            limits: c169_codec::Limits::default(),
+        };
+        Ok(c169_codec::decode(&request.qr, &options).outcome)
+    }
+
+    /// `encode`, synchronously.
+    pub fn encode_request(request: &EncodeRequest) -> Result<Encoded, ErrorBody> {
+        if let Some(name) = request.options.keys().next() {
+            return Err(ErrorBody::new(
+                ErrorKind::Unsupported,
+                format!("the reference knows no encode option {name:?}"),
+            ));
+        }
+        let claim169 = from_canonical_json(&request.claim169)
+            .map_err(|e| bad_request(format!("claim169: {e}")))?;
+        let cwt =
+            from_canonical_json(&request.cwt).map_err(|e| bad_request(format!("cwt: {e}")))?;
+        let sign = match &request.sign {
+            None => None,
+            Some(s) => Some(c169_codec::SignSpec {
+                key: parse_jwk(&s.jwk).map_err(|e| bad_request(format!("sign.jwk: {e}")))?,
+                alg: match &s.alg {
+                    None => None,
+                    Some(name) => Some(SignatureAlgorithm::from_name(name).ok_or_else(|| {
+                        ErrorBody::new(
+                            ErrorKind::Unsupported,
+                            format!("sign.alg: no signature algorithm {name:?}"),
+                        )
+                    })?),
+                },
+                kid: match &s.kid {
+                    None => None,
+                    Some(kid) => {
+                        Some(bstr_bytes(kid).map_err(|e| bad_request(format!("sign.kid: {e}")))?)
+                    }
+                },
+            }),
+        };
+        let encrypt = match &request.encrypt {
+            None => None,
+            Some(e) => Some(c169_codec::EncryptSpec {
+                key: parse_jwk(&e.jwk).map_err(|err| bad_request(format!("encrypt.jwk: {err}")))?,
+                alg: match &e.alg {
+                    None => None,
+                    Some(name) => Some(ContentAlgorithm::from_name(name).ok_or_else(|| {
+                        ErrorBody::new(
+                            ErrorKind::Unsupported,
+                            format!("encrypt.alg: no content algorithm {name:?}"),
+                        )
+                    })?),
+                },
+                iv: bstr_bytes(&e.iv).map_err(|err| bad_request(format!("encrypt.iv: {err}")))?,
+            }),
+        };
+        let request = c169_codec::EncodeRequest {
+            claim169,
+            cwt,
+            sign,
+            encrypt,
+            options: c169_codec::EncodeOptions::default(),
+        };
+        c169_codec::encode(&request)
+            .map(|encoded| Encoded { qr: encoded.text })
+            .map_err(|e| bad_request(format!("cannot encode: {e}")))
+    }
+}
+
+fn adapter_error(e: ErrorBody) -> AdapterError {
+    AdapterError::Adapter {
+        kind: e.kind,
+        message: e.message,
+        stderr: None,
+    }
+}
+
+#[async_trait]
+impl Implementation for Reference {
+    fn label(&self) -> String {
+        "reference".into()
+    }
+
+    async fn describe(&self) -> Result<Description, AdapterError> {
+        Ok(Reference::description())
+    }
+
+    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
+        Reference::decode_request(request).map_err(adapter_error)
+    }
+
+    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
+        Reference::encode_request(request).map_err(adapter_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_reference_claims_the_suite_capabilities_of_the_built_in_run() {
+        let names: Vec<String> = Reference::description()
+            .capability_names()
+            .into_iter()
+            .collect();
+        let want = [
+            "A128GCM",
+            "A192GCM",
+            "A256GCM",
+            "ES256",
+            "ES384",
+            "ES512",
+            "EdDSA",
+            "decode_unverified",
+            "decrypt",
+            "encode",
+            "verify",
+        ];
+        assert_eq!(names, want);
+    }
+
+    #[test]
+    fn bad_keys_and_unknown_options_are_error_replies() {
+        let mut r = DecodeRequest::new("X");
+        r.keys.verify.push(serde_json::json!({"kty": "RSA"}));
+        assert_eq!(
+            Reference::decode_request(&r).unwrap_err().kind,
+            ErrorKind::BadRequest
+        );
+        let mut e = EncodeRequest {
+            claim169: serde_json::json!({}),
+            cwt: serde_json::json!({}),
+            sign: None,
+            encrypt: None,
+            options: serde_json::Map::new(),
+        };
+        e.options.insert("knob".into(), Json::Bool(true));
+        assert_eq!(
+            Reference::encode_request(&e).unwrap_err().kind,
+            ErrorKind::Unsupported
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! Naming an implementation on a command line, and reaching it.
+
+use crate::{
+    AdapterError, Command, Http, HttpSettings, Implementation, Mode, Reference, Subprocess,
+    SubprocessSettings,
+};
+
+/// Where an implementation is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The c169 reference codec, in-process.
+    Reference,
+    /// An adapter program.
+    Subprocess { command: Command, mode: Mode },
+    /// An HTTP adapter endpoint, by its base URL.
+    Http { base: String },
+}
+
+/// The rig's bounds on every kind of implementation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub subprocess: SubprocessSettings,
+    pub http: HttpSettings,
+}
+
+impl Settings {
+    /// The same per-request timeout for every kind.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.subprocess.timeout = timeout;
+        self.http.timeout = timeout;
+        self
+    }
+}
+
+impl Target {
+    /// Reads a target from command-line words: `reference`; a URL
+    /// `http://127.0.0.1:8169`; or a program and its arguments
+    /// (`python3 adapters/examples/python/adapter.py`), persistent unless `one_shot`.
+    pub fn from_words<S: AsRef<str>>(words: &[S], one_shot: bool) -> Result<Target, String> {
+        match words {
+            [] => Err(
+                "no implementation named: give `reference`, a URL, or an adapter command".into(),
+            ),
+            [word] if word.as_ref() == "reference" => Ok(Target::Reference),
+            [word] if word.as_ref().starts_with("http://") => Ok(Target::Http {
+                base: word.as_ref().to_owned(),
+            }),
+            [word] if word.as_ref().starts_with("https://") => Err(
+                "https is not supported: the rig speaks plain HTTP to adapters on loopback".into(),
+            ),
+            [program, args @ ..] => Ok(Target::Subprocess {
+                command: Command::new(program.as_ref()).args(args.iter().map(AsRef::as_ref)),
+                mode: if one_shot {
+                    Mode::OneShot
+                } else {
+                    Mode::Persistent
+                },
+            }),
+        }
+    }
+
+    /// Reaches the implementation. Nothing is started yet: a subprocess starts with its first request.
+    pub fn connect(&self, settings: &Settings) -> Result<Box<dyn Implementation>, AdapterError> {
+        Ok(match self {
+            Target::Reference => Box::new(Reference),
+            Target::Subprocess { command, mode } => Box::new(Subprocess::new(
+                command.clone(),
+                *mode,
+                settings.subprocess.clone(),
+            )),
+            Target::Http { base } => Box::new(Http::new(base.clone(), settings.http.clone())?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn words_name_targets() {
+        assert_eq!(
+            Target::from_words(&["reference"], false).unwrap(),
+            Target::Reference
+        );
+        assert_eq!(
+            Target::from_words(&["http://127.0.0.1:1"], false).unwrap(),
+            Target::Http {
+                base: "http://127.0.0.1:1".into()
+            }
+        );
+        assert!(Target::from_words(&["https://x"], false).is_err());
+        assert!(Target::from_words::<&str>(&[], false).is_err());
+        match Target::from_words(&["python3", "a.py"], true).unwrap() {
+            Target::Subprocess { command, mode } => {
+                assert_eq!(command.program, std::path::PathBuf::from("python3"));
+                assert_eq!(command.args, vec![std::ffi::OsString::from("a.py")]);
+                assert_eq!(mode, Mode::OneShot);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

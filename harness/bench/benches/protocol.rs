@@ -1,0 +1,144 @@
+//! Protocol overhead: the same decode cases through the in-process reference, a
+//! persistent subprocess adapter (one JSON line each way) and one-shot adapters
+//! (a process per request). The adapter is this very benchmark binary, which
+//! serves the reference with the library's stdio server (the code behind
+//! `c169 adapter stdio`) when started with `C169_BENCH_SERVE=stdio`.
+//!
+//! `cargo bench -p c169-bench --bench protocol`. Each iteration is one request;
+//! the cases cycle. Persistent minus in-process is the per-request overhead of
+//! the protocol (target: at most 50 µs, median).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use c169_adapter::protocol::{DecodeKeys, DecodeOptions, DecodeRequest};
+use c169_adapter::{
+    Command, Implementation, Loopback, Mode, Reference, Subprocess, SubprocessSettings,
+};
+use criterion::Criterion;
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const SERVE_VAR: &str = "C169_BENCH_SERVE";
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
+}
+
+fn jwk(name: &str, private: bool) -> Json {
+    let text =
+        std::fs::read_to_string(vectors().join("keys").join(format!("{name}.jwk.json"))).unwrap();
+    let mut j: Json = serde_json::from_str(&text).unwrap();
+    if !private {
+        j.as_object_mut().unwrap().remove("d");
+    }
+    j
+}
+
+/// The idpass vectors (valid and invalid, signed, encrypted) and two literal rejections.
+fn cases() -> Vec<DecodeRequest> {
+    let mut out = vec![
+        DecodeRequest::new("THIS!IS@NOT#VALID"),
+        DecodeRequest::new("AAAA"),
+    ];
+    let dir = vectors().join("external/idpass");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let v: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let names = |member: &str| -> Vec<String> {
+            v["keys"][member]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|k| k.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        out.push(DecodeRequest {
+            qr: v["qr"].as_str().unwrap().to_owned(),
+            keys: DecodeKeys {
+                verify: names("verify").iter().map(|k| jwk(k, false)).collect(),
+                decrypt: names("decrypt").iter().map(|k| jwk(k, true)).collect(),
+            },
+            options: DecodeOptions {
+                now: v["now"].as_i64(),
+                leeway: None,
+            },
+        });
+    }
+    out
+}
+
+fn bench_one(
+    c: &mut Criterion,
+    name: &str,
+    imp: &dyn Implementation,
+    cases: &[DecodeRequest],
+    samples: usize,
+) {
+    let rt = runtime();
+    // Warm up (and start the process) outside the measurement; check the answers.
+    for case in cases {
+        let got = rt.block_on(imp.decode(case)).unwrap();
+        let want = rt.block_on(Reference.decode(case)).unwrap();
+        assert_eq!(got, want, "{name}");
+    }
+    let mut group = c.benchmark_group("protocol/decode");
+    group.sample_size(samples);
+    group.measurement_time(Duration::from_secs(8));
+    let mut i = 0;
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            let case = &cases[i % cases.len()];
+            i += 1;
+            rt.block_on(imp.decode(case)).unwrap()
+        });
+    });
+    group.finish();
+    rt.block_on(imp.shutdown());
+}
+
+fn main() {
+    if std::env::var(SERVE_VAR).as_deref() == Ok("stdio") {
+        runtime()
+            .block_on(c169_adapter::serve::serve_stdio(&Reference))
+            .unwrap();
+        return;
+    }
+    let me = std::env::current_exe().unwrap();
+    let serving = Command::new(me).env(SERVE_VAR, "stdio");
+    let cases = cases();
+    let mut c = Criterion::default().configure_from_args();
+
+    bench_one(&mut c, "in_process", &Reference, &cases, 100);
+    // The JSON of the protocol alone: no process, no pipe.
+    bench_one(&mut c, "json_only", &Loopback::new(Reference), &cases, 100);
+    let persistent = Subprocess::new(
+        serving.clone(),
+        Mode::Persistent,
+        SubprocessSettings::default(),
+    );
+    bench_one(&mut c, "persistent", &persistent, &cases, 100);
+    let one_shot = Subprocess::new(serving, Mode::OneShot, SubprocessSettings::default());
+    bench_one(&mut c, "one_shot", &one_shot, &cases, 20);
+
+    c.final_summary();
+}
