@@ -37,6 +37,9 @@ fn main() {
     let fixture = Fixture::new();
     // Warm-up: one decode of each kind before anything is measured.
     for c in &fixture.credentials {
+        let zlib = c169_codec::base45::decode(&c.qr).unwrap();
+        black_box(c169_codec::zlib::inflate(&zlib, MAX_INFLATED).unwrap());
+        black_box(claim169_core::pipeline::decompress(&zlib, MAX_INFLATED).unwrap());
         for (_, verified) in MODES {
             black_box(c169_codec::decode(&c.qr, fixture.c169(verified)));
             black_box(fixture.core_decode(&c.qr, verified).unwrap());
@@ -68,4 +71,23 @@ fn main() {
             }
         }
     }
+    // Most of either peak is the inflater's state and window; this shows how much.
+    println!();
+    println!("of which the inflate stage alone (same zlib bytes; in this workspace both inflate with flate2 on zlib-rs)");
+    for c in &fixture.credentials {
+        let zlib = c169_codec::base45::decode(&c.qr).unwrap();
+        let ours = measure(|| c169_codec::zlib::inflate(black_box(&zlib), MAX_INFLATED).unwrap());
+        let theirs = measure(|| {
+            claim169_core::pipeline::decompress(black_box(&zlib), MAX_INFLATED).unwrap()
+        });
+        for (name, s) in [("c169", ours), ("claim169-core", theirs)] {
+            println!(
+                "{:<11} {:<8} {name:<14} {:>10} {:>8} {:>12}",
+                "inflate", c.name, s.max_bytes, s.total_blocks, s.total_bytes
+            );
+        }
+    }
 }
+
+/// Both decoders' default bound on the inflated size.
+const MAX_INFLATED: usize = 64 * 1024;
