@@ -90,7 +90,7 @@ pub fn decode_cases() -> Vec<(String, DecodeRequest)> {
         out.push((
             v.id.clone(),
             DecodeRequest {
-                qr: v.qr.clone(),
+                qr: v.qr.clone().unwrap_or_default(),
                 keys: DecodeKeys {
                     verify: v.keys.verify.iter().map(|k| public(&jwk(k))).collect(),
                     decrypt: v.keys.decrypt.iter().map(|k| jwk(k)).collect(),
