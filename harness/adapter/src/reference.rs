@@ -65,6 +65,7 @@ impl Reference {
             verify_keys: keys(&request.keys.verify, "verify")?,
             decrypt_keys: keys(&request.keys.decrypt, "decrypt")?,
             limits: c169_codec::Limits::default(),
+            trace: false,
         };
         Ok(c169_codec::decode(&request.qr, &options).outcome)
     }

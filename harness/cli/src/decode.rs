@@ -76,12 +76,13 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         verify_keys,
         decrypt_keys,
         limits: args.limits.limits(),
+        trace: false,
     };
     let decoded = decode(&text, &options);
     let o = &decoded.outcome;
     if args.json {
         let mut json = serde_json::to_value(o)?;
-        if let (Some(obj), Some(id)) = (json.as_object_mut(), &decoded.identity) {
+        if let (Some(obj), Some(id)) = (json.as_object_mut(), &decoded.identity()) {
             obj.insert("identity".into(), serde_json::to_value(id)?);
         }
         println!("{}", serde_json::to_string(&json)?);
@@ -94,7 +95,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
                     "signature NOT verified"
                 };
                 println!("accepted ({verified})");
-                if let Some(id) = &decoded.identity {
+                if let Some(id) = &decoded.identity() {
                     for (k, v) in &id.fields {
                         println!("  {k}: {}", short(v));
                     }

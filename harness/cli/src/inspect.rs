@@ -42,6 +42,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         verify_keys,
         decrypt_keys,
         limits: args.limits.limits(),
+        trace: true,
     };
     let d = decode(&text, &options);
     let t = &d.trace;

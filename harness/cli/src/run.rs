@@ -62,10 +62,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let results = run_vectors(&corpus, &root, &reference_capabilities(), |req| {
         let options = DecodeOptions {
             now: Some(req.vector.now),
-            leeway: 0,
             verify_keys: req.verify_keys.clone(),
             decrypt_keys: req.decrypt_keys.clone(),
-            limits: c169_codec::Limits::default(),
+            ..DecodeOptions::default()
         };
         Ok(decode(req.vector.qr.as_deref().unwrap_or_default(), &options).outcome)
     });

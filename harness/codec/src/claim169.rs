@@ -204,22 +204,42 @@ fn warn(warnings: &mut Vec<Warning>, flag: Flag, at: String, message: String) {
     });
 }
 
-/// Checks a claim 169 map and reads it, adding a warning for every departure
-/// from the tables. Rejects only duplicate keys.
+/// Checks a claim 169 map: rejects duplicate keys, and adds a warning for every
+/// departure from the tables. This is the decoder's hot path: it builds nothing.
+pub fn check(map: &[(Value, Value)], warnings: &mut Vec<Warning>) -> Result<(), Claim169Error> {
+    walk(map, warnings, None)
+}
+
+/// Checks a claim 169 map as [`check`] does, and reads it into an [`Identity`].
 pub fn interpret(
     map: &[(Value, Value)],
     warnings: &mut Vec<Warning>,
 ) -> Result<Identity, Claim169Error> {
-    for (i, (k, _)) in map.iter().enumerate() {
-        if map.iter().take(i).any(|(seen, _)| seen == k) {
-            return Err(Claim169Error::DuplicateKey { key: key_text(k) });
-        }
-    }
     let mut identity = Identity {
         fields: Map::new(),
         biometrics: Map::new(),
         unknown: Vec::new(),
     };
+    walk(map, warnings, Some(&mut identity))?;
+    Ok(identity)
+}
+
+fn duplicate(map: &[(Value, Value)]) -> Option<&Value> {
+    // Maps in credentials are small: a quadratic scan beats hashing here.
+    map.iter()
+        .enumerate()
+        .find(|(i, (k, _))| map.iter().take(*i).any(|(seen, _)| seen == k))
+        .map(|(_, (k, _))| k)
+}
+
+fn walk(
+    map: &[(Value, Value)],
+    warnings: &mut Vec<Warning>,
+    mut out: Option<&mut Identity>,
+) -> Result<(), Claim169Error> {
+    if let Some(k) = duplicate(map) {
+        return Err(Claim169Error::DuplicateKey { key: key_text(k) });
+    }
     for (k, v) in map {
         let Some(key) = k.as_integer() else {
             warn(
@@ -231,43 +251,50 @@ pub fn interpret(
                     key_text(k)
                 ),
             );
-            identity.unknown.push(Json::Array(vec![
-                c169_model::to_canonical_json(k),
-                c169_model::to_canonical_json(v),
-            ]));
+            if let Some(id) = out.as_deref_mut() {
+                id.unknown.push(Json::Array(vec![
+                    c169_model::to_canonical_json(k),
+                    c169_model::to_canonical_json(v),
+                ]));
+            }
             continue;
         };
-        let at = format!("169/{key}");
         if let Some(a) = attribute(key) {
-            if let Some(json) = typed(a, v, &at, warnings) {
-                identity.fields.insert(a.name.into(), json);
+            let json = typed(a, v, warnings, out.is_some());
+            if let (Some(id), Some(json)) = (out.as_deref_mut(), json) {
+                id.fields.insert(a.name.into(), json);
             }
         } else if let Some(name) = biometric_name(key) {
-            identity
-                .biometrics
-                .insert(name.into(), biometric(key, v, &at, warnings)?);
+            let json = biometric(key, v, warnings, out.is_some())?;
+            if let Some(id) = out.as_deref_mut() {
+                id.biometrics.insert(name.into(), json);
+            }
         } else {
             warn(
                 warnings,
                 Flag::UnknownKey,
-                at,
+                format!("169/{key}"),
                 format!("key {key} is not assigned by the Claim 169 tables; preserved unchanged"),
             );
-            identity.unknown.push(Json::Array(vec![
-                Json::from(key as i64),
-                c169_model::to_canonical_json(v),
-            ]));
+            if let Some(id) = out.as_deref_mut() {
+                id.unknown.push(Json::Array(vec![
+                    Json::from(key as i64),
+                    c169_model::to_canonical_json(v),
+                ]));
+            }
         }
     }
-    Ok(identity)
+    Ok(())
 }
 
-fn typed(a: &Attribute, v: &Value, at: &str, warnings: &mut Vec<Warning>) -> Option<Json> {
+/// Warns when `v` does not fit attribute `a`; when `build`, returns its JSON reading.
+fn typed(a: &Attribute, v: &Value, warnings: &mut Vec<Warning>, build: bool) -> Option<Json> {
+    let at = || format!("169/{}", a.key);
     let mismatch = |warnings: &mut Vec<Warning>, expected: &str| {
         warn(
             warnings,
             Flag::TypeMismatch,
-            at.to_owned(),
+            at(),
             format!(
                 "{} ({}) must be {expected}; found {}",
                 a.name,
@@ -278,27 +305,29 @@ fn typed(a: &Attribute, v: &Value, at: &str, warnings: &mut Vec<Warning>) -> Opt
         None
     };
     match (a.kind, v) {
-        (Kind::Text, Value::Text(t)) => Some(Json::String(t.clone())),
+        (Kind::Text, Value::Text(t)) => build.then(|| Json::String(t.clone())),
         (Kind::Text, _) => mismatch(warnings, "a text string"),
-        (Kind::Bytes, Value::Bytes(b)) => Some(Json::String(hex::encode(b))),
+        (Kind::Bytes, Value::Bytes(b)) => {
+            build.then(|| Json::String(c169_model::canonical::lower_hex(b)))
+        }
         (Kind::Bytes, Value::Text(t)) => {
             warn(
                 warnings,
                 Flag::PhotoAsText,
-                at.to_owned(),
+                at(),
                 format!("{} ({}) is text, not a byte string", a.name, a.key),
             );
-            Some(Json::String(t.clone()))
+            build.then(|| Json::String(t.clone()))
         }
         (Kind::Bytes, _) => mismatch(warnings, "a byte string"),
         (Kind::Enum(e), Value::Integer(i)) => {
             if let Some(name) = e.name(*i) {
-                Some(Json::String(name.into()))
+                build.then(|| Json::String(name.into()))
             } else {
                 warn(
                     warnings,
                     Flag::EnumOutOfRange,
-                    at.to_owned(),
+                    at(),
                     format!("{} ({}) has value {i}, outside its table", a.name, a.key),
                 );
                 None
@@ -306,20 +335,24 @@ fn typed(a: &Attribute, v: &Value, at: &str, warnings: &mut Vec<Warning>) -> Opt
         }
         (Kind::Enum(_), _) => mismatch(warnings, "an integer"),
         (Kind::Fingers, Value::Array(items)) => {
-            let mut fingers = Vec::with_capacity(items.len());
+            let mut fingers = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 match item.as_integer() {
-                    Some(n @ 0..=10) => fingers.push(Json::from(n as i64)),
+                    Some(n @ 0..=10) => {
+                        if build {
+                            fingers.push(Json::from(n as i64));
+                        }
+                    }
                     Some(n) => warn(
                         warnings,
                         Flag::EnumOutOfRange,
-                        format!("{at}/{i}"),
+                        format!("{}/{i}", at()),
                         format!("finger position {n} is outside 0-10"),
                     ),
                     None => warn(
                         warnings,
                         Flag::TypeMismatch,
-                        format!("{at}/{i}"),
+                        format!("{}/{i}", at()),
                         format!(
                             "finger position must be an integer; found {}",
                             item.type_name()
@@ -327,7 +360,7 @@ fn typed(a: &Attribute, v: &Value, at: &str, warnings: &mut Vec<Warning>) -> Opt
                     ),
                 }
             }
-            Some(Json::Array(fingers))
+            build.then_some(Json::Array(fingers))
         }
         (Kind::Fingers, _) => mismatch(warnings, "an array of integers 0-10"),
     }
@@ -336,22 +369,21 @@ fn typed(a: &Attribute, v: &Value, at: &str, warnings: &mut Vec<Warning>) -> Opt
 fn biometric(
     key: i128,
     v: &Value,
-    at: &str,
     warnings: &mut Vec<Warning>,
+    build: bool,
 ) -> Result<Json, Claim169Error> {
-    let single;
+    let at = || format!("169/{key}");
     let entries: &[Value] = match v {
         Value::Array(items) => items,
         Value::Map(_) => {
-            warn(warnings, Flag::SpecExampleEncoding, at.to_owned(), format!("biometric attribute {key} is one map, as in the specification's worked example; the table says an array of maps"));
-            single = [v.clone()];
-            &single
+            warn(warnings, Flag::SpecExampleEncoding, at(), format!("biometric attribute {key} is one map, as in the specification's worked example; the table says an array of maps"));
+            std::slice::from_ref(v)
         }
         other => {
             warn(
                 warnings,
                 Flag::TypeMismatch,
-                at.to_owned(),
+                at(),
                 format!(
                     "biometric attribute {key} must be an array of maps; found {}",
                     other.type_name()
@@ -360,14 +392,13 @@ fn biometric(
             return Ok(Json::Array(Vec::new()));
         }
     };
-    let mut out = Vec::with_capacity(entries.len());
+    let mut out = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
-        let at = format!("{at}/{index}");
         let Some(sub) = entry.as_map() else {
             warn(
                 warnings,
                 Flag::TypeMismatch,
-                at,
+                format!("{}/{index}", at()),
                 format!(
                     "a biometric entry must be a map; found {}",
                     entry.type_name()
@@ -375,21 +406,29 @@ fn biometric(
             );
             continue;
         };
-        for (i, (k, _)) in sub.iter().enumerate() {
-            if sub.iter().take(i).any(|(seen, _)| seen == k) {
-                return Err(Claim169Error::DuplicateSubKey {
-                    key,
-                    index,
-                    sub_key: key_text(k),
-                });
-            }
+        if let Some(k) = duplicate(sub) {
+            return Err(Claim169Error::DuplicateSubKey {
+                key,
+                index,
+                sub_key: key_text(k),
+            });
         }
-        out.push(Json::Object(entry_json(sub, &at, warnings)));
+        let json = entry_json(sub, key, index, warnings, build);
+        if build {
+            out.push(Json::Object(json));
+        }
     }
     Ok(Json::Array(out))
 }
 
-fn entry_json(sub: &[(Value, Value)], at: &str, warnings: &mut Vec<Warning>) -> Map<String, Json> {
+fn entry_json(
+    sub: &[(Value, Value)],
+    key: i128,
+    index: usize,
+    warnings: &mut Vec<Warning>,
+    build: bool,
+) -> Map<String, Json> {
+    let at = || format!("169/{key}/{index}");
     let mut m = Map::new();
     let format = sub
         .iter()
@@ -399,26 +438,33 @@ fn entry_json(sub: &[(Value, Value)], at: &str, warnings: &mut Vec<Warning>) -> 
         warn(
             warnings,
             Flag::MissingBiometricData,
-            at.to_owned(),
+            at(),
             "the entry has no data (sub-key 0)".into(),
         );
     }
     for (k, v) in sub {
-        let here = format!("{at}/{}", key_text(k));
+        let here = || format!("{}/{}", at(), key_text(k));
         match (k.as_integer(), v) {
             (Some(0), Value::Bytes(b)) => {
-                m.insert("data".into(), Json::String(hex::encode(b)));
+                if build {
+                    m.insert(
+                        "data".into(),
+                        Json::String(c169_model::canonical::lower_hex(b)),
+                    );
+                }
             }
             (Some(1), Value::Integer(f)) => {
                 if format_name(*f).is_none() {
                     warn(
                         warnings,
                         Flag::EnumOutOfRange,
-                        here,
+                        here(),
                         format!("data format {f} is outside 0-3"),
                     );
                 }
-                m.insert("format".into(), Json::from(*f as i64));
+                if build {
+                    m.insert("format".into(), Json::from(*f as i64));
+                }
             }
             (Some(2), Value::Integer(s)) => {
                 if let Some(f) = format {
@@ -426,15 +472,19 @@ fn entry_json(sub: &[(Value, Value)], at: &str, warnings: &mut Vec<Warning>) -> 
                         warn(
                             warnings,
                             Flag::EnumOutOfRange,
-                            here,
+                            here(),
                             format!("sub-format {s} is not defined for data format {f}"),
                         );
                     }
                 }
-                m.insert("subFormat".into(), Json::from(*s as i64));
+                if build {
+                    m.insert("subFormat".into(), Json::from(*s as i64));
+                }
             }
             (Some(3), Value::Text(t)) => {
-                m.insert("issuer".into(), Json::String(t.clone()));
+                if build {
+                    m.insert("issuer".into(), Json::String(t.clone()));
+                }
             }
             (Some(n @ 0..=3), other) => {
                 let expected = ["a byte string", "an integer", "an integer", "a text string"];
@@ -446,7 +496,7 @@ fn entry_json(sub: &[(Value, Value)], at: &str, warnings: &mut Vec<Warning>) -> 
                 warn(
                     warnings,
                     Flag::TypeMismatch,
-                    here,
+                    here(),
                     format!(
                         "sub-key {n} must be {expected}; found {}",
                         other.type_name()
@@ -456,7 +506,7 @@ fn entry_json(sub: &[(Value, Value)], at: &str, warnings: &mut Vec<Warning>) -> 
             _ => warn(
                 warnings,
                 Flag::UnknownKey,
-                here,
+                here(),
                 format!(
                     "sub-key {} is not defined for biometric entries; preserved in the raw map",
                     key_text(k)

@@ -10,7 +10,10 @@ use crate::crypto::{self, ContentAlgorithm, CryptoError, SignatureAlgorithm};
 use crate::cwt::{self, Claims};
 use crate::keys::{Key, PublicKey};
 use crate::{base45, zlib};
-use c169_model::{to_canonical_json, CoseFacts, Flag, Outcome, Stage, Value, Verdict, Warning};
+use c169_model::{
+    map_to_canonical_json, to_canonical_json, CoseFacts, Flag, Outcome, Stage, Value, Verdict,
+    Warning,
+};
 
 /// Resource limits; each breach is a rejection at stage `limit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +60,9 @@ pub struct DecodeOptions {
     /// Keys to decrypt a COSE_Encrypt0 with.
     pub decrypt_keys: Vec<Key>,
     pub limits: Limits,
+    /// Keep every intermediate artefact in the [`Trace`] (for `inspect`); off, the
+    /// decoder copies nothing it does not need.
+    pub trace: bool,
 }
 
 /// Every intermediate artefact a decoding produced, as far as it got.
@@ -83,13 +89,24 @@ pub struct Trace {
     pub claim169: Option<Value>,
 }
 
-/// The result of a decoding: the outcome, the typed identity when accepted, and
-/// the artefacts behind them.
+/// The result of a decoding: the outcome, the claim 169 map when accepted, and
+/// the artefacts behind them (when asked for).
 #[derive(Debug, Clone)]
 pub struct Decoded {
     pub outcome: Outcome,
-    pub identity: Option<Identity>,
+    /// The claim 169 map of an accepted credential.
+    pub claim169: Option<Vec<(Value, Value)>>,
     pub trace: Trace,
+}
+
+impl Decoded {
+    /// The typed reading of the claim 169 map of an accepted credential.
+    #[must_use]
+    pub fn identity(&self) -> Option<Identity> {
+        self.claim169
+            .as_deref()
+            .and_then(|m| claim169::interpret(m, &mut Vec::new()).ok())
+    }
 }
 
 /// A rejection: stage, stable code, message.
@@ -148,7 +165,6 @@ impl From<claim169::Claim169Error> for Rejection {
 /// What an accepted credential yields.
 struct Accepted {
     claims: Claims,
-    identity: Identity,
     facts: CoseFacts,
     verified: bool,
 }
@@ -160,21 +176,24 @@ pub fn decode(text: &str, options: &DecodeOptions) -> Decoded {
     let mut warnings = Vec::new();
     let mut facts = CoseFacts::default();
     match run(text, options, &mut trace, &mut facts, &mut warnings) {
-        Ok(a) => Decoded {
-            outcome: Outcome {
+        Ok(a) => {
+            let outcome = Outcome {
                 verdict: Verdict::Accept,
                 stage: None,
                 code: None,
                 message: None,
-                claim169: Some(to_canonical_json(&Value::Map(a.claims.claim169))),
-                cwt: Some(to_canonical_json(&Value::Map(a.claims.others))),
+                claim169: Some(map_to_canonical_json(&a.claims.claim169)),
+                cwt: Some(map_to_canonical_json(&a.claims.others)),
                 cose: Some(a.facts),
                 verified: Some(a.verified),
                 warnings,
-            },
-            identity: Some(a.identity),
-            trace,
-        },
+            };
+            Decoded {
+                outcome,
+                claim169: Some(a.claims.claim169),
+                trace,
+            }
+        }
         Err(r) => {
             let mut outcome = Outcome::reject(r.stage, r.code, r.message);
             outcome.warnings = warnings;
@@ -183,7 +202,7 @@ pub fn decode(text: &str, options: &DecodeOptions) -> Decoded {
             }
             Decoded {
                 outcome,
-                identity: None,
+                claim169: None,
                 trace,
             }
         }
@@ -217,15 +236,21 @@ fn run(
             return Err(no_compression_or(e, trace.zlib.as_deref()));
         }
     };
-    trace.zlib = Some(compressed);
+    if options.trace {
+        trace.zlib = Some(compressed);
+    }
     trace.zlib_header = Some(inflated.header);
     let cose_bytes = inflated.data;
     let cbor_limits = limits.cbor();
     let value = cbor::decode(&cose_bytes, cbor_limits)
         .map_err(|source| Rejection::from(cose::CoseError::Cbor { source }));
-    trace.cose = Some(cose_bytes);
+    if options.trace {
+        trace.cose = Some(cose_bytes);
+    }
     let value = value?;
-    trace.cose_value = Some(value.clone());
+    if options.trace {
+        trace.cose_value = Some(value.clone());
+    }
     let envelope = cose::from_value(value, cbor_limits, warnings)?;
     facts.tags.clone_from(&envelope.tags);
     let sign1 = match envelope.message {
@@ -252,8 +277,10 @@ fn run(
         facts.kid_bucket = Some(*bucket);
     }
     facts.x5 = cose::x5_facts(&sign1.headers, warnings)?;
-    trace.sign1_protected = Some(sign1.headers.protected_bytes.clone());
-    trace.signature = Some(sign1.signature.clone());
+    if options.trace {
+        trace.sign1_protected = Some(sign1.headers.protected_bytes.clone());
+        trace.signature = Some(sign1.signature.clone());
+    }
     let verified = verify(
         &sign1,
         alg,
@@ -261,15 +288,19 @@ fn run(
         options,
         warnings,
     )?;
-    trace.payload = Some(sign1.payload.clone());
+    if options.trace {
+        trace.payload = Some(sign1.payload.clone());
+    }
     let claims = cwt::parse_claims(&sign1.payload, cbor_limits, warnings)?;
-    let mut claims_map = claims.others.clone();
-    claims_map.push((
-        Value::Integer(cwt::CLAIM169),
-        Value::Map(claims.claim169.clone()),
-    ));
-    trace.claims = Some(Value::Map(claims_map));
-    trace.claim169 = Some(Value::Map(claims.claim169.clone()));
+    if options.trace {
+        let mut claims_map = claims.others.clone();
+        claims_map.push((
+            Value::Integer(cwt::CLAIM169),
+            Value::Map(claims.claim169.clone()),
+        ));
+        trace.claims = Some(Value::Map(claims_map));
+        trace.claim169 = Some(Value::Map(claims.claim169.clone()));
+    }
     match options.now {
         Some(now) => cwt::check_time(&claims, now, options.leeway)?,
         None => warnings.push(Warning {
@@ -278,10 +309,9 @@ fn run(
             message: "no validation time was given: exp and nbf were not checked".into(),
         }),
     }
-    let identity = claim169::interpret(&claims.claim169, warnings)?;
+    claim169::check(&claims.claim169, warnings)?;
     Ok(Accepted {
         claims,
-        identity,
         facts: std::mem::take(facts),
         verified,
     })
@@ -311,7 +341,9 @@ fn decrypt(
     facts: &mut CoseFacts,
     warnings: &mut Vec<Warning>,
 ) -> Result<cose::Sign1, Rejection> {
-    trace.encrypt0_protected = Some(e.headers.protected_bytes.clone());
+    if options.trace {
+        trace.encrypt0_protected = Some(e.headers.protected_bytes.clone());
+    }
     let alg_id = cose::algorithm(&e.headers, Structure::Encrypt0)?;
     let alg = ContentAlgorithm::from_cose_id(alg_id).ok_or_else(|| {
         Rejection::from(cose::CoseError::UnknownAlgorithm {
@@ -325,7 +357,9 @@ fn decrypt(
         facts.enc_kid = Some(to_canonical_json(&Value::Bytes(k.clone())));
     }
     let iv = cose::iv(&e.headers)?;
-    trace.iv = Some(iv.clone());
+    if options.trace {
+        trace.iv = Some(iv.clone());
+    }
     let candidates = by_kid(
         &options.decrypt_keys,
         kid.as_ref().map(|(k, _)| k.as_slice()),
@@ -370,7 +404,9 @@ fn decrypt(
     let limits = options.limits.cbor();
     let value = cbor::decode(&plaintext, limits)
         .map_err(|source| Rejection::from(cose::CoseError::Cbor { source }))?;
-    trace.plaintext = Some(plaintext);
+    if options.trace {
+        trace.plaintext = Some(plaintext);
+    }
     if matches!(value, Value::Map(_)) {
         return Err(Rejection::new(
             Stage::Signature,

@@ -34,6 +34,7 @@ fn b64url(bytes: &[u8]) -> String {
 fn decode_original(v: &Json, now: Option<i64>) -> Decoded {
     let mut options = DecodeOptions {
         now,
+        trace: true,
         ..DecodeOptions::default()
     };
     if let Some(k) = v.get("signing_key") {
@@ -145,7 +146,7 @@ fn valid_vectors_give_their_expected_fields() {
 fn unknown_fields_are_preserved_and_flagged() {
     let d = decode_original(&original!("edge/unknown-fields"), Some(NOW));
     assert!(d.outcome.has_flag(&Flag::UnknownKey));
-    assert!(!d.identity.unwrap().unknown.is_empty());
+    assert!(!d.identity().unwrap().unknown.is_empty());
 }
 
 #[test]

@@ -71,6 +71,7 @@ fn test_rfc8392_a3_through_the_whole_pipeline() {
     let options = DecodeOptions {
         now: Some(1_444_000_000),
         verify_keys: vec![a23_public_key()],
+        trace: true,
         ..DecodeOptions::default()
     };
     let d = decode(&text, &options);

@@ -78,7 +78,7 @@ fn test_spec_worked_example_decodes_unverified() {
         };
         assert_eq!(cose.tags, expected_tags);
         // The typed reading names the fields.
-        let id = d.identity.unwrap();
+        let id = d.identity().unwrap();
         assert_eq!(id.fields["fullName"], json!("Janardhan BS"));
     }
 }

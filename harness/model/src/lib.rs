@@ -11,7 +11,9 @@ pub mod protocol;
 pub mod value;
 pub mod vector;
 
-pub use canonical::{from_canonical_json, to_canonical_json, CanonicalJsonError};
+pub use canonical::{
+    from_canonical_json, map_to_canonical_json, to_canonical_json, CanonicalJsonError,
+};
 pub use outcome::{
     Bucket, CertFact, CoseFacts, Flag, Level, Outcome, Stage, Verdict, VerdictClass, Warning,
     X5Facts,

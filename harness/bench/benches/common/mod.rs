@@ -253,7 +253,7 @@ impl Fixture {
                 );
                 assert_eq!(ours.outcome.verified, Some(verified), "{} ({mode})", c.name);
                 let our_name = ours
-                    .identity
+                    .identity()
                     .as_ref()
                     .and_then(|i| i.fields.get("fullName"))
                     .and_then(|n| n.as_str())

@@ -97,6 +97,7 @@ impl Fixture {
             now: Some(NOW),
             verify_keys: vec![public(&self.sign)],
             decrypt_keys: self.enc.iter().cloned().collect(),
+            trace: true,
             ..DecodeOptions::default()
         }
     }
