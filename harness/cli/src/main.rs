@@ -8,6 +8,7 @@ mod encode;
 mod inspect;
 mod keyfiles;
 mod run;
+mod serve;
 mod vectors;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,23 @@ enum Command {
     /// Work with the vector corpus.
     #[command(subcommand)]
     Vectors(vectors::Command),
+    /// Serve the reference codec as a protocol v1 adapter.
+    #[command(subcommand)]
+    Adapter(AdapterCommand),
+    /// Serve the reference codec over HTTP (POST /v1/{op}), on loopback unless told otherwise.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8169", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// Allow a non-loopback listening address.
+        #[arg(long)]
+        allow_non_loopback: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdapterCommand {
+    /// The reference on stdin/stdout, one JSON object per line each way.
+    Stdio,
 }
 
 /// Exit codes shared by every command.
@@ -56,6 +74,18 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(&a),
         Command::Run(a) => run::run(&a),
         Command::Vectors(c) => vectors::run(&c),
+        Command::Adapter(AdapterCommand::Stdio) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(serve::adapter_stdio(&c169_adapter::Target::Reference)))
+            .map(|()| exit::OK),
+        Command::Serve { listen, allow_non_loopback } => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(serve::serve(listen, &c169_adapter::Target::Reference, allow_non_loopback)))
+            .map(|()| exit::OK),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,10 +2,11 @@
 
 use crate::exit;
 use anyhow::Context as _;
-use c169_codec::{decode, DecodeOptions};
-use c169_suite::run::{run_vectors, write_atomically, Capabilities, Summary};
-use c169_suite::Corpus;
+use c169_adapter::{Settings, Target};
+use c169_suite::run::{run as run_corpus, write_atomically, Summary};
+use c169_suite::{Corpus, Status};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,6 +16,18 @@ pub struct Args {
     /// Where the report goes.
     #[arg(long, default_value = "reports/local", value_name = "DIR")]
     report_dir: PathBuf,
+    /// An adapter program speaking protocol v1 on stdin/stdout (run through `sh -c`).
+    #[arg(long, value_name = "COMMAND", conflicts_with = "adapter_url")]
+    adapter_cmd: Option<String>,
+    /// An HTTP adapter endpoint: POST {URL}/v1/{op}.
+    #[arg(long, value_name = "URL")]
+    adapter_url: Option<String>,
+    /// Start the adapter program once per request instead of keeping it running.
+    #[arg(long, requires = "adapter_cmd")]
+    one_shot: bool,
+    /// Seconds an implementation may take on one request.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    timeout: u64,
     /// Print one line per case.
     #[arg(long)]
     verbose: bool,
@@ -32,60 +45,39 @@ pub fn vectors_root(flag: Option<&Path>) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
 }
 
-/// What the built-in reference declares.
-pub fn reference_capabilities() -> Capabilities {
-    let names = [
-        "verify",
-        "decrypt",
-        "decode_unverified",
-        "encode",
-        "EdDSA",
-        "ES256",
-        "ES384",
-        "ES512",
-        "A128GCM",
-        "A192GCM",
-        "A256GCM",
-    ];
-    Capabilities {
-        names: names.iter().map(|s| (*s).to_owned()).collect(),
-    }
+fn target(args: &Args) -> anyhow::Result<Target> {
+    let words: Vec<String> = match (&args.adapter_cmd, &args.adapter_url) {
+        (Some(cmd), _) => vec!["sh".into(), "-c".into(), format!("exec {cmd}")],
+        (None, Some(url)) => vec![url.clone()],
+        (None, None) => vec!["reference".into()],
+    };
+    Target::from_words(&words, args.one_shot).map_err(anyhow::Error::msg)
 }
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(args.vectors.as_deref());
-    let corpus =
-        Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let results = run_vectors(&corpus, &root, &reference_capabilities(), |req| {
-        let options = DecodeOptions {
-            now: Some(req.vector.now),
-            verify_keys: req.verify_keys.clone(),
-            decrypt_keys: req.decrypt_keys.clone(),
-            ..DecodeOptions::default()
-        };
-        Ok(decode(req.vector.qr.as_deref().unwrap_or_default(), &options).outcome)
-    });
-    let summary = Summary::of(&results);
+    let corpus = Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
+    let target = target(args)?;
+    let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
+    let imp = target.connect(&settings).context("reaching the implementation")?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let result = run_corpus(&corpus, &root, imp.as_ref(), &rt);
+    rt.block_on(imp.shutdown());
+    let summary = Summary::of(&result.results);
     if args.verbose {
-        for r in &results {
-            println!(
-                "{:5} {:7} {} — {}",
-                format!("{:?}", r.judgement.status).to_lowercase(),
-                format!("{:?}", r.level).to_uppercase(),
-                r.id,
-                r.judgement.reason
-            );
+        for r in &result.results {
+            println!("{:5} {:7} {} — {}", format!("{:?}", r.judgement.status).to_lowercase(), format!("{:?}", r.level).to_uppercase(), r.id, r.judgement.reason);
         }
     }
+    let label = imp.label();
     let report = serde_json::json!({
         "suite": {"name": "c169", "version": env!("CARGO_PKG_VERSION")},
-        "implementation": {"name": "c169-reference", "version": env!("CARGO_PKG_VERSION"), "kind": "in-process"},
+        "implementation": {"label": label, "describe": result.description},
         "started_unix": started,
+        "options": {"timeout_s": args.timeout, "one_shot": args.one_shot},
         "summary": summary,
-        "cases": results,
+        "cases": result.results,
     });
     let path = args.report_dir.join("results.json");
     let mut bytes = serde_json::to_vec_pretty(&report)?;
@@ -95,11 +87,15 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         return Ok(exit::RIG);
     }
     println!(
-        "c169-reference: {} cases, {} passed, {} failed, {} skipped, {} errors ({} stage mismatches); MUST failures: {}",
+        "{label}: {} cases, {} passed, {} failed, {} skipped, {} errors ({} stage mismatches); MUST failures: {}",
         summary.total, summary.passed, summary.failed, summary.skipped, summary.errors, summary.stage_mismatches, summary.must_failures
     );
     println!("report: {}", path.display());
-    Ok(if summary.must_failures == 0 {
+    let rig_failed = result.description.is_none()
+        || result.results.iter().any(|r| r.judgement.status == Status::Error && r.judgement.reason.starts_with("not run:"));
+    Ok(if rig_failed {
+        exit::RIG
+    } else if summary.must_failures == 0 {
         exit::OK
     } else {
         exit::FAILED

@@ -1,7 +1,5 @@
 //! `c169 adapter stdio` and `c169 serve` give the reference's answers.
 //!
-//! Ignored until main.rs wires the two commands (see src/serve.rs); then remove
-//! the `ignore` attributes.
 
 #![allow(
     clippy::unwrap_used,
@@ -44,7 +42,6 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 #[test]
-#[ignore = "needs `c169 adapter stdio` wired in main.rs"]
 fn adapter_stdio_answers_like_the_reference() {
     runtime().block_on(async {
         let imp = Subprocess::persistent(Command::new(C169).args(["adapter", "stdio"]));
@@ -62,7 +59,6 @@ fn adapter_stdio_answers_like_the_reference() {
 }
 
 #[test]
-#[ignore = "needs `c169 serve` wired in main.rs"]
 fn serve_answers_like_the_reference() {
     let mut child = std::process::Command::new(C169)
         .args(["serve", "--listen", "127.0.0.1:0"])

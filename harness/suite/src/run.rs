@@ -2,38 +2,14 @@
 
 use crate::corpus::Corpus;
 use crate::judge::{judge, Judgement, Status};
-use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};
+use c169_adapter::protocol::{bstr_json, DecodeKeys, DecodeOptions, DecodeRequest, Description, EncodeRequest, EncryptParams, SignParams};
+use c169_adapter::{AdapterError, Implementation};
+use c169_codec::keys::Key;
+use c169_model::{Level, Outcome, Stage, VerdictClass, Vector};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
-
-/// What the implementation under test claims it can do (from its `describe`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Capabilities {
-    /// Capability names (`verify`, `decrypt`, `decode_unverified`, algorithm names …).
-    pub names: BTreeSet<String>,
-}
-
-impl Capabilities {
-    /// The first capability `vector` needs that is not declared.
-    #[must_use]
-    pub fn missing<'v>(&self, vector: &'v Vector) -> Option<&'v str> {
-        vector
-            .capabilities
-            .iter()
-            .find(|c| !self.names.contains(*c))
-            .map(String::as_str)
-    }
-}
-
-/// One decode request as the runner makes it.
-#[derive(Debug, Clone)]
-pub struct Request<'a> {
-    pub vector: &'a Vector,
-    pub verify_keys: Vec<c169_codec::keys::Key>,
-    pub decrypt_keys: Vec<c169_codec::keys::Key>,
-}
 
 /// The result of one case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,81 +24,139 @@ pub struct CaseResult {
     pub expected_stage: Option<Stage>,
     #[serde(flatten)]
     pub judgement: Judgement,
+    /// What a decoder answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed: Option<Outcome>,
+    /// What an encoder produced (encoder vectors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// The adapter's stderr around a failed case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
     /// Wall time of the request, in milliseconds.
     pub duration_ms: f64,
 }
 
-/// Runs every vector through `decode` (which answers an outcome, or why the rig
-/// could not get one) and judges the answers.
-pub fn run_vectors<F>(
-    corpus: &Corpus,
-    root: &Path,
-    caps: &Capabilities,
-    mut decode: F,
-) -> Vec<CaseResult>
-where
-    F: FnMut(&Request<'_>) -> Result<Outcome, String>,
-{
+/// A whole run: what the implementation said of itself, and every case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Description>,
+    pub results: Vec<CaseResult>,
+}
+
+fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
+    CaseResult {
+        id: vector.id.clone(),
+        file: path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/"),
+        level: vector.level,
+        requirements: vector.requirements.iter().map(|r| r.id.clone()).collect(),
+        expected: vector.verdict,
+        expected_stage: vector.stage,
+        judgement: Judgement { status: Status::Skip, reason: String::new(), stage_mismatch: false },
+        observed: None,
+        output: None,
+        stderr: None,
+        duration_ms: 0.0,
+    }
+}
+
+fn error(e: &AdapterError) -> Judgement {
+    let reason = if e.is_not_run() { format!("not run: {}", e.reason()) } else { e.reason() };
+    Judgement { status: Status::Error, reason, stage_mismatch: false }
+}
+
+/// The keys as the protocol carries them: public JWKs to verify, symmetric ones to decrypt.
+fn jwks(keys: &[Key], private: bool) -> Vec<serde_json::Value> {
+    keys.iter().map(|k| k.to_jwk(private)).collect()
+}
+
+/// Runs every vector of `corpus` against `imp` on the runtime `rt`, and judges each answer.
+pub fn run(corpus: &Corpus, root: &Path, imp: &dyn Implementation, rt: &tokio::runtime::Runtime) -> Run {
+    let description = rt.block_on(imp.describe());
+    let (description, caps, describe_error) = match description {
+        Ok(d) => {
+            let caps = d.capability_names();
+            (Some(d), caps, None)
+        }
+        Err(e) => (None, BTreeSet::new(), Some(e)),
+    };
     let mut results = Vec::with_capacity(corpus.vectors.len());
     for (path, vector) in &corpus.vectors {
-        let file = path
-            .strip_prefix(root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let mut result = CaseResult {
-            id: vector.id.clone(),
-            file,
-            level: vector.level,
-            requirements: vector.requirements.iter().map(|r| r.id.clone()).collect(),
-            expected: vector.verdict,
-            expected_stage: vector.stage,
-            judgement: Judgement {
-                status: Status::Skip,
-                reason: String::new(),
-                stage_mismatch: false,
-            },
-            observed: None,
-            duration_ms: 0.0,
-        };
-        if vector.qr.is_none() {
-            result.judgement.reason =
-                "not run: an encoder vector, and this runner only decodes".into();
+        let mut result = case(root, path, vector);
+        if let Some(e) = &describe_error {
+            result.judgement = Judgement { status: Status::Error, reason: format!("not run: describe failed: {}", e.reason()), stage_mismatch: false };
             results.push(result);
             continue;
         }
-        if let Some(cap) = caps.missing(vector) {
-            result.judgement.reason =
-                format!("not run: the implementation does not declare capability {cap:?}");
+        if let Some(cap) = vector.capabilities.iter().find(|c| !caps.contains(*c)) {
+            result.judgement.reason = format!("not run: the implementation does not declare capability {cap:?}");
             results.push(result);
             continue;
         }
-        let request = Request {
-            vector,
-            verify_keys: corpus.keys_for(&vector.keys.verify),
-            decrypt_keys: corpus.keys_for(&vector.keys.decrypt),
-        };
         let start = Instant::now();
-        let answer = decode(&request);
+        if let Some(qr) = &vector.qr {
+            let request = DecodeRequest {
+                qr: qr.clone(),
+                keys: DecodeKeys {
+                    verify: jwks(&corpus.keys_for(&vector.keys.verify), false),
+                    decrypt: jwks(&corpus.keys_for(&vector.keys.decrypt), true),
+                },
+                options: DecodeOptions { now: Some(vector.now), leeway: Some(0) },
+            };
+            match rt.block_on(imp.decode(&request)) {
+                Ok(outcome) => {
+                    result.judgement = judge(vector, &outcome);
+                    result.observed = Some(outcome);
+                }
+                Err(e) => {
+                    result.judgement = error(&e);
+                    result.stderr = e.stderr().map(str::to_owned);
+                }
+            }
+        } else {
+            encode_case(corpus, vector, imp, rt, &mut result);
+        }
         result.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
-        match answer {
-            Ok(outcome) => {
-                result.judgement = judge(vector, &outcome);
-                result.observed = Some(outcome);
-            }
-            Err(reason) => {
-                result.judgement = Judgement {
-                    status: Status::Error,
-                    reason,
-                    stage_mismatch: false,
-                };
-            }
+        if matches!(result.judgement.status, Status::Fail | Status::Error) && result.stderr.is_none() {
+            result.stderr = imp.last_stderr().filter(|s| !s.is_empty());
         }
         results.push(result);
     }
-    results
+    Run { description, results }
+}
+
+fn encode_case(corpus: &Corpus, vector: &Vector, imp: &dyn Implementation, rt: &tokio::runtime::Runtime, result: &mut CaseResult) {
+    let Some(case) = &vector.encode else { return };
+    let sign_key = corpus.keys.get(&case.sign.key);
+    let enc = case.encrypt.as_ref().map(|e| (e, corpus.keys.get(&e.key)));
+    let request = EncodeRequest {
+        claim169: case.claim169.clone(),
+        cwt: case.cwt.clone(),
+        sign: sign_key.map(|k| SignParams { jwk: k.to_jwk(true), alg: Some(case.sign.alg.clone()), kid: case.sign.kid.clone() }),
+        encrypt: enc.and_then(|(e, k)| {
+            let iv = hex::decode(e.iv.as_deref().unwrap_or_default()).unwrap_or_default();
+            k.map(|k| EncryptParams { jwk: k.to_jwk(true), alg: Some(e.alg.clone()), iv: bstr_json(&iv) })
+        }),
+        options: serde_json::Map::new(),
+    };
+    match rt.block_on(imp.encode(&request)) {
+        Ok(encoded) => {
+            let verify: Vec<Key> = sign_key.and_then(Key::public_key).map(|p| Key::new(p.into())).into_iter().collect();
+            let decrypt: Vec<Key> = enc.and_then(|(_, k)| k.cloned()).into_iter().collect();
+            let failures = crate::encoder::check(vector, &encoded.qr, &verify, &decrypt);
+            result.judgement = if failures.is_empty() {
+                Judgement { status: Status::Pass, reason: format!("the output passes {} checks", vector.encode.as_ref().map_or(0, |c| c.checks.len())), stage_mismatch: false }
+            } else {
+                Judgement { status: Status::Fail, reason: failures.join("; "), stage_mismatch: false }
+            };
+            result.output = Some(encoded.qr);
+        }
+        Err(e) => {
+            result.judgement = error(&e);
+            result.stderr = e.stderr().map(str::to_owned);
+        }
+    }
 }
 
 /// Counts of a run.
@@ -141,10 +175,7 @@ pub struct Summary {
 impl Summary {
     #[must_use]
     pub fn of(results: &[CaseResult]) -> Summary {
-        let mut s = Summary {
-            total: results.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary { total: results.len(), ..Summary::default() };
         for r in results {
             match r.judgement.status {
                 Status::Pass => s.passed += 1,
@@ -155,8 +186,7 @@ impl Summary {
             if r.judgement.stage_mismatch {
                 s.stage_mismatches += 1;
             }
-            if matches!(r.judgement.status, Status::Fail | Status::Error) && r.level == Level::Must
-            {
+            if matches!(r.judgement.status, Status::Fail | Status::Error) && r.level == Level::Must {
                 s.must_failures += 1;
             }
         }
@@ -167,15 +197,9 @@ impl Summary {
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,
 /// so a reader never sees half a report.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)

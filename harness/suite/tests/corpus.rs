@@ -1,10 +1,13 @@
-//! The committed corpus: it loads, it is what the imports produce, and the
-//! reference passes every vector in it.
+//! The committed corpus: it loads, it is what the generator and the imports
+//! produce, and the reference passes every vector in it.
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // tests
 
-use c169_codec::{decode, DecodeOptions};
-use c169_suite::run::{run_vectors, Capabilities, Summary};
+use async_trait::async_trait;
+use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded};
+use c169_adapter::{AdapterError, Implementation, Reference};
+use c169_model::Outcome;
+use c169_suite::run::{run, Summary};
 use c169_suite::{Corpus, Status};
 use std::path::{Path, PathBuf};
 
@@ -12,61 +15,90 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
 }
 
-fn everything() -> Capabilities {
-    let names = [
-        "verify",
-        "decrypt",
-        "decode_unverified",
-        "EdDSA",
-        "ES256",
-        "ES384",
-        "ES512",
-        "A128GCM",
-        "A192GCM",
-        "A256GCM",
-    ];
-    Capabilities {
-        names: names.iter().map(|s| (*s).to_owned()).collect(),
-    }
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().build().unwrap()
 }
 
 #[test]
 fn the_reference_passes_every_vector() {
     let root = root();
     let corpus = Corpus::load(&root).unwrap();
-    assert!(
-        corpus.vectors.len() >= 20,
-        "{} vectors",
-        corpus.vectors.len()
-    );
-    let results = run_vectors(&corpus, &root, &everything(), |req| {
-        let options = DecodeOptions {
-            now: Some(req.vector.now),
-            verify_keys: req.verify_keys.clone(),
-            decrypt_keys: req.decrypt_keys.clone(),
-            ..DecodeOptions::default()
-        };
-        Ok(decode(req.vector.qr.as_deref().unwrap_or_default(), &options).outcome)
-    });
-    let failures: Vec<_> = results
-        .iter()
-        .filter(|r| r.judgement.status != Status::Pass || r.judgement.stage_mismatch)
-        .collect();
+    assert!(corpus.vectors.len() >= 500, "{} vectors", corpus.vectors.len());
+    let result = run(&corpus, &root, &Reference, &runtime());
+    let failures: Vec<_> = result.results.iter().filter(|r| r.judgement.status != Status::Pass || r.judgement.stage_mismatch).collect();
     assert!(failures.is_empty(), "{failures:#?}");
-    let s = Summary::of(&results);
-    assert_eq!((s.passed, s.must_failures), (results.len(), 0));
+    let s = Summary::of(&result.results);
+    assert_eq!((s.passed, s.must_failures), (result.results.len(), 0));
 }
 
 #[test]
-fn the_imports_are_up_to_date() {
+fn the_generated_and_imported_files_are_up_to_date() {
     let root = root();
-    for (path, bytes) in c169_suite::external::files(&root).unwrap() {
+    let catalogue = c169_suite::catalogue::Catalogue::load(&root.join("../features/requirements.yaml")).unwrap();
+    let mut files = c169_suite::generate::generate(&root, &catalogue).unwrap().files;
+    files.extend(c169_suite::external::files(&root).unwrap());
+    for (path, bytes) in files {
         let on_disk = std::fs::read(&path).unwrap_or_default();
-        assert!(
-            on_disk == bytes,
-            "{} is stale or edited by hand: run `c169 vectors import`",
-            path.display()
-        );
+        assert!(on_disk == bytes, "{} is stale or edited by hand: run `c169 vectors generate` / `c169 vectors import`", path.display());
+    }
+}
+
+#[test]
+fn every_vector_file_validates_against_the_schema_and_a_violation_is_caught() {
+    let root = root();
+    let schema = c169_suite::schema::VectorSchema::load(&root).unwrap();
+    let corpus = Corpus::load(&root).unwrap();
+    for (path, _) in &corpus.vectors {
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let errors = schema.errors(&json);
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    // The schema is not a rubber stamp: each of these departures is caught.
+    let (path, _) = &corpus.vectors[0];
+    let good: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let breakages: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
+        ("unknown verdict", Box::new(|v| v["verdict"] = "maybe".into())),
+        ("invalid without a stage", Box::new(|v| {
+            v["verdict"] = "invalid".into();
+            v.as_object_mut().unwrap().remove("stage");
+        })),
+        ("bad requirement id", Box::new(|v| v["requirements"][0]["id"] = "B45-4".into())),
+        ("uppercase hex artefact", Box::new(|v| v["artefacts"] = serde_json::json!({"zlib": "789C"}))),
+        ("an unknown member", Box::new(|v| v["colour"] = "blue".into())),
+        ("neither qr nor encode", Box::new(|v| {
+            v.as_object_mut().unwrap().remove("qr");
+        })),
+    ];
+    for (what, breaks) in breakages {
+        let mut bad = good.clone();
+        breaks(&mut bad);
+        assert!(!schema.errors(&bad).is_empty(), "the schema lets through: {what}");
+    }
+}
+
+/// The reference, claiming nothing in `describe`.
+#[derive(Debug)]
+struct ClaimsNothing;
+
+#[async_trait]
+impl Implementation for ClaimsNothing {
+    fn label(&self) -> String {
+        "claims-nothing".into()
+    }
+    async fn describe(&self) -> Result<Description, AdapterError> {
+        let mut d = Reference.describe().await?;
+        d.algorithms.sign.clear();
+        d.algorithms.encrypt.clear();
+        d.options = Default::default();
+        d.capabilities.clear();
+        d.ops.retain(|o| o != "encode");
+        Ok(d)
+    }
+    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
+        Reference.decode(request).await
+    }
+    async fn encode(&self, _: &EncodeRequest) -> Result<Encoded, AdapterError> {
+        panic!("an encoder vector ran against an implementation that does not encode")
     }
 }
 
@@ -74,33 +106,18 @@ fn the_imports_are_up_to_date() {
 fn undeclared_capabilities_are_skipped_with_a_reason_never_passed() {
     let root = root();
     let corpus = Corpus::load(&root).unwrap();
-    let none = Capabilities::default();
-    let results = run_vectors(&corpus, &root, &none, |req| {
-        assert!(
-            req.vector.capabilities.is_empty(),
-            "{} needs a capability nobody declared, yet it ran",
-            req.vector.id
-        );
-        Ok(decode(
-            req.vector.qr.as_deref().unwrap_or_default(),
-            &DecodeOptions {
-                now: Some(req.vector.now),
-                verify_keys: req.verify_keys.clone(),
-                decrypt_keys: req.decrypt_keys.clone(),
-                ..DecodeOptions::default()
-            },
-        )
-        .outcome)
-    });
-    let skipped: Vec<_> = results
-        .iter()
-        .filter(|r| r.judgement.status == Status::Skip)
-        .collect();
-    assert!(!skipped.is_empty());
-    assert!(skipped
-        .iter()
-        .all(|r| r.judgement.reason.contains("does not declare capability")));
-    assert_eq!(Summary::of(&results).passed + skipped.len(), results.len());
+    let result = run(&corpus, &root, &ClaimsNothing, &runtime());
+    let mut ran = 0;
+    for (r, (_, v)) in result.results.iter().zip(&corpus.vectors) {
+        if v.capabilities.is_empty() {
+            ran += 1;
+            assert_ne!(r.judgement.status, Status::Skip, "{}", r.id);
+        } else {
+            assert_eq!(r.judgement.status, Status::Skip, "{}", r.id);
+            assert!(r.judgement.reason.contains("does not declare capability"), "{}", r.judgement.reason);
+        }
+    }
+    assert!(ran > 50, "only {ran} vectors need no capability");
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -116,19 +133,13 @@ fn a_malformed_vector_names_its_file_and_field() {
     let file = dir.join("area/v1.json");
     std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "sometimes", "now": 0, "qr": ""}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
-    assert!(
-        e.contains("v1.json") && e.contains("verdict") && e.contains("valid"),
-        "{e}"
-    );
+    assert!(e.contains("v1.json") && e.contains("verdict") && e.contains("valid"), "{e}");
     std::fs::write(&file, r#"{"id": "v2", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": ""}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(e.contains("\"v2\"") && e.contains("v1.json"), "{e}");
     std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": "", "keys": {"verify": ["nobody"]}}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
-    assert!(
-        e.contains("nobody") && e.contains("keys/nobody.jwk.json"),
-        "{e}"
-    );
+    assert!(e.contains("nobody") && e.contains("keys/nobody.jwk.json"), "{e}");
     std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": "", "extra": 1}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(e.contains("extra"), "{e}");

@@ -1,0 +1,92 @@
+//! Encoder vectors: the implementation encodes, the reference decodes its output
+//! and applies the checks the vector names (explained in `vectors/notes.json`).
+
+use c169_codec::keys::Key;
+use c169_codec::{base45, decode, DecodeOptions};
+use c169_model::{Flag, Vector, Verdict};
+
+/// The 45 Base45 symbols: the QR alphanumeric character set.
+const ALPHABET: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+/// Characters a version-40 QR symbol holds in alphanumeric mode at level L.
+pub const QR_V40_L_CAPACITY: usize = 4296;
+
+/// Applies every check of an encoder vector to `qr`; returns one line per failed check.
+#[must_use]
+pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key]) -> Vec<String> {
+    let Some(case) = &vector.encode else {
+        return vec!["not an encoder vector".into()];
+    };
+    let options = DecodeOptions {
+        now: Some(vector.now),
+        verify_keys: verify_keys.to_vec(),
+        decrypt_keys: decrypt_keys.to_vec(),
+        trace: true,
+        ..DecodeOptions::default()
+    };
+    let d = decode(qr, &options);
+    let o = &d.outcome;
+    let rejected = || {
+        format!(
+            "the reference rejects the output at stage {} ({}): {}",
+            o.stage.map_or("?", c169_model::Stage::as_str),
+            o.code.as_deref().unwrap_or(""),
+            o.message.as_deref().unwrap_or("")
+        )
+    };
+    let flagged = |flags: &[Flag]| o.warnings.iter().filter(|w| flags.contains(&w.flag)).map(|w| format!("{} at {}", w.flag, w.at.as_deref().unwrap_or("?"))).collect::<Vec<_>>();
+    let mut failures = Vec::new();
+    for name in &case.checks {
+        let problem: Option<String> = match name.as_str() {
+            "base45-alphabet" => qr
+                .chars()
+                .find(|c| !ALPHABET.contains(*c))
+                .map(|c| format!("the text holds {c:?}, outside the Base45 alphabet")),
+            "one-zlib-stream" => match base45::decode(qr) {
+                Err(e) => Some(format!("the text is not Base45: {e}")),
+                Ok(bytes) => c169_codec::zlib::inflate(&bytes, 1 << 20).err().map(|e| format!("not exactly one zlib stream: {e}")),
+            },
+            "cose-sign1-tagged" => match o.cose.as_ref().map(|c| c.tags.clone()) {
+                Some(tags) if tags == [18] || tags == [16, 18] => None,
+                Some(tags) => Some(format!("COSE tags {tags:?}; expected [18], or [16, 18] when encrypted")),
+                None => Some(rejected()),
+            },
+            "alg-protected" | "signature-verifies" => match (o.verdict, o.verified) {
+                (Verdict::Accept, Some(true)) => None,
+                (Verdict::Accept, _) => Some("the signature was not verified".into()),
+                (Verdict::Reject, _) => Some(rejected()),
+            },
+            "decrypts" => match o.cose.as_ref().map(|c| c.structure.as_str()) {
+                Some("encrypt0") if o.verdict == Verdict::Accept => None,
+                Some("encrypt0") => Some(rejected()),
+                _ => Some("the output is not a COSE_Encrypt0 around the COSE_Sign1".into()),
+            },
+            "integer-keys" => {
+                let f = flagged(&[Flag::NonIntegerKey, Flag::SpecExampleEncoding]);
+                (!f.is_empty()).then(|| format!("claim 169 is not a map with integer keys: {}", f.join(", ")))
+            }
+            "table-types" => {
+                let f = flagged(&[Flag::TypeMismatch, Flag::EnumOutOfRange, Flag::PhotoAsText, Flag::SpecExampleEncoding]);
+                (!f.is_empty()).then(|| format!("attributes depart from the tables: {}", f.join(", ")))
+            }
+            "fields-equal" => match (&o.claim169, &o.cwt) {
+                (Some(c), Some(w)) => crate::judge::first_difference(&case.claim169, c, c169_model::Match::Exact, "claim169")
+                    .or_else(|| crate::judge::first_difference(&case.cwt, w, c169_model::Match::Exact, "cwt")),
+                _ => Some(rejected()),
+            },
+            "dob-format" => o
+                .claim169
+                .as_ref()
+                .and_then(|c| c.get("8"))
+                .and_then(|d| d.as_str())
+                .filter(|d| d.len() != 8 || !d.bytes().all(|b| b.is_ascii_digit()))
+                .map(|d| format!("date of birth {d:?} is not YYYYMMDD")),
+            "fits-qr-v40" => (qr.chars().count() > QR_V40_L_CAPACITY)
+                .then(|| format!("{} characters: more than a version-40 QR symbol holds ({QR_V40_L_CAPACITY})", qr.chars().count())),
+            other => Some(format!("unknown check {other:?}")),
+        };
+        if let Some(p) = problem {
+            failures.push(format!("{name}: {p}"));
+        }
+    }
+    failures
+}
