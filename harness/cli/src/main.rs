@@ -7,6 +7,7 @@ mod decode;
 mod encode;
 mod inspect;
 mod keyfiles;
+mod requirements;
 mod run;
 mod serve;
 mod vectors;
@@ -35,6 +36,8 @@ enum Command {
     /// Work with the vector corpus.
     #[command(subcommand)]
     Vectors(vectors::Command),
+    /// List the requirements with their level and the vectors that exercise them.
+    Requirements(requirements::Args),
     /// Serve the reference codec as a protocol v1 adapter.
     #[command(subcommand)]
     Adapter(AdapterCommand),
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(&a),
         Command::Run(a) => run::run(&a),
         Command::Vectors(c) => vectors::run(&c),
+        Command::Requirements(a) => requirements::run(&a),
         Command::Adapter(AdapterCommand::Stdio) => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -328,7 +328,14 @@ pub fn verify(
     match key {
         PublicKey::Ed25519(k) => {
             let sig = ed25519_dalek::Signature::from_slice(signature).map_err(invalid)?;
-            k.verify_strict(message, &sig).map_err(invalid)
+            // As strict as `verify_strict`, without decompressing R: a weak public key
+            // is refused when the key is read, and `verify` compares R's encoding with
+            // the recomputed (canonical) one, so only a canonical small-order R is
+            // left to refuse here.
+            if small_order_encodings().contains(&sig.r_bytes()) {
+                return Err(CryptoError::SignatureInvalid);
+            }
+            ed25519_dalek::Verifier::verify(k, message, &sig).map_err(invalid)
         }
         PublicKey::P256(k) => {
             let sig = p256::ecdsa::Signature::from_slice(signature).map_err(invalid)?;
@@ -560,3 +567,9 @@ fn der_push_length(out: &mut Vec<u8>, len: usize) {
 
 #[cfg(test)]
 mod tests;
+
+/// The canonical encodings of the eight points of small order on Ed25519.
+fn small_order_encodings() -> &'static [[u8; 32]; 8] {
+    static TABLE: std::sync::OnceLock<[[u8; 32]; 8]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| curve25519_dalek::constants::EIGHT_TORSION.map(|p| p.compress().to_bytes()))
+}

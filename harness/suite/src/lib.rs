@@ -8,6 +8,7 @@
 
 pub mod catalogue;
 pub mod corpus;
+pub mod coverage;
 pub mod encoder;
 pub mod external;
 pub mod generate;

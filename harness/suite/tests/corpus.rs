@@ -145,3 +145,46 @@ fn a_malformed_vector_names_its_file_and_field() {
     assert!(e.contains("extra"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyRow {
+    case: String,
+    verdict: c169_model::VerdictClass,
+    #[serde(default)]
+    stage: Option<c169_model::Stage>,
+    #[serde(default)]
+    flag: Option<String>,
+    #[serde(default)]
+    level: Option<c169_model::Level>,
+    vectors: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Policy {
+    rows: Vec<PolicyRow>,
+}
+
+#[test]
+fn every_row_of_the_verdict_policy_has_vectors_with_its_verdict_and_flag() {
+    let root = root();
+    let corpus = Corpus::load(&root).unwrap();
+    let policy: Policy = serde_yaml_ng::from_str(&std::fs::read_to_string(root.join("policy.yaml")).unwrap()).unwrap();
+    assert!(policy.rows.len() >= 45, "{} rows", policy.rows.len());
+    for row in &policy.rows {
+        assert!(!row.vectors.is_empty(), "{}: no vector", row.case);
+        for id in &row.vectors {
+            let (_, v) = corpus.vectors.iter().find(|(_, v)| &v.id == id).unwrap_or_else(|| panic!("{}: no vector {id}", row.case));
+            assert_eq!(v.verdict, row.verdict, "{}: {id}", row.case);
+            if let Some(stage) = row.stage {
+                assert_eq!(v.stage, Some(stage), "{}: {id}", row.case);
+            }
+            if let Some(flag) = &row.flag {
+                assert!(v.flags.iter().any(|f| f.as_str() == flag), "{}: {id} lacks flag {flag}", row.case);
+            }
+            if let Some(level) = row.level {
+                assert_eq!(v.level, level, "{}: {id}", row.case);
+            }
+        }
+    }
+}

@@ -912,3 +912,28 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn ed25519_small_order_r_is_refused() {
+    let table = super::small_order_encodings();
+    let mut distinct = table.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 8);
+    let identity = hex::decode("0100000000000000000000000000000000000000000000000000000000000000").unwrap();
+    let order_two = hex::decode("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f").unwrap();
+    assert!(table.iter().any(|e| e[..] == identity[..]));
+    assert!(table.iter().any(|e| e[..] == order_two[..]));
+    let key = PrivateKey::derive(SignatureAlgorithm::EdDsa, b"small order test");
+    for r in table {
+        let mut sig = r.to_vec();
+        sig.extend([0u8; 32]);
+        assert_eq!(
+            verify(&key.public_key(), SignatureAlgorithm::EdDsa, b"m", &sig),
+            Err(CryptoError::SignatureInvalid)
+        );
+    }
+    // A real signature still verifies.
+    let good = sign(&key, SignatureAlgorithm::EdDsa, b"m").unwrap();
+    assert!(verify(&key.public_key(), SignatureAlgorithm::EdDsa, b"m", &good).is_ok());
+}

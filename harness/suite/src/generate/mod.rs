@@ -754,6 +754,11 @@ impl Context<'_> {
             let sign = sign
                 .as_ref()
                 .ok_or("an encoder vector needs a signing key")?;
+            let mut caps: BTreeSet<String> = f.capabilities.iter().cloned().collect();
+            caps.insert("encode".into());
+            caps.extend(sign.key.signature_algorithm().map(|a| a.name().to_owned()));
+            caps.extend(encrypt.as_ref().and_then(|e| e.key.content_algorithm()).map(|a| a.name().to_owned()));
+            vector.capabilities = caps.into_iter().collect();
             vector.encode = Some(encode_case(
                 &claim169,
                 &cwt,

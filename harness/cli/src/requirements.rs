@@ -1,0 +1,66 @@
+//! `c169 requirements`: every requirement, its level and what exercises it.
+
+use crate::exit;
+use crate::run::vectors_root;
+use crate::vectors::catalogue_for;
+use c169_suite::coverage::{coverage, unknown_ids};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show one requirement: its statement, source, and every vector that exercises it.
+    id: Option<String>,
+    /// List only MUST and SHOULD requirements nothing exercises; exit 1 when there is one.
+    #[arg(long)]
+    uncovered: bool,
+    #[arg(long, value_name = "DIR")]
+    vectors: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<u8> {
+    let root = vectors_root(args.vectors.as_deref());
+    let catalogue = catalogue_for(&root)?;
+    let corpus = c169_suite::Corpus::load(&root)?;
+    let rows = coverage(&catalogue, &corpus);
+    if let Some(id) = &args.id {
+        let Some(row) = rows.iter().find(|r| r.requirement.id.eq_ignore_ascii_case(id)) else {
+            eprintln!("c169: no requirement {id:?} in features/requirements.yaml");
+            return Ok(exit::USAGE);
+        };
+        let r = &row.requirement;
+        println!("{} ({:?}, {:?}, binds {:?})\n  {}\n  source: {}", r.id, r.level, r.area, r.binds, r.statement, r.source);
+        if !r.checkable {
+            println!("  not machine-checkable: {}", r.why_not_checkable.as_deref().unwrap_or("(no reason given)"));
+        }
+        println!("  vectors ({}):", row.vectors.len());
+        for v in &row.vectors {
+            println!("    {:55} {:?}", v.id, v.verdict);
+        }
+        return Ok(exit::OK);
+    }
+    for (vector, id) in unknown_ids(&catalogue, &corpus) {
+        println!("vector {vector} names {id}, which is not in the catalogue");
+    }
+    let mut gaps = 0;
+    for row in &rows {
+        let r = &row.requirement;
+        let not_checkable = !r.checkable;
+        if args.uncovered && !(row.gated() && row.uncovered()) && !not_checkable {
+            continue;
+        }
+        let status = if not_checkable {
+            format!("not checkable: {}", r.why_not_checkable.as_deref().unwrap_or(""))
+        } else if row.uncovered() {
+            "UNCOVERED".to_owned()
+        } else {
+            format!("{} vectors", row.vectors.len())
+        };
+        if row.gated() && row.uncovered() {
+            gaps += 1;
+        }
+        println!("{:15} {:8} {:7} {}", r.id, format!("{:?}", r.level).to_uppercase(), format!("{:?}", r.binds).to_lowercase(), status);
+    }
+    let covered = rows.iter().filter(|r| !r.uncovered()).count();
+    println!("{} requirements, {covered} exercised by vectors, {gaps} MUST/SHOULD requirements uncovered", rows.len());
+    Ok(if args.uncovered && gaps > 0 { exit::FAILED } else { exit::OK })
+}
