@@ -59,6 +59,21 @@ impl Reference {
 
     /// `decode`, synchronously.
     pub fn decode_request(request: &DecodeRequest) -> Result<Outcome, ErrorBody> {
+        // A verification key the decoder refuses (weak, not on its curve) is the
+        // decoder's answer about this credential, not a malformed request.
+        for jwk in &request.keys.verify {
+            if let Err(
+                e @ (c169_codec::keys::KeyError::WeakKey { .. }
+                | c169_codec::keys::KeyError::PointNotOnCurve { .. }),
+            ) = parse_jwk(jwk)
+            {
+                return Ok(Outcome::reject(
+                    c169_model::Stage::Signature,
+                    "signature.key_refused",
+                    format!("the verification key is refused: {e}"),
+                ));
+            }
+        }
         let options = c169_codec::DecodeOptions {
             now: request.options.now,
             leeway: request.options.leeway.unwrap_or(0),
@@ -116,7 +131,17 @@ impl Reference {
                         )
                     })?),
                 },
-                iv: bstr_bytes(&e.iv).map_err(|err| bad_request(format!("encrypt.iv: {err}")))?,
+                iv: match &e.iv {
+                    Some(iv) => {
+                        bstr_bytes(iv).map_err(|err| bad_request(format!("encrypt.iv: {err}")))?
+                    }
+                    None => fresh_iv().map_err(|err| {
+                        ErrorBody::new(
+                            ErrorKind::Internal,
+                            format!("cannot draw a random IV: {err}"),
+                        )
+                    })?,
+                },
             }),
         };
         let request = c169_codec::EncodeRequest {
@@ -157,6 +182,13 @@ impl Implementation for Reference {
     async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
         Reference::encode_request(request).map_err(adapter_error)
     }
+}
+
+/// A fresh random 12-byte IV: never reuse one under the same key.
+fn fresh_iv() -> Result<Vec<u8>, getrandom::Error> {
+    let mut iv = vec![0u8; 12];
+    getrandom::fill(&mut iv)?;
+    Ok(iv)
 }
 
 #[cfg(test)]

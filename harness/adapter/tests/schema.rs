@@ -162,7 +162,7 @@ fn messages_that_break_the_protocol_do_not_validate() {
         json!({"id": 1, "op": "decode"}),
         json!({"id": 1, "op": "decode", "qr": 5}),
         json!({"id": 1, "op": "encode", "claim169": {}, "sign": {"jwk": {"kty": "OKP"}, "alg": "PS256"}}),
-        json!({"id": 1, "op": "encode", "claim169": {}, "encrypt": {"jwk": {"kty": "oct"}}}),
+        json!({"id": 1, "op": "encode", "claim169": {}, "encrypt": {"jwk": {"kty": "oct"}, "iv": "000102030405060708090a0b"}}),
     ] {
         assert!(!request.is_valid(&bad), "accepted: {bad}");
     }

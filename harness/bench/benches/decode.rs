@@ -118,7 +118,10 @@ struct Stages {
 
 impl Stages {
     fn of(c: &Credential, fixture: &Fixture) -> Stages {
-        let traced = c169_codec::DecodeOptions { trace: true, ..fixture.c169(false).clone() };
+        let traced = c169_codec::DecodeOptions {
+            trace: true,
+            ..fixture.c169(false).clone()
+        };
         let trace = c169_codec::decode(&c.qr, &traced).trace;
         let payload = trace.payload.expect("payload in the trace");
         let protected = trace

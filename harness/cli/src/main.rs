@@ -84,11 +84,20 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from)
             .and_then(|rt| rt.block_on(serve::adapter_stdio(&c169_adapter::Target::Reference)))
             .map(|()| exit::OK),
-        Command::Serve { listen, allow_non_loopback } => tokio::runtime::Builder::new_multi_thread()
+        Command::Serve {
+            listen,
+            allow_non_loopback,
+        } => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(serve::serve(listen, &c169_adapter::Target::Reference, allow_non_loopback)))
+            .and_then(|rt| {
+                rt.block_on(serve::serve(
+                    listen,
+                    &c169_adapter::Target::Reference,
+                    allow_non_loopback,
+                ))
+            })
             .map(|()| exit::OK),
     };
     match result {

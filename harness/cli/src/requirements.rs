@@ -23,14 +23,25 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let corpus = c169_suite::Corpus::load(&root)?;
     let rows = coverage(&catalogue, &corpus);
     if let Some(id) = &args.id {
-        let Some(row) = rows.iter().find(|r| r.requirement.id.eq_ignore_ascii_case(id)) else {
+        let Some(row) = rows
+            .iter()
+            .find(|r| r.requirement.id.eq_ignore_ascii_case(id))
+        else {
             eprintln!("c169: no requirement {id:?} in features/requirements.yaml");
             return Ok(exit::USAGE);
         };
         let r = &row.requirement;
-        println!("{} ({:?}, {:?}, binds {:?})\n  {}\n  source: {}", r.id, r.level, r.area, r.binds, r.statement, r.source);
+        println!(
+            "{} ({:?}, {:?}, binds {:?})\n  {}\n  source: {}",
+            r.id, r.level, r.area, r.binds, r.statement, r.source
+        );
         if !r.checkable {
-            println!("  not machine-checkable: {}", r.why_not_checkable.as_deref().unwrap_or("(no reason given)"));
+            println!(
+                "  not machine-checkable: {}",
+                r.why_not_checkable
+                    .as_deref()
+                    .unwrap_or("(no reason given)")
+            );
         }
         println!("  vectors ({}):", row.vectors.len());
         for v in &row.vectors {
@@ -49,7 +60,10 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
             continue;
         }
         let status = if not_checkable {
-            format!("not checkable: {}", r.why_not_checkable.as_deref().unwrap_or(""))
+            format!(
+                "not checkable: {}",
+                r.why_not_checkable.as_deref().unwrap_or("")
+            )
         } else if row.uncovered() {
             "UNCOVERED".to_owned()
         } else {
@@ -58,9 +72,19 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         if row.gated() && row.uncovered() {
             gaps += 1;
         }
-        println!("{:15} {:8} {:7} {}", r.id, format!("{:?}", r.level).to_uppercase(), format!("{:?}", r.binds).to_lowercase(), status);
+        println!(
+            "{:15} {:8} {:7} {}",
+            r.id,
+            format!("{:?}", r.level).to_uppercase(),
+            format!("{:?}", r.binds).to_lowercase(),
+            status
+        );
     }
     let covered = rows.iter().filter(|r| !r.uncovered()).count();
     println!("{} requirements, {covered} exercised by vectors, {gaps} MUST/SHOULD requirements uncovered", rows.len());
-    Ok(if args.uncovered && gaps > 0 { exit::FAILED } else { exit::OK })
+    Ok(if args.uncovered && gaps > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    })
 }

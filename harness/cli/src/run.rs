@@ -56,18 +56,32 @@ fn target(args: &Args) -> anyhow::Result<Target> {
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(args.vectors.as_deref());
-    let corpus = Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
+    let corpus =
+        Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
     let target = target(args)?;
     let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
-    let imp = target.connect(&settings).context("reaching the implementation")?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
-    let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let imp = target
+        .connect(&settings)
+        .context("reaching the implementation")?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let result = run_corpus(&corpus, &root, imp.as_ref(), &rt);
     rt.block_on(imp.shutdown());
     let summary = Summary::of(&result.results);
     if args.verbose {
         for r in &result.results {
-            println!("{:5} {:7} {} — {}", format!("{:?}", r.judgement.status).to_lowercase(), format!("{:?}", r.level).to_uppercase(), r.id, r.judgement.reason);
+            println!(
+                "{:5} {:7} {} — {}",
+                format!("{:?}", r.judgement.status).to_lowercase(),
+                format!("{:?}", r.level).to_uppercase(),
+                r.id,
+                r.judgement.reason
+            );
         }
     }
     let label = imp.label();
@@ -92,7 +106,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     );
     println!("report: {}", path.display());
     let rig_failed = result.description.is_none()
-        || result.results.iter().any(|r| r.judgement.status == Status::Error && r.judgement.reason.starts_with("not run:"));
+        || result.results.iter().any(|r| {
+            r.judgement.status == Status::Error && r.judgement.reason.starts_with("not run:")
+        });
     Ok(if rig_failed {
         exit::RIG
     } else if summary.must_failures == 0 {

@@ -332,7 +332,7 @@ pub fn verify(
             // is refused when the key is read, and `verify` compares R's encoding with
             // the recomputed (canonical) one, so only a canonical small-order R is
             // left to refuse here.
-            if small_order_encodings().contains(&sig.r_bytes()) {
+            if small_order_encodings().contains(sig.r_bytes()) {
                 return Err(CryptoError::SignatureInvalid);
             }
             ed25519_dalek::Verifier::verify(k, message, &sig).map_err(invalid)
@@ -571,5 +571,6 @@ mod tests;
 /// The canonical encodings of the eight points of small order on Ed25519.
 fn small_order_encodings() -> &'static [[u8; 32]; 8] {
     static TABLE: std::sync::OnceLock<[[u8; 32]; 8]> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| curve25519_dalek::constants::EIGHT_TORSION.map(|p| p.compress().to_bytes()))
+    TABLE
+        .get_or_init(|| curve25519_dalek::constants::EIGHT_TORSION.map(|p| p.compress().to_bytes()))
 }

@@ -183,8 +183,10 @@ pub struct EncryptParams {
     /// `A128GCM`, `A192GCM` or `A256GCM`. Absent: by key length.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alg: Option<String>,
-    /// The 12-byte IV, `{"bstr": "<hex>"}`.
-    pub iv: Json,
+    /// The 12-byte IV, `{"bstr": "<hex>"}`. Absent: the implementation draws a
+    /// fresh one, as an issuer must for every credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iv: Option<Json>,
 }
 
 /// The bytes of a `{"bstr": "<lowercase hex>"}` member.

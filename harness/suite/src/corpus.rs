@@ -50,8 +50,14 @@ pub enum LoadError {
 pub struct Corpus {
     /// Vectors with the file each came from, in path order.
     pub vectors: Vec<(PathBuf, Vector)>,
+    /// Keys that parse, by name.
     pub keys: BTreeMap<String, Key>,
+    /// Every key file's JWK as written, by name (deliberately invalid ones included).
+    pub jwks: BTreeMap<String, serde_json::Value>,
 }
+
+/// The JWK member that marks a key file as unusable on purpose, with the reason.
+pub const DELIBERATELY_INVALID: &str = "c169_deliberately_invalid";
 
 /// Folders under the vectors root that hold no vectors.
 const NOT_VECTORS: [&str; 4] = ["keys", "schema", "src", "original"];
@@ -66,12 +72,17 @@ impl Corpus {
             let text = read(&path)?;
             let json: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|e| format_error(&path, "(document)", &e.to_string()))?;
-            let key = keys::parse_jwk(&json).map_err(|source| LoadError::Key {
-                path: path.clone(),
-                source,
-            })?;
             let name = file_stem(&path, ".jwk.json");
-            corpus.keys.insert(name, key);
+            // A key made unusable on purpose (a weak key a decoder must refuse) is
+            // kept as its JWK and handed to implementations as such.
+            if json.get(DELIBERATELY_INVALID).is_none() {
+                let key = keys::parse_jwk(&json).map_err(|source| LoadError::Key {
+                    path: path.clone(),
+                    source,
+                })?;
+                corpus.keys.insert(name.clone(), key);
+            }
+            corpus.jwks.insert(name, json);
         }
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         for path in files(root, ".json")? {
@@ -101,7 +112,7 @@ impl Corpus {
                 });
             }
             for name in vector.keys.verify.iter().chain(&vector.keys.decrypt) {
-                if !corpus.keys.contains_key(name) {
+                if !corpus.jwks.contains_key(name) {
                     return Err(LoadError::UnknownKey {
                         path,
                         name: name.clone(),

@@ -51,7 +51,10 @@ pub fn coverage(catalogue: &Catalogue, corpus: &Corpus) -> Vec<Row> {
                 .vectors
                 .iter()
                 .filter(|(_, v)| v.requirements.iter().any(|q| q.id == r.id))
-                .map(|(_, v)| VectorRef { id: v.id.clone(), verdict: v.verdict })
+                .map(|(_, v)| VectorRef {
+                    id: v.id.clone(),
+                    verdict: v.verdict,
+                })
                 .collect(),
         })
         .collect()
@@ -63,7 +66,11 @@ pub fn unknown_ids(catalogue: &Catalogue, corpus: &Corpus) -> Vec<(String, Strin
     corpus
         .vectors
         .iter()
-        .flat_map(|(_, v)| v.requirements.iter().map(move |r| (v.id.clone(), r.id.clone())))
+        .flat_map(|(_, v)| {
+            v.requirements
+                .iter()
+                .map(move |r| (v.id.clone(), r.id.clone()))
+        })
         .filter(|(_, id)| catalogue.get(id).is_none())
         .collect()
 }

@@ -33,7 +33,13 @@ pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key
             o.message.as_deref().unwrap_or("")
         )
     };
-    let flagged = |flags: &[Flag]| o.warnings.iter().filter(|w| flags.contains(&w.flag)).map(|w| format!("{} at {}", w.flag, w.at.as_deref().unwrap_or("?"))).collect::<Vec<_>>();
+    let flagged = |flags: &[Flag]| {
+        o.warnings
+            .iter()
+            .filter(|w| flags.contains(&w.flag))
+            .map(|w| format!("{} at {}", w.flag, w.at.as_deref().unwrap_or("?")))
+            .collect::<Vec<_>>()
+    };
     let mut failures = Vec::new();
     for name in &case.checks {
         let problem: Option<String> = match name.as_str() {
@@ -80,8 +86,27 @@ pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key
                 .and_then(|d| d.as_str())
                 .filter(|d| d.len() != 8 || !d.bytes().all(|b| b.is_ascii_digit()))
                 .map(|d| format!("date of birth {d:?} is not YYYYMMDD")),
+            "preferred-cbor" => d.trace.payload.as_deref().map_or_else(
+                || Some(rejected()),
+                |payload| match c169_codec::cbor::decode(payload, c169_codec::cbor::ReadLimits::default()) {
+                    Ok(v) if c169_codec::cbor::encode(&v).ok().as_deref() == Some(payload) => None,
+                    Ok(_) => Some("the claims set is not in preferred serialization (shortest heads, definite lengths)".into()),
+                    Err(e) => Some(format!("the payload does not read: {e}")),
+                },
+            ),
+            "language-codes" => text_fields(o, &["3", "20"])
+                .find(|(_, t)| t.len() != 3 || !t.bytes().all(|b| b.is_ascii_lowercase()))
+                .map(|(k, t)| format!("key {k}: {t:?} is not a three-letter ISO 639-3 code")),
+            "phone-e123" => text_fields(o, &["12"])
+                .find(|(_, t)| !t.starts_with('+') || !t.bytes().skip(1).all(|b| b.is_ascii_digit() || b == b' '))
+                .map(|(_, t)| format!("phone {t:?} is not in E.123 international form (+ then digits and spaces)")),
+            "nationality-code" => text_fields(o, &["13"])
+                .find(|(_, t)| !(2..=3).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_uppercase()))
+                .map(|(_, t)| format!("nationality {t:?} is not a two- or three-letter country code")),
             "fits-qr-v40" => (qr.chars().count() > QR_V40_L_CAPACITY)
                 .then(|| format!("{} characters: more than a version-40 QR symbol holds ({QR_V40_L_CAPACITY})", qr.chars().count())),
+            // Needs two encodings: the runner applies it with [`fresh_iv`].
+            "fresh-iv" => None,
             other => Some(format!("unknown check {other:?}")),
         };
         if let Some(p) = problem {
@@ -89,4 +114,52 @@ pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key
         }
     }
     failures
+}
+
+/// The text values of some claim 169 keys in the decoded content.
+fn text_fields<'o>(
+    o: &'o c169_model::Outcome,
+    keys: &'o [&'o str],
+) -> impl Iterator<Item = (&'o str, &'o str)> + 'o {
+    keys.iter().filter_map(move |k| {
+        o.claim169
+            .as_ref()
+            .and_then(|c| c.get(*k))
+            .and_then(|v| v.as_str())
+            .map(|t| (*k, t))
+    })
+}
+
+/// The `fresh-iv` check: the same request encoded twice gives two different 12-byte IVs.
+#[must_use]
+pub fn fresh_iv(
+    vector: &Vector,
+    first: &str,
+    second: Result<&str, String>,
+    decrypt_keys: &[Key],
+) -> Option<String> {
+    let second = match second {
+        Ok(s) => s,
+        Err(e) => return Some(format!("fresh-iv: the second encoding failed: {e}")),
+    };
+    let iv_of = |qr: &str| {
+        let options = DecodeOptions {
+            now: Some(vector.now),
+            decrypt_keys: decrypt_keys.to_vec(),
+            trace: true,
+            ..DecodeOptions::default()
+        };
+        decode(qr, &options).trace.iv
+    };
+    match (iv_of(first), iv_of(second)) {
+        (Some(a), Some(b)) if a.len() == 12 && a != b => None,
+        (Some(a), Some(b)) if a == b => Some(format!(
+            "fresh-iv: two encodings share the IV {}",
+            hex::encode(a)
+        )),
+        (Some(a), _) if a.len() != 12 => {
+            Some(format!("fresh-iv: the IV is {} bytes, not 12", a.len()))
+        }
+        _ => Some("fresh-iv: the outputs do not carry a readable IV".into()),
+    }
 }

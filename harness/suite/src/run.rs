@@ -2,10 +2,13 @@
 
 use crate::corpus::Corpus;
 use crate::judge::{judge, Judgement, Status};
-use c169_adapter::protocol::{bstr_json, DecodeKeys, DecodeOptions, DecodeRequest, Description, EncodeRequest, EncryptParams, SignParams};
+use c169_adapter::protocol::{
+    bstr_json, DecodeKeys, DecodeOptions, DecodeRequest, Description, EncodeRequest, EncryptParams,
+    SignParams,
+};
 use c169_adapter::{AdapterError, Implementation};
 use c169_codec::keys::Key;
-use c169_model::{Level, Outcome, Stage, VerdictClass, Vector};
+use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -48,12 +51,20 @@ pub struct Run {
 fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
     CaseResult {
         id: vector.id.clone(),
-        file: path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/"),
+        file: path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/"),
         level: vector.level,
         requirements: vector.requirements.iter().map(|r| r.id.clone()).collect(),
         expected: vector.verdict,
         expected_stage: vector.stage,
-        judgement: Judgement { status: Status::Skip, reason: String::new(), stage_mismatch: false },
+        judgement: Judgement {
+            status: Status::Skip,
+            reason: String::new(),
+            stage_mismatch: false,
+        },
         observed: None,
         output: None,
         stderr: None,
@@ -62,8 +73,16 @@ fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
 }
 
 fn error(e: &AdapterError) -> Judgement {
-    let reason = if e.is_not_run() { format!("not run: {}", e.reason()) } else { e.reason() };
-    Judgement { status: Status::Error, reason, stage_mismatch: false }
+    let reason = if e.is_not_run() {
+        format!("not run: {}", e.reason())
+    } else {
+        e.reason()
+    };
+    Judgement {
+        status: Status::Error,
+        reason,
+        stage_mismatch: false,
+    }
 }
 
 /// The keys as the protocol carries them: public JWKs to verify, symmetric ones to decrypt.
@@ -72,7 +91,12 @@ fn jwks(keys: &[Key], private: bool) -> Vec<serde_json::Value> {
 }
 
 /// Runs every vector of `corpus` against `imp` on the runtime `rt`, and judges each answer.
-pub fn run(corpus: &Corpus, root: &Path, imp: &dyn Implementation, rt: &tokio::runtime::Runtime) -> Run {
+pub fn run(
+    corpus: &Corpus,
+    root: &Path,
+    imp: &dyn Implementation,
+    rt: &tokio::runtime::Runtime,
+) -> Run {
     let description = rt.block_on(imp.describe());
     let (description, caps, describe_error) = match description {
         Ok(d) => {
@@ -85,12 +109,17 @@ pub fn run(corpus: &Corpus, root: &Path, imp: &dyn Implementation, rt: &tokio::r
     for (path, vector) in &corpus.vectors {
         let mut result = case(root, path, vector);
         if let Some(e) = &describe_error {
-            result.judgement = Judgement { status: Status::Error, reason: format!("not run: describe failed: {}", e.reason()), stage_mismatch: false };
+            result.judgement = Judgement {
+                status: Status::Error,
+                reason: format!("not run: describe failed: {}", e.reason()),
+                stage_mismatch: false,
+            };
             results.push(result);
             continue;
         }
         if let Some(cap) = vector.capabilities.iter().find(|c| !caps.contains(*c)) {
-            result.judgement.reason = format!("not run: the implementation does not declare capability {cap:?}");
+            result.judgement.reason =
+                format!("not run: the implementation does not declare capability {cap:?}");
             results.push(result);
             continue;
         }
@@ -99,10 +128,24 @@ pub fn run(corpus: &Corpus, root: &Path, imp: &dyn Implementation, rt: &tokio::r
             let request = DecodeRequest {
                 qr: qr.clone(),
                 keys: DecodeKeys {
-                    verify: jwks(&corpus.keys_for(&vector.keys.verify), false),
+                    verify: vector
+                        .keys
+                        .verify
+                        .iter()
+                        .filter_map(|n| {
+                            corpus
+                                .keys
+                                .get(n)
+                                .map(|k| k.to_jwk(false))
+                                .or_else(|| corpus.jwks.get(n).cloned())
+                        })
+                        .collect(),
                     decrypt: jwks(&corpus.keys_for(&vector.keys.decrypt), true),
                 },
-                options: DecodeOptions { now: Some(vector.now), leeway: Some(0) },
+                options: DecodeOptions {
+                    now: Some(vector.now),
+                    leeway: Some(0),
+                },
             };
             match rt.block_on(imp.decode(&request)) {
                 Ok(outcome) => {
@@ -118,37 +161,84 @@ pub fn run(corpus: &Corpus, root: &Path, imp: &dyn Implementation, rt: &tokio::r
             encode_case(corpus, vector, imp, rt, &mut result);
         }
         result.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
-        if matches!(result.judgement.status, Status::Fail | Status::Error) && result.stderr.is_none() {
+        if matches!(result.judgement.status, Status::Fail | Status::Error)
+            && result.stderr.is_none()
+        {
             result.stderr = imp.last_stderr().filter(|s| !s.is_empty());
         }
         results.push(result);
     }
-    Run { description, results }
+    Run {
+        description,
+        results,
+    }
 }
 
-fn encode_case(corpus: &Corpus, vector: &Vector, imp: &dyn Implementation, rt: &tokio::runtime::Runtime, result: &mut CaseResult) {
+fn encode_case(
+    corpus: &Corpus,
+    vector: &Vector,
+    imp: &dyn Implementation,
+    rt: &tokio::runtime::Runtime,
+    result: &mut CaseResult,
+) {
     let Some(case) = &vector.encode else { return };
     let sign_key = corpus.keys.get(&case.sign.key);
     let enc = case.encrypt.as_ref().map(|e| (e, corpus.keys.get(&e.key)));
     let request = EncodeRequest {
         claim169: case.claim169.clone(),
         cwt: case.cwt.clone(),
-        sign: sign_key.map(|k| SignParams { jwk: k.to_jwk(true), alg: Some(case.sign.alg.clone()), kid: case.sign.kid.clone() }),
+        sign: sign_key.map(|k| SignParams {
+            jwk: k.to_jwk(true),
+            alg: Some(case.sign.alg.clone()),
+            kid: case.sign.kid.clone(),
+        }),
         encrypt: enc.and_then(|(e, k)| {
-            let iv = hex::decode(e.iv.as_deref().unwrap_or_default()).unwrap_or_default();
-            k.map(|k| EncryptParams { jwk: k.to_jwk(true), alg: Some(e.alg.clone()), iv: bstr_json(&iv) })
+            // No IV in the vector: the implementation must draw a fresh one.
+            let iv =
+                e.iv.as_deref()
+                    .and_then(|h| hex::decode(h).ok())
+                    .map(|b| bstr_json(&b));
+            k.map(|k| EncryptParams {
+                jwk: k.to_jwk(true),
+                alg: Some(e.alg.clone()),
+                iv,
+            })
         }),
         options: serde_json::Map::new(),
     };
     match rt.block_on(imp.encode(&request)) {
         Ok(encoded) => {
-            let verify: Vec<Key> = sign_key.and_then(Key::public_key).map(|p| Key::new(p.into())).into_iter().collect();
+            let verify: Vec<Key> = sign_key
+                .and_then(Key::public_key)
+                .map(|p| Key::new(p.into()))
+                .into_iter()
+                .collect();
             let decrypt: Vec<Key> = enc.and_then(|(_, k)| k.cloned()).into_iter().collect();
-            let failures = crate::encoder::check(vector, &encoded.qr, &verify, &decrypt);
+            let mut failures = crate::encoder::check(vector, &encoded.qr, &verify, &decrypt);
+            if case.checks.iter().any(|c| c == "fresh-iv") {
+                let again = rt.block_on(imp.encode(&request)).map(|e| e.qr);
+                failures.extend(crate::encoder::fresh_iv(
+                    vector,
+                    &encoded.qr,
+                    again.as_deref().map_err(AdapterError::reason),
+                    &decrypt,
+                ));
+            }
             result.judgement = if failures.is_empty() {
-                Judgement { status: Status::Pass, reason: format!("the output passes {} checks", vector.encode.as_ref().map_or(0, |c| c.checks.len())), stage_mismatch: false }
+                Judgement {
+                    status: Status::Pass,
+                    reason: format!(
+                        "the output passes {} checks",
+                        vector.encode.as_ref().map_or(0, |c| c.checks.len())
+                    ),
+                    stage_mismatch: false,
+                }
             } else {
-                Judgement { status: Status::Fail, reason: failures.join("; "), stage_mismatch: false }
+                Judgement {
+                    status: Status::Fail,
+                    reason: failures.join("; "),
+                    stage_mismatch: false,
+                }
             };
             result.output = Some(encoded.qr);
         }
@@ -175,7 +265,10 @@ pub struct Summary {
 impl Summary {
     #[must_use]
     pub fn of(results: &[CaseResult]) -> Summary {
-        let mut s = Summary { total: results.len(), ..Summary::default() };
+        let mut s = Summary {
+            total: results.len(),
+            ..Summary::default()
+        };
         for r in results {
             match r.judgement.status {
                 Status::Pass => s.passed += 1,
@@ -186,7 +279,8 @@ impl Summary {
             if r.judgement.stage_mismatch {
                 s.stage_mismatches += 1;
             }
-            if matches!(r.judgement.status, Status::Fail | Status::Error) && r.level == Level::Must {
+            if matches!(r.judgement.status, Status::Fail | Status::Error) && r.level == Level::Must
+            {
                 s.must_failures += 1;
             }
         }
@@ -197,9 +291,15 @@ impl Summary {
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,
 /// so a reader never sees half a report.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)

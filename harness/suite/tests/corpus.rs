@@ -1,7 +1,13 @@
 //! The committed corpus: it loads, it is what the generator and the imports
 //! produce, and the reference passes every vector in it.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // tests
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::type_complexity
+)] // tests
 
 use async_trait::async_trait;
 use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded};
@@ -16,16 +22,26 @@ fn root() -> PathBuf {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
 }
 
 #[test]
 fn the_reference_passes_every_vector() {
     let root = root();
     let corpus = Corpus::load(&root).unwrap();
-    assert!(corpus.vectors.len() >= 500, "{} vectors", corpus.vectors.len());
+    assert!(
+        corpus.vectors.len() >= 500,
+        "{} vectors",
+        corpus.vectors.len()
+    );
     let result = run(&corpus, &root, &Reference, &runtime());
-    let failures: Vec<_> = result.results.iter().filter(|r| r.judgement.status != Status::Pass || r.judgement.stage_mismatch).collect();
+    let failures: Vec<_> = result
+        .results
+        .iter()
+        .filter(|r| r.judgement.status != Status::Pass || r.judgement.stage_mismatch)
+        .collect();
     assert!(failures.is_empty(), "{failures:#?}");
     let s = Summary::of(&result.results);
     assert_eq!((s.passed, s.must_failures), (result.results.len(), 0));
@@ -34,12 +50,20 @@ fn the_reference_passes_every_vector() {
 #[test]
 fn the_generated_and_imported_files_are_up_to_date() {
     let root = root();
-    let catalogue = c169_suite::catalogue::Catalogue::load(&root.join("../features/requirements.yaml")).unwrap();
-    let mut files = c169_suite::generate::generate(&root, &catalogue).unwrap().files;
+    let catalogue =
+        c169_suite::catalogue::Catalogue::load(&root.join("../features/requirements.yaml"))
+            .unwrap();
+    let mut files = c169_suite::generate::generate(&root, &catalogue)
+        .unwrap()
+        .files;
     files.extend(c169_suite::external::files(&root).unwrap());
     for (path, bytes) in files {
         let on_disk = std::fs::read(&path).unwrap_or_default();
-        assert!(on_disk == bytes, "{} is stale or edited by hand: run `c169 vectors generate` / `c169 vectors import`", path.display());
+        assert!(
+            on_disk == bytes,
+            "{} is stale or edited by hand: run `c169 vectors generate` / `c169 vectors import`",
+            path.display()
+        );
     }
 }
 
@@ -49,7 +73,8 @@ fn every_vector_file_validates_against_the_schema_and_a_violation_is_caught() {
     let schema = c169_suite::schema::VectorSchema::load(&root).unwrap();
     let corpus = Corpus::load(&root).unwrap();
     for (path, _) in &corpus.vectors {
-        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
         let errors = schema.errors(&json);
         assert!(errors.is_empty(), "{}: {errors:?}", path.display());
     }
@@ -57,22 +82,43 @@ fn every_vector_file_validates_against_the_schema_and_a_violation_is_caught() {
     let (path, _) = &corpus.vectors[0];
     let good: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let breakages: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>)> = vec![
-        ("unknown verdict", Box::new(|v| v["verdict"] = "maybe".into())),
-        ("invalid without a stage", Box::new(|v| {
-            v["verdict"] = "invalid".into();
-            v.as_object_mut().unwrap().remove("stage");
-        })),
-        ("bad requirement id", Box::new(|v| v["requirements"][0]["id"] = "B45-4".into())),
-        ("uppercase hex artefact", Box::new(|v| v["artefacts"] = serde_json::json!({"zlib": "789C"}))),
-        ("an unknown member", Box::new(|v| v["colour"] = "blue".into())),
-        ("neither qr nor encode", Box::new(|v| {
-            v.as_object_mut().unwrap().remove("qr");
-        })),
+        (
+            "unknown verdict",
+            Box::new(|v| v["verdict"] = "maybe".into()),
+        ),
+        (
+            "invalid without a stage",
+            Box::new(|v| {
+                v["verdict"] = "invalid".into();
+                v.as_object_mut().unwrap().remove("stage");
+            }),
+        ),
+        (
+            "bad requirement id",
+            Box::new(|v| v["requirements"][0]["id"] = "B45-4".into()),
+        ),
+        (
+            "uppercase hex artefact",
+            Box::new(|v| v["artefacts"] = serde_json::json!({"zlib": "789C"})),
+        ),
+        (
+            "an unknown member",
+            Box::new(|v| v["colour"] = "blue".into()),
+        ),
+        (
+            "neither qr nor encode",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("qr");
+            }),
+        ),
     ];
     for (what, breaks) in breakages {
         let mut bad = good.clone();
         breaks(&mut bad);
-        assert!(!schema.errors(&bad).is_empty(), "the schema lets through: {what}");
+        assert!(
+            !schema.errors(&bad).is_empty(),
+            "the schema lets through: {what}"
+        );
     }
 }
 
@@ -89,7 +135,7 @@ impl Implementation for ClaimsNothing {
         let mut d = Reference.describe().await?;
         d.algorithms.sign.clear();
         d.algorithms.encrypt.clear();
-        d.options = Default::default();
+        d.options = c169_adapter::protocol::Abilities::default();
         d.capabilities.clear();
         d.ops.retain(|o| o != "encode");
         Ok(d)
@@ -114,7 +160,11 @@ fn undeclared_capabilities_are_skipped_with_a_reason_never_passed() {
             assert_ne!(r.judgement.status, Status::Skip, "{}", r.id);
         } else {
             assert_eq!(r.judgement.status, Status::Skip, "{}", r.id);
-            assert!(r.judgement.reason.contains("does not declare capability"), "{}", r.judgement.reason);
+            assert!(
+                r.judgement.reason.contains("does not declare capability"),
+                "{}",
+                r.judgement.reason
+            );
         }
     }
     assert!(ran > 50, "only {ran} vectors need no capability");
@@ -133,13 +183,19 @@ fn a_malformed_vector_names_its_file_and_field() {
     let file = dir.join("area/v1.json");
     std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "sometimes", "now": 0, "qr": ""}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
-    assert!(e.contains("v1.json") && e.contains("verdict") && e.contains("valid"), "{e}");
+    assert!(
+        e.contains("v1.json") && e.contains("verdict") && e.contains("valid"),
+        "{e}"
+    );
     std::fs::write(&file, r#"{"id": "v2", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": ""}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(e.contains("\"v2\"") && e.contains("v1.json"), "{e}");
     std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": "", "keys": {"verify": ["nobody"]}}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
-    assert!(e.contains("nobody") && e.contains("keys/nobody.jwk.json"), "{e}");
+    assert!(
+        e.contains("nobody") && e.contains("keys/nobody.jwk.json"),
+        "{e}"
+    );
     std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": "", "extra": 1}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(e.contains("extra"), "{e}");
@@ -169,18 +225,28 @@ struct Policy {
 fn every_row_of_the_verdict_policy_has_vectors_with_its_verdict_and_flag() {
     let root = root();
     let corpus = Corpus::load(&root).unwrap();
-    let policy: Policy = serde_yaml_ng::from_str(&std::fs::read_to_string(root.join("policy.yaml")).unwrap()).unwrap();
+    let policy: Policy =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(root.join("policy.yaml")).unwrap())
+            .unwrap();
     assert!(policy.rows.len() >= 45, "{} rows", policy.rows.len());
     for row in &policy.rows {
         assert!(!row.vectors.is_empty(), "{}: no vector", row.case);
         for id in &row.vectors {
-            let (_, v) = corpus.vectors.iter().find(|(_, v)| &v.id == id).unwrap_or_else(|| panic!("{}: no vector {id}", row.case));
+            let (_, v) = corpus
+                .vectors
+                .iter()
+                .find(|(_, v)| &v.id == id)
+                .unwrap_or_else(|| panic!("{}: no vector {id}", row.case));
             assert_eq!(v.verdict, row.verdict, "{}: {id}", row.case);
             if let Some(stage) = row.stage {
                 assert_eq!(v.stage, Some(stage), "{}: {id}", row.case);
             }
             if let Some(flag) = &row.flag {
-                assert!(v.flags.iter().any(|f| f.as_str() == flag), "{}: {id} lacks flag {flag}", row.case);
+                assert!(
+                    v.flags.iter().any(|f| f.as_str() == flag),
+                    "{}: {id} lacks flag {flag}",
+                    row.case
+                );
             }
             if let Some(level) = row.level {
                 assert_eq!(v.level, level, "{}: {id}", row.case);

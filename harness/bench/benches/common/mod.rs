@@ -217,11 +217,11 @@ impl Fixture {
                     .encode()
                     .unwrap_or_else(|e| panic!("claim169-core cannot encode {name}: {e}"))
                     .qr_data;
-                let traced = DecodeOptions { trace: true, ..c169_unverified.clone() };
-                let cose_len = c169_decode(&qr, &traced)
-                    .trace
-                    .cose
-                    .map_or(0, |c| c.len());
+                let traced = DecodeOptions {
+                    trace: true,
+                    ..c169_unverified.clone()
+                };
+                let cose_len = c169_decode(&qr, &traced).trace.cose.map_or(0, |c| c.len());
                 Credential {
                     name,
                     qr,

@@ -920,8 +920,10 @@ fn ed25519_small_order_r_is_refused() {
     distinct.sort_unstable();
     distinct.dedup();
     assert_eq!(distinct.len(), 8);
-    let identity = hex::decode("0100000000000000000000000000000000000000000000000000000000000000").unwrap();
-    let order_two = hex::decode("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f").unwrap();
+    let identity =
+        hex::decode("0100000000000000000000000000000000000000000000000000000000000000").unwrap();
+    let order_two =
+        hex::decode("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f").unwrap();
     assert!(table.iter().any(|e| e[..] == identity[..]));
     assert!(table.iter().any(|e| e[..] == order_two[..]));
     let key = PrivateKey::derive(SignatureAlgorithm::EdDsa, b"small order test");
@@ -936,4 +938,35 @@ fn ed25519_small_order_r_is_refused() {
     // A real signature still verifies.
     let good = sign(&key, SignatureAlgorithm::EdDsa, b"m").unwrap();
     assert!(verify(&key.public_key(), SignatureAlgorithm::EdDsa, b"m", &good).is_ok());
+}
+
+/// The forged signature of vectors/security/weak-key-forgery: (R = B, s = 1) passes a
+/// plain cofactorless verification under the identity public key for any message,
+/// which is why decoders must refuse weak keys.
+#[test]
+fn the_weak_key_forgery_of_the_corpus_fools_a_lax_verifier() {
+    use ed25519_dalek::Verifier as _;
+    let weak = ed25519_dalek::VerifyingKey::from_bytes(&{
+        let mut a = [0u8; 32];
+        a[0] = 1;
+        a
+    })
+    .unwrap();
+    let forged = hex::decode(
+        "5866666666666666666666666666666666666666666666666666666666666666\
+         0100000000000000000000000000000000000000000000000000000000000000",
+    )
+    .unwrap();
+    let sig = ed25519_dalek::Signature::from_slice(&forged).unwrap();
+    for message in [&b"any message"[..], b"another"] {
+        assert!(
+            weak.verify(message, &sig).is_ok(),
+            "the lax check accepts the forgery"
+        );
+        assert!(weak.verify_strict(message, &sig).is_err());
+    }
+    // Our key reader refuses the key outright.
+    let jwk =
+        json!({"kty": "OKP", "crv": "Ed25519", "x": "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"});
+    assert!(parse_jwk(&jwk).is_err());
 }

@@ -68,6 +68,8 @@ fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
 }
 
 struct Context<'a> {
+    /// Names of the deliberately invalid keys.
+    invalid: BTreeSet<String>,
     bases: BasesSource,
     signing: BTreeMap<String, Key>,
     content: BTreeMap<String, Key>,
@@ -83,49 +85,11 @@ pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateEr
     let bases: BasesSource = read_yaml(&src.join("bases.yaml"))?;
     let flags: FlagsSource = read_yaml(&src.join("flags.yaml"))?;
     let mut out = Output::default();
-    let mut signing = BTreeMap::new();
-    for (name, alg) in &keys.signing {
-        let alg = SignatureAlgorithm::from_name(alg).ok_or_else(|| {
-            err(
-                &src.join("keys.yaml"),
-                None,
-                format!("{name}: unknown algorithm {alg}"),
-            )
-        })?;
-        let mut key = Key::new(KeyMaterial::Private(PrivateKey::derive(
-            alg,
-            format!("{KEY_SEED}{name}").as_bytes(),
-        )));
-        key.kid = Some(name.as_bytes().to_vec());
-        out.files.push((
-            root.join("keys").join(format!("{name}.jwk.json")),
-            pretty(&labelled(&key)),
-        ));
-        signing.insert(name.clone(), key);
-    }
-    let mut content = BTreeMap::new();
-    for (name, alg) in &keys.content {
-        let alg = ContentAlgorithm::from_name(alg).ok_or_else(|| {
-            err(
-                &src.join("keys.yaml"),
-                None,
-                format!("{name}: unknown algorithm {alg}"),
-            )
-        })?;
-        let mut key = Key::new(KeyMaterial::Symmetric(SymmetricKey::derive(
-            alg,
-            format!("{KEY_SEED}{name}").as_bytes(),
-        )));
-        key.kid = Some(name.as_bytes().to_vec());
-        out.files.push((
-            root.join("keys").join(format!("{name}.jwk.json")),
-            pretty(&labelled(&key)),
-        ));
-        content.insert(name.clone(), key);
-    }
+    let (signing, content, invalid) = keys_files(&keys, root, &src, &mut out.files)?;
     let notes = json!({"flags": flags.flags, "checks": flags.checks});
     out.files.push((root.join("notes.json"), pretty(&notes)));
     let ctx = Context {
+        invalid,
         bases,
         signing,
         content,
@@ -174,6 +138,80 @@ pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateEr
     }
     out.files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// Signing keys, content keys, names of the deliberately invalid keys.
+type KeySets = (
+    BTreeMap<String, Key>,
+    BTreeMap<String, Key>,
+    BTreeSet<String>,
+);
+
+/// Derives the test keys of keys.yaml and adds their files; returns the signing
+/// keys, the content keys and the names of the deliberately invalid ones.
+fn keys_files(
+    keys: &KeysSource,
+    root: &Path,
+    src: &Path,
+    files: &mut Vec<(PathBuf, Vec<u8>)>,
+) -> Result<KeySets, GenerateError> {
+    let mut signing = BTreeMap::new();
+    for (name, alg) in &keys.signing {
+        let alg = SignatureAlgorithm::from_name(alg).ok_or_else(|| {
+            err(
+                &src.join("keys.yaml"),
+                None,
+                format!("{name}: unknown algorithm {alg}"),
+            )
+        })?;
+        let mut key = Key::new(KeyMaterial::Private(PrivateKey::derive(
+            alg,
+            format!("{KEY_SEED}{name}").as_bytes(),
+        )));
+        key.kid = Some(name.as_bytes().to_vec());
+        files.push((
+            root.join("keys").join(format!("{name}.jwk.json")),
+            pretty(&labelled(&key)),
+        ));
+        signing.insert(name.clone(), key);
+    }
+    let mut content = BTreeMap::new();
+    for (name, alg) in &keys.content {
+        let alg = ContentAlgorithm::from_name(alg).ok_or_else(|| {
+            err(
+                &src.join("keys.yaml"),
+                None,
+                format!("{name}: unknown algorithm {alg}"),
+            )
+        })?;
+        let mut key = Key::new(KeyMaterial::Symmetric(SymmetricKey::derive(
+            alg,
+            format!("{KEY_SEED}{name}").as_bytes(),
+        )));
+        key.kid = Some(name.as_bytes().to_vec());
+        files.push((
+            root.join("keys").join(format!("{name}.jwk.json")),
+            pretty(&labelled(&key)),
+        ));
+        content.insert(name.clone(), key);
+    }
+    let mut invalid = BTreeSet::new();
+    for (name, k) in &keys.invalid {
+        let mut jwk = k.jwk.clone();
+        if let Some(obj) = jwk.as_object_mut() {
+            obj.insert(
+                crate::corpus::DELIBERATELY_INVALID.into(),
+                Json::String(k.why.clone()),
+            );
+            obj.insert("c169_test_key".into(), Json::String(TEST_KEY_LABEL.into()));
+        }
+        files.push((
+            root.join("keys").join(format!("{name}.jwk.json")),
+            pretty(&jwk),
+        ));
+        invalid.insert(name.clone());
+    }
+    Ok((signing, content, invalid))
 }
 
 fn labelled(key: &Key) -> Json {
@@ -644,6 +682,8 @@ impl Context<'_> {
             .get(name)
             .ok_or_else(|| format!("content key {name:?} is not in keys.yaml"))?;
         let iv = match &f.iv {
+            // An encoder vector that leaves the IV to the implementation.
+            Some(h) if h == "fresh" => Vec::new(),
             Some(h) => hex_bytes("iv", h)?,
             None => derived_bytes(&format!("c169 iv {}", f.id), 12),
         };
@@ -757,7 +797,12 @@ impl Context<'_> {
             let mut caps: BTreeSet<String> = f.capabilities.iter().cloned().collect();
             caps.insert("encode".into());
             caps.extend(sign.key.signature_algorithm().map(|a| a.name().to_owned()));
-            caps.extend(encrypt.as_ref().and_then(|e| e.key.content_algorithm()).map(|a| a.name().to_owned()));
+            caps.extend(
+                encrypt
+                    .as_ref()
+                    .and_then(|e| e.key.content_algorithm())
+                    .map(|a| a.name().to_owned()),
+            );
             vector.capabilities = caps.into_iter().collect();
             vector.encode = Some(encode_case(
                 &claim169,
@@ -795,7 +840,11 @@ impl Context<'_> {
             .verify
             .iter()
             .chain(&vector.keys.decrypt)
-            .find(|n| !self.signing.contains_key(*n) && !self.content.contains_key(*n))
+            .find(|n| {
+                !self.signing.contains_key(*n)
+                    && !self.content.contains_key(*n)
+                    && !self.invalid.contains(*n)
+            })
         {
             return Err(format!("key {name:?} is not in keys.yaml"));
         }
@@ -847,7 +896,7 @@ fn encode_case(
                 .map_or("", ContentAlgorithm::name)
                 .to_owned(),
             kid: None,
-            iv: Some(hex::encode(&e.iv)),
+            iv: (!e.iv.is_empty()).then(|| hex::encode(&e.iv)),
         }),
         checks: checks.to_vec(),
     }

@@ -17,6 +17,17 @@ pub struct KeysSource {
     pub signing: BTreeMap<String, String>,
     /// Content-encryption keys: name → algorithm (`A128GCM` …).
     pub content: BTreeMap<String, String>,
+    /// Keys unusable on purpose (weak keys a decoder must refuse), written as given.
+    #[serde(default)]
+    pub invalid: BTreeMap<String, InvalidKey>,
+}
+
+/// A key a decoder must refuse, and why.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvalidKey {
+    pub jwk: Json,
+    pub why: String,
 }
 
 /// `vectors/src/bases.yaml`: the defaults and the named inputs families refer to.
