@@ -168,7 +168,11 @@ def decode(request):
     except ValueError as e:
         return reject("base45", "base45.invalid", str(e))
     try:
-        cose = zlib.decompress(compressed)
+        # One stream, nothing after it: zlib.decompress alone ignores trailing bytes.
+        inflater = zlib.decompressobj()
+        cose = inflater.decompress(compressed, 1 << 20)
+        if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
+            return reject("zlib", "zlib.not_one_stream", "truncated, too large, or bytes after the zlib stream")
     except zlib.error as e:
         return reject("zlib", "zlib.invalid", str(e))
     try:

@@ -84,7 +84,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
             );
         }
     }
-    let label = imp.label();
+    let label = match (&args.adapter_cmd, &args.adapter_url) {
+        (Some(cmd), _) => cmd.clone(),
+        (None, Some(url)) => url.clone(),
+        (None, None) => imp.label(),
+    };
     let report = serde_json::json!({
         "suite": {"name": "c169", "version": env!("CARGO_PKG_VERSION")},
         "implementation": {"label": label, "describe": result.description},

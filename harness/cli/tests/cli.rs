@@ -196,3 +196,67 @@ fn run_writes_a_whole_report_and_exits_0() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn run_against_an_external_adapter_skips_what_it_does_not_claim() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        println!("SKIPPED: python3 is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("c169-cli-run-py-{}", std::process::id()));
+    let out = c169(&[
+        "run",
+        "--adapter-cmd",
+        "python3 adapters/examples/python/c169_adapter.py",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: Json =
+        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(report["implementation"]["describe"]["name"], "tiny-python");
+    let cases = report["cases"].as_array().unwrap();
+    let skipped: Vec<&Json> = cases.iter().filter(|c| c["status"] == "skip").collect();
+    assert!(!skipped.is_empty() && skipped.len() < cases.len());
+    assert!(skipped
+        .iter()
+        .all(|c| c["reason"].as_str().unwrap().starts_with("not run: ")));
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["summary"]["errors"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_adapter_that_dies_at_start_is_a_rig_failure_with_a_whole_report() {
+    let dir = std::env::temp_dir().join(format!("c169-cli-run-dead-{}", std::process::id()));
+    let out = c169(&[
+        "run",
+        "--adapter-cmd",
+        "exit 0",
+        "--timeout",
+        "2",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: Json =
+        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    assert!(cases.iter().all(|c| c["status"] == "error"
+        && c["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("not run: describe failed")));
+    let _ = std::fs::remove_dir_all(&dir);
+}

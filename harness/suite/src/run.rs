@@ -73,6 +73,19 @@ fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
 }
 
 fn error(e: &AdapterError) -> Judgement {
+    // An honest "I cannot do this" is a skip with the implementation's reason, not a failure.
+    if let AdapterError::Adapter {
+        kind: c169_adapter::protocol::ErrorKind::Unsupported,
+        message,
+        ..
+    } = e
+    {
+        return Judgement {
+            status: Status::Skip,
+            reason: format!("not run: the implementation answered unsupported: {message}"),
+            stage_mismatch: false,
+        };
+    }
     let reason = if e.is_not_run() {
         format!("not run: {}", e.reason())
     } else {
@@ -83,6 +96,21 @@ fn error(e: &AdapterError) -> Judgement {
         reason,
         stage_mismatch: false,
     }
+}
+
+/// Verification keys as the protocol carries them: the public JWK of a usable key,
+/// the JWK as written of a deliberately invalid one.
+fn verify_jwks(corpus: &Corpus, names: &[String]) -> Vec<serde_json::Value> {
+    names
+        .iter()
+        .filter_map(|n| {
+            corpus
+                .keys
+                .get(n)
+                .map(|k| k.to_jwk(false))
+                .or_else(|| corpus.jwks.get(n).cloned())
+        })
+        .collect()
 }
 
 /// The keys as the protocol carries them: public JWKs to verify, symmetric ones to decrypt.
@@ -127,20 +155,19 @@ pub fn run(
         if let Some(qr) = &vector.qr {
             let request = DecodeRequest {
                 qr: qr.clone(),
+                // Keys go only to an implementation that says it can use them; a
+                // vector that needs them was skipped above if it cannot.
                 keys: DecodeKeys {
-                    verify: vector
-                        .keys
-                        .verify
-                        .iter()
-                        .filter_map(|n| {
-                            corpus
-                                .keys
-                                .get(n)
-                                .map(|k| k.to_jwk(false))
-                                .or_else(|| corpus.jwks.get(n).cloned())
-                        })
-                        .collect(),
-                    decrypt: jwks(&corpus.keys_for(&vector.keys.decrypt), true),
+                    verify: if caps.contains("verify") {
+                        verify_jwks(corpus, &vector.keys.verify)
+                    } else {
+                        Vec::new()
+                    },
+                    decrypt: if caps.contains("decrypt") {
+                        jwks(&corpus.keys_for(&vector.keys.decrypt), true)
+                    } else {
+                        Vec::new()
+                    },
                 },
                 options: DecodeOptions {
                     now: Some(vector.now),

@@ -2,7 +2,12 @@
 //! the codec that alters an outcome shows as a snapshot diff to review
 //! (`cargo insta review`); CI runs `cargo insta test --check`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests
 
 use c169_codec::keys::Key;
 use c169_codec::{decode, DecodeOptions};
@@ -18,7 +23,8 @@ fn shorten(v: &mut Json) {
         Json::Object(m) => {
             if let (1, Some(Json::String(h))) = (m.len(), m.get("bstr")) {
                 if h.len() > SHOWN_HEX {
-                    let short = json!({"bstr": format!("{}…", &h[..SHOWN_HEX]), "len": h.len() / 2});
+                    let short =
+                        json!({"bstr": format!("{}…", &h[..SHOWN_HEX]), "len": h.len() / 2});
                     *v = short;
                     return;
                 }
@@ -35,19 +41,30 @@ fn reference_outcome_of_every_vector() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors");
     let corpus = Corpus::load(&root).unwrap();
     insta::glob!("../../../vectors", "**/*.json", |path| {
-        let Some((_, vector)) = corpus.vectors.iter().find(|(p, _)| p.canonicalize().ok().as_deref() == Some(path)) else {
+        let Some((_, vector)) = corpus
+            .vectors
+            .iter()
+            .find(|(p, _)| p.canonicalize().ok().as_deref() == Some(path))
+        else {
             return; // keys, the schema, notes and originals are not vectors
         };
         let verify: Vec<Key> = corpus.keys_for(&vector.keys.verify);
         let decrypt: Vec<Key> = corpus.keys_for(&vector.keys.decrypt);
         let snapshot = match &vector.qr {
             Some(qr) => {
-                let options = DecodeOptions { now: Some(vector.now), verify_keys: verify, decrypt_keys: decrypt, ..DecodeOptions::default() };
+                let options = DecodeOptions {
+                    now: Some(vector.now),
+                    verify_keys: verify,
+                    decrypt_keys: decrypt,
+                    ..DecodeOptions::default()
+                };
                 let mut outcome = serde_json::to_value(decode(qr, &options).outcome).unwrap();
                 shorten(&mut outcome);
                 outcome
             }
-            None => json!({"encoder vector": "run by the encoder runner", "checks": vector.encode.as_ref().map(|e| e.checks.clone())}),
+            None => {
+                json!({"encoder vector": "run by the encoder runner", "checks": vector.encode.as_ref().map(|e| e.checks.clone())})
+            }
         };
         insta::with_settings!({description => vector.description.clone(), omit_expression => true}, {
             insta::assert_json_snapshot!(snapshot);
