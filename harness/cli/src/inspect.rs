@@ -113,16 +113,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
             o.code.as_deref().unwrap_or("")
         ),
     }
-    for w in &o.warnings {
-        println!(
-            "   warning {}{}: {}",
-            w.flag,
-            w.at.as_deref()
-                .map(|a| format!(" at {a}"))
-                .unwrap_or_default(),
-            w.message
-        );
-    }
+    keyfiles::print_warnings(o, "   ");
     Ok(if o.verdict == Verdict::Accept {
         exit::OK
     } else {

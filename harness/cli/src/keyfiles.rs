@@ -42,3 +42,14 @@ pub fn read_text(arg: Option<&str>) -> anyhow::Result<String> {
         }
     }
 }
+
+/// Prints the warnings of an outcome, one a line, after `indent`.
+pub fn print_warnings(o: &c169_model::Outcome, indent: &str) {
+    for w in &o.warnings {
+        let at =
+            w.at.as_deref()
+                .map(|a| format!(" at {a}"))
+                .unwrap_or_default();
+        println!("{indent}warning {}{at}: {}", w.flag, w.message);
+    }
+}

@@ -8,9 +8,7 @@
 //! produces, so the translation cannot drift from its source.
 
 use base64::Engine as _;
-use c169_model::{
-    Expected, Flag, Level, Match, RequirementRef, Stage, Vector, VectorKeys, VerdictClass,
-};
+use c169_model::{Expected, Flag, Level, Match, Stage, Vector, VectorKeys, VerdictClass};
 use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
@@ -96,19 +94,8 @@ pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Impor
                 .insert(key_name.clone(), symmetric_jwk(k).map_err(err)?);
             keys.decrypt.push(key_name);
         }
-        let requirements = entry
-            .requirements
-            .iter()
-            .map(|id| {
-                spec.levels
-                    .get(id)
-                    .map(|level| RequirementRef {
-                        id: id.clone(),
-                        level: *level,
-                    })
-                    .ok_or_else(|| ImportError::UnknownRequirement { id: id.clone() })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let requirements = super::requirement_refs(&entry.requirements, &spec.levels)
+            .map_err(|id| ImportError::UnknownRequirement { id })?;
         let level = requirements
             .iter()
             .map(|r| r.level)

@@ -5,7 +5,7 @@
 //! reference's own zlib and Base45 writers, which are tested against their RFCs.
 
 use c169_codec::{base45, zlib};
-use c169_model::{Expected, Flag, Level, Match, RequirementRef, Vector, VectorKeys, VerdictClass};
+use c169_model::{Expected, Flag, Level, Match, Vector, VectorKeys, VerdictClass};
 use serde::Deserialize;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -65,24 +65,12 @@ pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
     let hex_digits: String = hex_text.lines().filter(|l| !l.starts_with('#')).collect();
     let sign1 =
         hex::decode(hex_digits.trim()).map_err(|e| err(&hex_path, format!("not hex: {e}")))?;
-    let requirements = spec
-        .requirements
-        .iter()
-        .map(|id| {
-            spec.levels
-                .get(id)
-                .map(|level| RequirementRef {
-                    id: id.clone(),
-                    level: *level,
-                })
-                .ok_or_else(|| {
-                    err(
-                        &spec_path,
-                        format!("requirement {id} has no level in `levels`"),
-                    )
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let requirements = super::requirement_refs(&spec.requirements, &spec.levels).map_err(|id| {
+        err(
+            &spec_path,
+            format!("requirement {id} has no level in `levels`"),
+        )
+    })?;
     let level = requirements
         .iter()
         .map(|r| r.level)
