@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Show one requirement: its statement, source, and every vector that exercises it.
+    /// Show one requirement: its statement, source, and every vector and scenario that exercises it.
     id: Option<String>,
     /// List only MUST and SHOULD requirements nothing exercises; exit 1 when there is one.
     #[arg(long)]
@@ -21,7 +21,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(args.vectors.as_deref());
     let catalogue = catalogue_for(&root)?;
     let corpus = c169_suite::Corpus::load(&root)?;
-    let rows = coverage(&catalogue, &corpus);
+    let scenarios =
+        c169_suite::features::scenarios(&root.join("../features")).map_err(anyhow::Error::msg)?;
+    let rows = coverage(&catalogue, &corpus, &scenarios);
     if let Some(id) = &args.id {
         let Some(row) = rows
             .iter()
@@ -47,6 +49,10 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         for v in &row.vectors {
             println!("    {:55} {:?}", v.id, v.verdict);
         }
+        println!("  scenarios ({}):", row.scenarios.len());
+        for s in &row.scenarios {
+            println!("    {s}");
+        }
         return Ok(exit::OK);
     }
     for (vector, id) in unknown_ids(&catalogue, &corpus) {
@@ -67,7 +73,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         } else if row.uncovered() {
             "UNCOVERED".to_owned()
         } else {
-            format!("{} vectors", row.vectors.len())
+            format!(
+                "{} vectors, {} scenarios",
+                row.vectors.len(),
+                row.scenarios.len()
+            )
         };
         if row.gated() && row.uncovered() {
             gaps += 1;
@@ -81,7 +91,13 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         );
     }
     let covered = rows.iter().filter(|r| !r.uncovered()).count();
-    println!("{} requirements, {covered} exercised by vectors, {gaps} MUST/SHOULD requirements uncovered", rows.len());
+    let cases: usize = scenarios.iter().map(|s| s.cases).sum();
+    println!(
+        "{} requirements, {covered} exercised by vectors or scenarios ({} vectors, {} scenarios, {cases} scenario cases), {gaps} MUST/SHOULD requirements uncovered",
+        rows.len(),
+        corpus.vectors.len(),
+        scenarios.len()
+    );
     Ok(if args.uncovered && gaps > 0 {
         exit::FAILED
     } else {

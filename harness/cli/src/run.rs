@@ -31,6 +31,14 @@ pub struct Args {
     /// Print one line per case.
     #[arg(long)]
     verbose: bool,
+    /// Keep only the vectors and scenarios this tag expression accepts
+    /// (`@must and not @ES512`; vectors answer to their requirement ids, level,
+    /// verdict class and capabilities).
+    #[arg(long, value_name = "EXPR")]
+    tags: Option<String>,
+    /// Run the vectors only, not the features.
+    #[arg(long)]
+    no_features: bool,
 }
 
 /// The corpus root: the flag, else `./vectors`, else the source tree's.
@@ -60,9 +68,17 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
     let target = target(args)?;
     let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
-    let imp = target
-        .connect(&settings)
-        .context("reaching the implementation")?;
+    let imp: std::sync::Arc<dyn c169_adapter::Implementation> = std::sync::Arc::from(
+        target
+            .connect(&settings)
+            .context("reaching the implementation")?,
+    );
+    let filter = args
+        .tags
+        .as_deref()
+        .map(c169_suite::features::tag_filter)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -70,7 +86,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let started = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let result = run_corpus(&corpus, &root, imp.as_ref(), &rt);
+    let result = run_corpus(&corpus, &root, imp.as_ref(), &rt, filter.as_ref());
+    let scenarios = match (&result.description, args.no_features) {
+        (Some(d), false) => run_scenarios(&root, &corpus, &imp, d, &rt, filter.as_ref())?,
+        _ => None,
+    };
     rt.block_on(imp.shutdown());
     let summary = Summary::of(&result.results);
     if args.verbose {
@@ -96,6 +116,13 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         "options": {"timeout_s": args.timeout, "one_shot": args.one_shot},
         "summary": summary,
         "cases": result.results,
+        "scenarios": scenarios.as_ref().map(|f| serde_json::json!({
+            "passed": f.passed.len(),
+            "failed": f.failed,
+            "failed_must": f.failed_must,
+            "skipped": f.skipped.iter().map(|(name, why)| serde_json::json!({"scenario": name, "reason": why})).collect::<Vec<_>>(),
+            "broken": f.broken,
+        })),
     });
     let path = args.report_dir.join("results.json");
     let mut bytes = serde_json::to_vec_pretty(&report)?;
@@ -108,6 +135,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         "{label}: {} cases, {} passed, {} failed, {} skipped, {} errors ({} stage mismatches); MUST failures: {}",
         summary.total, summary.passed, summary.failed, summary.skipped, summary.errors, summary.stage_mismatches, summary.must_failures
     );
+    if let Some(f) = &scenarios {
+        print_scenarios(&label, f, args.verbose);
+    }
     println!("report: {}", path.display());
     let rig_failed = result.description.is_none()
         || result.results.iter().any(|r| {
@@ -115,9 +145,62 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         });
     Ok(if rig_failed {
         exit::RIG
-    } else if summary.must_failures == 0 {
+    } else if summary.must_failures == 0
+        && scenarios
+            .as_ref()
+            .is_none_or(|f| f.failed_must == 0 && f.broken == 0)
+    {
         exit::OK
     } else {
         exit::FAILED
     })
+}
+
+/// Runs the features beside the corpus against `imp`, when there are any.
+fn run_scenarios(
+    root: &Path,
+    corpus: &Corpus,
+    imp: &std::sync::Arc<dyn c169_adapter::Implementation>,
+    description: &c169_adapter::protocol::Description,
+    rt: &tokio::runtime::Runtime,
+    filter: Option<&c169_suite::features::TagFilter>,
+) -> anyhow::Result<Option<c169_suite::steps::FeatureRun>> {
+    let features_dir = root.join("../features");
+    if !features_dir.is_dir() {
+        return Ok(None);
+    }
+    let catalogue = crate::vectors::catalogue_for(root)?;
+    let shared = c169_suite::steps::Shared {
+        imp: std::sync::Arc::clone(imp),
+        generator: c169_suite::generate::Generator::load(root, &catalogue)?,
+        corpus: corpus.clone(),
+        caps: description.capability_names(),
+    };
+    let run = rt.block_on(c169_suite::steps::run_features(
+        &features_dir,
+        shared,
+        filter.cloned(),
+        false,
+    ));
+    run.map(Some).map_err(anyhow::Error::msg)
+}
+
+fn print_scenarios(label: &str, f: &c169_suite::steps::FeatureRun, verbose: bool) {
+    println!(
+        "{label}: {} scenarios passed, {} failed ({} MUST), {} skipped{}",
+        f.passed.len(),
+        f.failed.len(),
+        f.failed_must,
+        f.skipped.len(),
+        if f.broken > 0 {
+            format!(", {} broken (undefined or ambiguous steps)", f.broken)
+        } else {
+            String::new()
+        }
+    );
+    if verbose {
+        for name in &f.failed {
+            println!("fail  scenario {name}");
+        }
+    }
 }

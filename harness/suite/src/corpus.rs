@@ -46,7 +46,7 @@ pub enum LoadError {
 }
 
 /// Vectors and keys, loaded and cross-checked.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Corpus {
     /// Vectors with the file each came from, in path order.
     pub vectors: Vec<(PathBuf, Vector)>,

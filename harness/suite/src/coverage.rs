@@ -18,6 +18,8 @@ pub struct VectorRef {
 pub struct Row {
     pub requirement: Requirement,
     pub vectors: Vec<VectorRef>,
+    /// Scenarios tagged with the requirement, as `feature: scenario (cases)`.
+    pub scenarios: Vec<String>,
 }
 
 impl Row {
@@ -29,7 +31,7 @@ impl Row {
 
     #[must_use]
     pub fn uncovered(&self) -> bool {
-        self.vectors.is_empty()
+        self.vectors.is_empty() && self.scenarios.is_empty()
     }
 
     /// Whether the requirement binds decoders (alone or with encoders).
@@ -39,9 +41,14 @@ impl Row {
     }
 }
 
-/// Every requirement of the catalogue with the vectors that name it, in catalogue order.
+/// Every requirement of the catalogue with the vectors and scenarios that name it,
+/// in catalogue order.
 #[must_use]
-pub fn coverage(catalogue: &Catalogue, corpus: &Corpus) -> Vec<Row> {
+pub fn coverage(
+    catalogue: &Catalogue,
+    corpus: &Corpus,
+    scenarios: &[crate::features::ScenarioInfo],
+) -> Vec<Row> {
     catalogue
         .requirements
         .iter()
@@ -54,6 +61,19 @@ pub fn coverage(catalogue: &Catalogue, corpus: &Corpus) -> Vec<Row> {
                 .map(|(_, v)| VectorRef {
                     id: v.id.clone(),
                     verdict: v.verdict,
+                })
+                .collect(),
+            scenarios: scenarios
+                .iter()
+                .filter(|s| s.tags.iter().any(|t| t == &r.id))
+                .map(|s| {
+                    format!(
+                        "{}: {} ({} case{})",
+                        s.feature,
+                        s.name,
+                        s.cases,
+                        if s.cases == 1 { "" } else { "s" }
+                    )
                 })
                 .collect(),
         })

@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod coverage;
 pub mod encoder;
 pub mod external;
+pub mod features;
 pub mod generate;
 pub mod judge;
 pub mod run;

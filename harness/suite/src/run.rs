@@ -192,12 +192,13 @@ pub fn encode_request(
     Some((request, verify, decrypt))
 }
 
-/// Runs every vector of `corpus` against `imp` on the runtime `rt`, and judges each answer.
+/// Runs every vector of `corpus` (that `filter` keeps) against `imp` on the runtime `rt`, and judges each answer.
 pub fn run(
     corpus: &Corpus,
     root: &Path,
     imp: &dyn Implementation,
     rt: &tokio::runtime::Runtime,
+    filter: Option<&crate::features::TagFilter>,
 ) -> Run {
     let description = rt.block_on(imp.describe());
     let (description, caps, describe_error) = match description {
@@ -209,6 +210,9 @@ pub fn run(
     };
     let mut results = Vec::with_capacity(corpus.vectors.len());
     for (path, vector) in &corpus.vectors {
+        if filter.is_some_and(|keep| !keep(&crate::features::vector_tags(vector))) {
+            continue;
+        }
         let mut result = case(root, path, vector);
         if let Some(e) = &describe_error {
             result.judgement = Judgement {

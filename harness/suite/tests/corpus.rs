@@ -36,7 +36,7 @@ fn the_reference_passes_every_vector() {
         "{} vectors",
         corpus.vectors.len()
     );
-    let result = run(&corpus, &root, &Reference, &runtime());
+    let result = run(&corpus, &root, &Reference, &runtime(), None);
     let failures: Vec<_> = result
         .results
         .iter()
@@ -152,7 +152,7 @@ impl Implementation for ClaimsNothing {
 fn undeclared_capabilities_are_skipped_with_a_reason_never_passed() {
     let root = root();
     let corpus = Corpus::load(&root).unwrap();
-    let result = run(&corpus, &root, &ClaimsNothing, &runtime());
+    let result = run(&corpus, &root, &ClaimsNothing, &runtime(), None);
     let mut ran = 0;
     for (r, (_, v)) in result.results.iter().zip(&corpus.vectors) {
         if v.capabilities.is_empty() {

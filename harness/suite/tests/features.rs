@@ -66,7 +66,12 @@ fn main() {
             continue;
         }
         let run = rt
-            .block_on(run_features(&dir, shared(Arc::new(Reference), &rt), None))
+            .block_on(run_features(
+                &dir,
+                shared(Arc::new(Reference), &rt),
+                None,
+                true,
+            ))
             .unwrap();
         report(what, &run);
         failures += run.failed.len() + run.broken + run.skipped.len();

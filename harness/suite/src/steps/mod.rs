@@ -16,6 +16,7 @@ pub mod decoding;
 pub mod encoding;
 
 use crate::corpus::Corpus;
+use crate::features::TagFilter;
 use crate::generate::Generator;
 use c169_adapter::Implementation;
 use c169_model::{Outcome, Vector};
@@ -136,6 +137,8 @@ pub struct FeatureRun {
     /// Scenarios that passed, as `feature: scenario (line)`.
     pub passed: Vec<String>,
     pub failed: Vec<String>,
+    /// How many failed scenarios are tagged `@must`.
+    pub failed_must: usize,
     /// Scenarios not run, with the reason.
     pub skipped: Vec<(String, String)>,
     /// Parsing errors and undefined or ambiguous steps: the run is not valid.
@@ -157,18 +160,17 @@ fn record(f: impl FnOnce(&mut FeatureRun)) {
     }
 }
 
-/// Which scenarios a run keeps, by their tags (a tag expression of the CLI).
-pub type TagFilter = Arc<dyn Fn(&[String]) -> bool + Send + Sync>;
-
 /// Runs the features under `features` against `shared.imp`, keeping only
 /// the scenarios whose tags `filter` accepts (every one when `None`). Scenarios needing
 /// a capability the implementation does not declare are skipped with that reason.
+/// With `echo`, cucumber's report of every step goes to standard output.
 pub async fn run_features(
     features: &Path,
     shared: Shared,
     filter: Option<TagFilter>,
+    echo: bool,
 ) -> Result<FeatureRun, String> {
-    use cucumber::writer::Stats as _;
+    use cucumber::writer::{Ext as _, Stats as _};
     {
         let mut slot = SHARED
             .write()
@@ -179,7 +181,20 @@ pub async fn run_features(
         *guard = Some(FeatureRun::default());
     }
     let caps = self::shared()?.caps.clone();
+    let output: Box<dyn std::io::Write> = if echo {
+        Box::new(std::io::stdout())
+    } else {
+        Box::new(std::io::sink())
+    };
     let writer = C169World::cucumber()
+        .with_writer(
+            cucumber::writer::Basic::new(
+                output,
+                cucumber::writer::Coloring::Never,
+                cucumber::writer::Verbosity::Default,
+            )
+            .summarized(),
+        )
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .fail_on_skipped()
         .before(|feature, _, scenario, world| {
@@ -190,6 +205,11 @@ pub async fn run_features(
         .after(|feature, _, scenario, finished, world| {
             let name = label(feature, scenario);
             let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+            let must = scenario
+                .tags
+                .iter()
+                .chain(&feature.tags)
+                .any(|t| t == "must");
             let note = world.and_then(|w| w.note.clone());
             Box::pin(async move {
                 record(|r| {
@@ -198,6 +218,7 @@ pub async fn run_features(
                         None => name,
                     };
                     if failed {
+                        r.failed_must += usize::from(must);
                         r.failed.push(name);
                     } else {
                         r.passed.push(name);
