@@ -32,15 +32,15 @@ Feature: Base45 decoding of the QR text
     Then it is rejected at the base45 stage
 
     Examples:
-      | name          | char   |
-      | equals sign   | =      |
-      | carriage ret. | \u000d |
-      | line feed     | \u000a |
-      | NUL           | \u0000 |
-      | hash          | #      |
-      | e acute       | é      |
-      | tab           | \u0009 |
-      | comma         | ,      |
+      | name          | char    |
+      | equals sign   | =       |
+      | carriage ret. | \\u000d |
+      | line feed     | \\u000a |
+      | NUL           | \\u0000 |
+      | hash          | #       |
+      | e acute       | é       |
+      | tab           | \\u0009 |
+      | comma         | ,       |
 
   @C169-B45-001 @C169-B45-008 @must @verify @EdDSA
   Scenario Outline: Every punctuation symbol and the space are accepted at the start (<name>)
@@ -50,16 +50,16 @@ Feature: Base45 decoding of the QR text
     Then it is rejected at the zlib stage
 
     Examples:
-      | name    | symbol |
-      | space   | \u0020 |
-      | dollar  | $      |
-      | percent | %      |
-      | star    | *      |
-      | plus    | +      |
-      | minus   | -      |
-      | dot     | .      |
-      | slash   | /      |
-      | colon   | :      |
+      | name    | symbol  |
+      | space   | \\u0020 |
+      | dollar  | $       |
+      | percent | %       |
+      | star    | *       |
+      | plus    | +       |
+      | minus   | -       |
+      | dot     | .       |
+      | slash   | /       |
+      | colon   | :       |
 
   @C169-B45-005 @must @verify @EdDSA
   Scenario Outline: A group of three symbols worth more than 65535 is refused (<group>)
