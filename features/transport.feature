@@ -89,14 +89,6 @@ Feature: The QR text and the order of the decoding stages
     When the implementation decodes it
     Then it is rejected at the time stage
 
-  @C169-QR-002 @C169-CWT-002 @must @verify @EdDSA
-  Scenario: Claim 169 is interpreted only after the claims set has passed
-    Given a credential
-    And its claim 169 is "Janardhan"
-    And its claim "exp" is 1759999999
-    When the implementation decodes it
-    Then it is rejected at the time stage
-
   @C169-QR-008 @C169-COSE-013 @must @verify @EdDSA
   Scenario: A payload altered after signing yields no identity data
     Given a credential for the "demographics" identity
