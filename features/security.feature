@@ -278,7 +278,7 @@ Feature: Signatures and keys
     When the implementation decodes it
     Then it is rejected at the signature stage
 
-  @C169-SEC-005 @C169-COSE-013 @should @verify @EdDSA
+  @C169-SEC-005 @C169-COSE-013 @must @verify @EdDSA
   Scenario: A signature forged for the weak identity key is refused
     Given the vector "weak-key-forgery"
     When the implementation decodes it
