@@ -67,6 +67,7 @@ Feature: Encoding a credential
   Scenario: Every encryption draws a fresh 12-byte IV
     Given a credential
     And it is encrypted with the "aes256-a" test key
+    And the encoder draws its own IV
     When the implementation encodes it
     Then the output passes the checks "decrypts", "signature-verifies", "fresh-iv"
 
