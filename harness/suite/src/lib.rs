@@ -15,6 +15,7 @@ pub mod generate;
 pub mod judge;
 pub mod run;
 pub mod schema;
+pub mod steps;
 
 pub use corpus::{Corpus, LoadError};
 pub use judge::{judge, Judgement, Status};

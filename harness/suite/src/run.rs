@@ -72,7 +72,9 @@ fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
     }
 }
 
-fn error(e: &AdapterError) -> Judgement {
+/// How a failed request reads in a report.
+#[must_use]
+pub fn error(e: &AdapterError) -> Judgement {
     // An honest "I cannot do this" is a skip with the implementation's reason, not a failure.
     if let AdapterError::Adapter {
         kind: c169_adapter::protocol::ErrorKind::Unsupported,
@@ -118,6 +120,78 @@ fn jwks(keys: &[Key], private: bool) -> Vec<serde_json::Value> {
     keys.iter().map(|k| k.to_jwk(private)).collect()
 }
 
+/// The decode request for a vector, as protocol v1 carries it. Keys go only to an
+/// implementation that says it can use them (a vector that needs them is skipped
+/// otherwise).
+#[must_use]
+pub fn decode_request(
+    corpus: &Corpus,
+    vector: &Vector,
+    qr: &str,
+    caps: &BTreeSet<String>,
+) -> DecodeRequest {
+    DecodeRequest {
+        qr: qr.to_owned(),
+        keys: DecodeKeys {
+            verify: if caps.contains("verify") {
+                verify_jwks(corpus, &vector.keys.verify)
+            } else {
+                Vec::new()
+            },
+            decrypt: if caps.contains("decrypt") {
+                jwks(&corpus.keys_for(&vector.keys.decrypt), true)
+            } else {
+                Vec::new()
+            },
+        },
+        options: DecodeOptions {
+            now: Some(vector.now),
+            leeway: Some(0),
+        },
+    }
+}
+
+/// The encode request of an encoder vector, and the keys the reference checks its
+/// output with (verify, decrypt).
+#[must_use]
+pub fn encode_request(
+    corpus: &Corpus,
+    vector: &Vector,
+) -> Option<(EncodeRequest, Vec<Key>, Vec<Key>)> {
+    let case = vector.encode.as_ref()?;
+    let sign_key = corpus.keys.get(&case.sign.key);
+    let enc = case.encrypt.as_ref().map(|e| (e, corpus.keys.get(&e.key)));
+    let request = EncodeRequest {
+        claim169: case.claim169.clone(),
+        cwt: case.cwt.clone(),
+        sign: sign_key.map(|k| SignParams {
+            jwk: k.to_jwk(true),
+            alg: Some(case.sign.alg.clone()),
+            kid: case.sign.kid.clone(),
+        }),
+        encrypt: enc.and_then(|(e, k)| {
+            // No IV in the vector: the implementation must draw a fresh one.
+            let iv =
+                e.iv.as_deref()
+                    .and_then(|h| hex::decode(h).ok())
+                    .map(|b| bstr_json(&b));
+            k.map(|k| EncryptParams {
+                jwk: k.to_jwk(true),
+                alg: Some(e.alg.clone()),
+                iv,
+            })
+        }),
+        options: serde_json::Map::new(),
+    };
+    let verify: Vec<Key> = sign_key
+        .and_then(Key::public_key)
+        .map(|p| Key::new(p.into()))
+        .into_iter()
+        .collect();
+    let decrypt: Vec<Key> = enc.and_then(|(_, k)| k.cloned()).into_iter().collect();
+    Some((request, verify, decrypt))
+}
+
 /// Runs every vector of `corpus` against `imp` on the runtime `rt`, and judges each answer.
 pub fn run(
     corpus: &Corpus,
@@ -153,27 +227,7 @@ pub fn run(
         }
         let start = Instant::now();
         if let Some(qr) = &vector.qr {
-            let request = DecodeRequest {
-                qr: qr.clone(),
-                // Keys go only to an implementation that says it can use them; a
-                // vector that needs them was skipped above if it cannot.
-                keys: DecodeKeys {
-                    verify: if caps.contains("verify") {
-                        verify_jwks(corpus, &vector.keys.verify)
-                    } else {
-                        Vec::new()
-                    },
-                    decrypt: if caps.contains("decrypt") {
-                        jwks(&corpus.keys_for(&vector.keys.decrypt), true)
-                    } else {
-                        Vec::new()
-                    },
-                },
-                options: DecodeOptions {
-                    now: Some(vector.now),
-                    leeway: Some(0),
-                },
-            };
+            let request = decode_request(corpus, vector, qr, &caps);
             match rt.block_on(imp.decode(&request)) {
                 Ok(outcome) => {
                     result.judgement = judge(vector, &outcome);
@@ -208,41 +262,18 @@ fn encode_case(
     rt: &tokio::runtime::Runtime,
     result: &mut CaseResult,
 ) {
-    let Some(case) = &vector.encode else { return };
-    let sign_key = corpus.keys.get(&case.sign.key);
-    let enc = case.encrypt.as_ref().map(|e| (e, corpus.keys.get(&e.key)));
-    let request = EncodeRequest {
-        claim169: case.claim169.clone(),
-        cwt: case.cwt.clone(),
-        sign: sign_key.map(|k| SignParams {
-            jwk: k.to_jwk(true),
-            alg: Some(case.sign.alg.clone()),
-            kid: case.sign.kid.clone(),
-        }),
-        encrypt: enc.and_then(|(e, k)| {
-            // No IV in the vector: the implementation must draw a fresh one.
-            let iv =
-                e.iv.as_deref()
-                    .and_then(|h| hex::decode(h).ok())
-                    .map(|b| bstr_json(&b));
-            k.map(|k| EncryptParams {
-                jwk: k.to_jwk(true),
-                alg: Some(e.alg.clone()),
-                iv,
-            })
-        }),
-        options: serde_json::Map::new(),
+    let Some((request, verify, decrypt)) = encode_request(corpus, vector) else {
+        return;
     };
+    let checks = vector
+        .encode
+        .as_ref()
+        .map(|c| c.checks.clone())
+        .unwrap_or_default();
     match rt.block_on(imp.encode(&request)) {
         Ok(encoded) => {
-            let verify: Vec<Key> = sign_key
-                .and_then(Key::public_key)
-                .map(|p| Key::new(p.into()))
-                .into_iter()
-                .collect();
-            let decrypt: Vec<Key> = enc.and_then(|(_, k)| k.cloned()).into_iter().collect();
             let mut failures = crate::encoder::check(vector, &encoded.qr, &verify, &decrypt);
-            if case.checks.iter().any(|c| c == "fresh-iv") {
+            if checks.iter().any(|c| c == "fresh-iv") {
                 let again = rt.block_on(imp.encode(&request)).map(|e| e.qr);
                 failures.extend(crate::encoder::fresh_iv(
                     vector,
@@ -254,10 +285,7 @@ fn encode_case(
             result.judgement = if failures.is_empty() {
                 Judgement {
                     status: Status::Pass,
-                    reason: format!(
-                        "the output passes {} checks",
-                        vector.encode.as_ref().map_or(0, |c| c.checks.len())
-                    ),
+                    reason: format!("the output passes {} checks", checks.len()),
                     stage_mismatch: false,
                 }
             } else {

@@ -67,35 +67,74 @@ fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
     bytes
 }
 
-struct Context<'a> {
+#[derive(Debug)]
+struct Context {
     /// Names of the deliberately invalid keys.
     invalid: BTreeSet<String>,
     bases: BasesSource,
     signing: BTreeMap<String, Key>,
     content: BTreeMap<String, Key>,
-    catalogue: &'a Catalogue,
+    catalogue: Catalogue,
     checks: BTreeSet<String>,
     flags: BTreeSet<String>,
 }
 
-/// Generates the corpus from `root/src` (root: the vectors folder).
-pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateError> {
+/// The generator's inputs, loaded once: to build one vector from a family
+/// description, as the feature steps do for each scenario.
+#[derive(Debug)]
+pub struct Generator {
+    ctx: Context,
+}
+
+impl Generator {
+    /// Loads `root/src` (keys, bases, flags) and the catalogue.
+    pub fn load(root: &Path, catalogue: &Catalogue) -> Result<Generator, GenerateError> {
+        let (ctx, _) = context(root, catalogue)?;
+        Ok(Generator { ctx })
+    }
+
+    /// Builds the vector a family describes (a family as `vectors/src/*.yaml` writes
+    /// one, without a matrix).
+    pub fn vector(&self, family: &Json) -> Result<Vector, String> {
+        let mut family: Family =
+            serde_json::from_value(family.clone()).map_err(|e| e.to_string())?;
+        family.id = kebab(&family.id);
+        self.ctx.vector(&family)
+    }
+}
+
+/// A file to write: its path and bytes.
+type File = (PathBuf, Vec<u8>);
+
+/// The context of generation and the files it writes besides vectors (keys, notes).
+fn context(root: &Path, catalogue: &Catalogue) -> Result<(Context, Vec<File>), GenerateError> {
     let src = root.join("src");
     let keys: KeysSource = read_yaml(&src.join("keys.yaml"))?;
     let bases: BasesSource = read_yaml(&src.join("bases.yaml"))?;
     let flags: FlagsSource = read_yaml(&src.join("flags.yaml"))?;
-    let mut out = Output::default();
-    let (signing, content, invalid) = keys_files(&keys, root, &src, &mut out.files)?;
+    let mut files = Vec::new();
+    let (signing, content, invalid) = keys_files(&keys, root, &src, &mut files)?;
     let notes = json!({"flags": flags.flags, "checks": flags.checks});
-    out.files.push((root.join("notes.json"), pretty(&notes)));
+    files.push((root.join("notes.json"), pretty(&notes)));
     let ctx = Context {
         invalid,
         bases,
         signing,
         content,
-        catalogue,
+        catalogue: catalogue.clone(),
         checks: flags.checks.keys().cloned().collect(),
         flags: flags.flags.keys().cloned().collect(),
+    };
+    Ok((ctx, files))
+}
+
+/// Generates the corpus from `root/src` (root: the vectors folder).
+pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateError> {
+    let src = root.join("src");
+    let (ctx, files) = context(root, catalogue)?;
+    let mut out = Output {
+        files,
+        ..Output::default()
     };
     let mut areas: Vec<PathBuf> = std::fs::read_dir(&src)
         .map_err(|e| err(&src, None, e.to_string()))?
@@ -536,7 +575,7 @@ fn tamper_of(t: &TamperSpec) -> Result<Tamper, String> {
     }
 }
 
-impl Context<'_> {
+impl Context {
     fn identity(&self, f: &Family) -> Result<Value, String> {
         if let Some(raw) = &f.claim169_raw {
             return from_canonical_json(&self.blobs(raw)?)

@@ -1,0 +1,122 @@
+//! When the implementation decodes it; then what a conformant decoder answers.
+
+use super::{shared, C169World};
+use crate::judge::{judge, Status};
+use c169_model::{Outcome, Stage, Verdict, VerdictClass};
+use cucumber::{then, when};
+
+#[when("the implementation decodes it")]
+async fn decodes(w: &mut C169World) -> Result<(), String> {
+    let s = shared()?;
+    let vector = w.build()?;
+    let qr = vector
+        .qr
+        .clone()
+        .ok_or("the scenario describes an encoding, not a credential to decode")?;
+    let request = crate::run::decode_request(&s.corpus, &vector, &qr, &s.caps);
+    let outcome = s
+        .imp
+        .decode(&request)
+        .await
+        .map_err(|e| crate::run::error(&e).reason)?;
+    w.vector = Some(vector);
+    w.outcome = Some(outcome);
+    Ok(())
+}
+
+fn answer(w: &C169World) -> Result<&Outcome, String> {
+    w.outcome
+        .as_ref()
+        .ok_or_else(|| "nothing was decoded: a When step is missing".to_owned())
+}
+
+/// Judges the answer as the vector runner does, with the verdict class the step states.
+fn judged(
+    w: &C169World,
+    class: VerdictClass,
+    stage: Option<Stage>,
+) -> Result<crate::Judgement, String> {
+    let mut vector = w
+        .vector
+        .clone()
+        .ok_or("nothing was decoded: a When step is missing")?;
+    vector.verdict = class;
+    vector.stage = stage;
+    if class == VerdictClass::Invalid {
+        vector.expected = None;
+    }
+    Ok(judge(&vector, answer(w)?))
+}
+
+#[then("it is accepted")]
+fn accepted(w: &mut C169World) -> Result<(), String> {
+    let j = judged(w, VerdictClass::Valid, None)?;
+    (j.status == Status::Pass).then_some(()).ok_or(j.reason)
+}
+
+#[then("it is rejected")]
+fn rejected(w: &mut C169World) -> Result<(), String> {
+    let j = judged(w, VerdictClass::Invalid, None)?;
+    (j.status == Status::Pass).then_some(()).ok_or(j.reason)
+}
+
+#[then(
+    regex = r"^it is rejected at the (base45|zlib|cose|decrypt|signature|cwt|time|claim169|limit) stage$"
+)]
+fn rejected_at(w: &mut C169World, stage: String) -> Result<(), String> {
+    let stage: Stage = serde_json::from_value(serde_json::Value::String(stage.clone()))
+        .map_err(|_| format!("no stage {stage}"))?;
+    let j = judged(w, VerdictClass::Invalid, Some(stage))?;
+    if j.stage_mismatch {
+        w.note = Some(format!("stage mismatch: {}", j.reason));
+    }
+    (j.status == Status::Pass).then_some(()).ok_or(j.reason)
+}
+
+#[then("either answer conforms")]
+fn either(w: &mut C169World) -> Result<(), String> {
+    let j = judged(w, VerdictClass::Acceptable, None)?;
+    (j.status == Status::Pass).then_some(()).ok_or(j.reason)
+}
+
+#[then("the signature is reported verified")]
+fn verified(w: &mut C169World) -> Result<(), String> {
+    let o = answer(w)?;
+    (o.verdict == Verdict::Accept && o.verified == Some(true))
+        .then_some(())
+        .ok_or_else(|| format!("verified is {:?}", o.verified))
+}
+
+#[then("the signature is reported not verified")]
+fn not_verified(w: &mut C169World) -> Result<(), String> {
+    let o = answer(w)?;
+    (o.verified == Some(false))
+        .then_some(())
+        .ok_or_else(|| format!("verified is {:?}", o.verified))
+}
+
+#[then(regex = r#"^the decoded attribute "([^"]+)" is (.+)$"#)]
+fn decoded_attribute(w: &mut C169World, name: String, value: String) -> Result<(), String> {
+    let want: serde_json::Value =
+        serde_json::from_str(value.trim()).map_err(|e| format!("{value:?} is not JSON: {e}"))?;
+    let key = c169_codec::claim169::ATTRIBUTES
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| a.key)
+        .or_else(|| {
+            c169_codec::claim169::BIOMETRICS
+                .iter()
+                .position(|b| *b == name)
+                .map(|i| c169_codec::claim169::FIRST_BIOMETRIC + i as i128)
+        })
+        .or_else(|| name.parse().ok())
+        .ok_or_else(|| format!("no attribute {name:?}"))?;
+    let got = answer(w)?
+        .claim169
+        .as_ref()
+        .and_then(|c| c.get(key.to_string()))
+        .cloned();
+    (got.as_ref() == Some(&want))
+        .then_some(())
+        .ok_or_else(|| format!("attribute {name} ({key}) is {got:?}, expected {want}"))
+}
