@@ -1,0 +1,108 @@
+Feature: Base45 decoding of the QR text
+  The QR text is Base45: 45 symbols (digits, uppercase letters, space and
+  "$%*+-./:") read in groups of three for two bytes, with a closing pair for a
+  last single byte. A decoder accepts every one of the 45 symbols anywhere and
+  refuses everything else: other characters, groups worth too much, and lengths
+  no encoder can produce.
+
+  @C169-B45-004 @C169-QR-002 @must @verify @EdDSA
+  Scenario Outline: A lowercase letter anywhere in the text is refused (<identity>, <where>)
+    Given a credential for the "<identity>" identity
+    And its text is edited with {"overwrite_text": [<at>, "b"]}
+    When the implementation decodes it
+    Then it is rejected at the base45 stage
+
+    Examples:
+      | identity     | where  | at |
+      | minimal      | first  | 0  |
+      | minimal      | middle | 30 |
+      | minimal      | last   | -1 |
+      | demographics | first  | 0  |
+      | demographics | middle | 30 |
+      | demographics | last   | -1 |
+      | face         | middle | 30 |
+      | large        | last   | -1 |
+      | unicode      | first  | 0  |
+
+  @C169-B45-004 @must @verify @EdDSA
+  Scenario Outline: A character outside the alphabet is refused (<name>)
+    Given a credential
+    And its text is edited with {"overwrite_text": [3, "<char>"]}
+    When the implementation decodes it
+    Then it is rejected at the base45 stage
+
+    Examples:
+      | name          | char    |
+      | equals sign   | =       |
+      | carriage ret. | \\u000d |
+      | line feed     | \\u000a |
+      | NUL           | \\u0000 |
+      | hash          | #       |
+      | e acute       | é       |
+      | tab           | \\u0009 |
+      | comma         | ,       |
+
+  @C169-B45-001 @C169-B45-008 @must @verify @EdDSA
+  Scenario Outline: Every punctuation symbol and the space are accepted at the start (<name>)
+    Given a credential
+    And its text is edited with {"prepend_text": "<symbol>00"}
+    When the implementation decodes it
+    Then it is rejected at the zlib stage
+
+    Examples:
+      | name    | symbol  |
+      | space   | \\u0020 |
+      | dollar  | $       |
+      | percent | %       |
+      | star    | *       |
+      | plus    | +       |
+      | minus   | -       |
+      | dot     | .       |
+      | slash   | /       |
+      | colon   | :       |
+
+  @C169-B45-005 @must @verify @EdDSA
+  Scenario Outline: A group of three symbols worth more than 65535 is refused (<group>)
+    Given a credential for the "<identity>" identity
+    And its text is edited with {"overwrite_text": [0, "<group>"]}
+    When the implementation decodes it
+    Then it is rejected at the base45 stage
+
+    Examples:
+      | identity | group |
+      | minimal  | GGW   |
+      | face     | GGW   |
+      | minimal  | :::   |
+
+  @C169-B45-006 @must @verify @EdDSA
+  Scenario Outline: A text whose length leaves one symbol dangling is refused (<identity>)
+    Given a credential for the "<identity>" identity
+    And its text is edited with {"append_text": "<extra>"}
+    When the implementation decodes it
+    Then it is rejected at the base45 stage
+
+    Examples:
+      | identity     | extra |
+      | minimal      | 0     |
+      | demographics | 00    |
+      | face         | 0     |
+      | unicode      | 00    |
+
+  @C169-B45-007 @must @verify @EdDSA
+  Scenario Outline: A closing pair worth more than 255 is refused, not truncated (<pair>)
+    Given a credential
+    And its text is edited with {"append_text": "000<pair>"}
+    When the implementation decodes it
+    Then it is rejected at the base45 stage
+
+    Examples:
+      | pair |
+      | V5   |
+      | ::   |
+
+  @C169-ZLIB-011 @must @verify @EdDSA
+  Scenario: An empty text decodes to no bytes, which are no zlib stream
+    Given a credential
+    And its text is edited with {"replace_text": ""}
+    When the implementation decodes it
+    Then it is rejected at the zlib stage
