@@ -24,6 +24,18 @@ Feature: Base45 decoding of the QR text
       | large        | last   | -1 |
       | unicode      | first  | 0  |
 
+  @C169-B45-004 @C169-QR-003 @must @verify @EdDSA
+  Scenario Outline: A text written in lowercase is refused, not folded to uppercase (<identity>)
+    Given a credential for the "<identity>" identity
+    And its text is edited with {"lowercase": true}
+    When the implementation decodes it
+    Then it is rejected at the base45 stage
+
+    Examples:
+      | identity |
+      | minimal  |
+      | face     |
+
   @C169-B45-004 @must @verify @EdDSA
   Scenario Outline: A character outside the alphabet is refused (<name>)
     Given a credential

@@ -119,6 +119,8 @@ pub enum Edit {
     Prepend(Vec<u8>),
     /// Remove this many bytes from the start.
     Skip(usize),
+    /// Lowercase every ASCII letter (for the QR text: what a case-folding reader undoes).
+    Lowercase,
     /// Remove this many bytes from the end.
     Truncate(usize),
     /// Flip bits: XOR the byte at `offset` (negative counts from the end) with `mask`.
@@ -465,6 +467,7 @@ fn tampered(mut bytes: Vec<u8>, o: &EncodeOptions, at: Point) -> Result<Vec<u8>,
         };
         match &t.edit {
             Edit::Append(extra) => bytes.extend_from_slice(extra),
+            Edit::Lowercase => bytes.make_ascii_lowercase(),
             Edit::Skip(n) => {
                 if *n > bytes.len() {
                     return Err(EncodeError::BadTamper {

@@ -1,10 +1,18 @@
 //! Runs the features (`features/*.feature`) against the reference codec, in
 //! process: every scenario must pass, no step may be undefined or ambiguous, and
 //! nothing is skipped (the reference declares every capability).
+//!
+//! Then against two deliberately broken implementations, each of which must fail
+//! exactly the scenarios recorded in `tests/broken/<name>.txt` — the scenarios that
+//! concern its fault — and no others. `C169_BLESS=1` rewrites those files (review
+//! the diff: every line must concern the fault).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test's main: a failure stops it
 
-use c169_adapter::{Implementation, Reference};
+use async_trait::async_trait;
+use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded};
+use c169_adapter::{AdapterError, Implementation, Reference};
+use c169_model::{Outcome, Verdict};
 use c169_suite::catalogue::Catalogue;
 use c169_suite::generate::Generator;
 use c169_suite::steps::{run_features, FeatureRun, Shared};
@@ -44,12 +52,113 @@ fn report(what: &str, run: &FeatureRun) {
     );
 }
 
+/// Broken on purpose: never checks a signature, yet says it did.
+#[derive(Debug)]
+struct SkipsVerification;
+
+#[async_trait]
+impl Implementation for SkipsVerification {
+    fn label(&self) -> String {
+        "skips-verification".into()
+    }
+    async fn describe(&self) -> Result<Description, AdapterError> {
+        Reference.describe().await
+    }
+    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
+        let mut lax = request.clone();
+        lax.keys.verify.clear();
+        let mut outcome = Reference.decode(&lax).await?;
+        if outcome.verdict == Verdict::Accept {
+            outcome.verified = Some(!request.keys.verify.is_empty());
+            outcome
+                .warnings
+                .retain(|w| w.flag != c169_model::Flag::SignatureNotVerified);
+        }
+        Ok(outcome)
+    }
+    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
+        Reference.encode(request).await
+    }
+}
+
+/// Broken on purpose: reads lowercase letters as uppercase Base45, and ignores exp and nbf.
+#[derive(Debug)]
+struct LaxTextAndTime;
+
+#[async_trait]
+impl Implementation for LaxTextAndTime {
+    fn label(&self) -> String {
+        "lax-text-and-time".into()
+    }
+    async fn describe(&self) -> Result<Description, AdapterError> {
+        Reference.describe().await
+    }
+    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
+        let mut lax = request.clone();
+        lax.qr = request.qr.to_ascii_uppercase();
+        lax.options.now = None;
+        let mut outcome = Reference.decode(&lax).await?;
+        outcome
+            .warnings
+            .retain(|w| w.flag != c169_model::Flag::TimeNotChecked);
+        Ok(outcome)
+    }
+    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
+        Reference.encode(request).await
+    }
+}
+
+/// Runs the features against a broken implementation and compares its failures
+/// with the recorded set; returns the number of differences.
+fn check_broken(name: &str, imp: Arc<dyn Implementation>, rt: &tokio::runtime::Runtime) -> usize {
+    let run = rt
+        .block_on(run_features(
+            &repo().join("features"),
+            shared(imp, rt),
+            None,
+            false,
+        ))
+        .unwrap();
+    let expected_path = repo().join(format!("harness/suite/tests/broken/{name}.txt"));
+    let got: Vec<String> = run.failed.iter().map(|f| strip_note(f)).collect();
+    if std::env::var_os("C169_BLESS").is_some() {
+        std::fs::write(&expected_path, got.join("\n") + "\n").unwrap();
+    }
+    let expected: Vec<String> = std::fs::read_to_string(&expected_path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let unexpected: Vec<&String> = got.iter().filter(|f| !expected.contains(f)).collect();
+    let missing: Vec<&String> = expected.iter().filter(|f| !got.contains(f)).collect();
+    for f in &unexpected {
+        println!("{name}: fails a scenario outside its fault: {f}");
+    }
+    for f in &missing {
+        println!("{name}: passes a scenario that concerns its fault: {f}");
+    }
+    println!(
+        "{name}: {} scenarios fail, as recorded: {}",
+        got.len(),
+        unexpected.is_empty() && missing.is_empty()
+    );
+    assert_eq!(run.broken, 0);
+    unexpected.len() + missing.len()
+}
+
+/// A failure's label without its note (a stage mismatch note depends on the implementation).
+fn strip_note(label: &str) -> String {
+    label.split(" [").next().unwrap_or(label).to_owned()
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let mut failures = 0;
+    let mut passed = 0;
     for (what, dir) in [
         (
             "step library smoke test",
@@ -75,7 +184,16 @@ fn main() {
             .unwrap();
         report(what, &run);
         failures += run.failed.len() + run.broken + run.skipped.len();
+        passed += run.passed.len();
         assert!(!run.passed.is_empty(), "{what}: no scenario ran");
     }
     assert_eq!(failures, 0, "features failed against the reference");
+    let differences = check_broken("skips-verification", Arc::new(SkipsVerification), &rt)
+        + check_broken("lax-text-and-time", Arc::new(LaxTextAndTime), &rt);
+    assert_eq!(
+        differences, 0,
+        "a broken implementation fails other scenarios than its fault's"
+    );
+    // The closing line CI reads.
+    println!("{passed} passed, 0 failed");
 }

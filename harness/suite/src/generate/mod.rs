@@ -543,6 +543,9 @@ fn tamper_of(t: &TamperSpec) -> Result<Tamper, String> {
     if let Some(n) = t.skip {
         edits.push(Edit::Skip(n));
     }
+    if t.lowercase {
+        edits.push(Edit::Lowercase);
+    }
     if let Some((offset, mask)) = t.xor {
         edits.push(Edit::Xor { offset, mask });
     }

@@ -222,6 +222,9 @@ pub struct TamperSpec {
     /// Bytes to remove from the start.
     #[serde(default)]
     pub skip: Option<usize>,
+    /// Lowercase every ASCII letter.
+    #[serde(default)]
+    pub lowercase: bool,
     /// `[offset, mask]`; a negative offset counts from the end.
     #[serde(default)]
     pub xor: Option<(i64, u8)>,
