@@ -108,6 +108,62 @@ impl Implementation for LaxTextAndTime {
     }
 }
 
+/// The reference, declaring no capability at all.
+#[derive(Debug)]
+struct DeclaresNothing;
+
+#[async_trait]
+impl Implementation for DeclaresNothing {
+    fn label(&self) -> String {
+        "declares-nothing".into()
+    }
+    async fn describe(&self) -> Result<Description, AdapterError> {
+        let mut d = Reference.describe().await?;
+        d.algorithms.sign.clear();
+        d.algorithms.encrypt.clear();
+        d.options = c169_adapter::protocol::Abilities::default();
+        d.capabilities.clear();
+        Ok(d)
+    }
+    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
+        Reference.decode(request).await
+    }
+    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
+        Reference.encode(request).await
+    }
+}
+
+/// Scenarios needing an undeclared capability are skipped, each with its reason,
+/// and none of them is counted as passed.
+fn check_skips(rt: &tokio::runtime::Runtime) {
+    let run = rt
+        .block_on(run_features(
+            &repo().join("features"),
+            shared(Arc::new(DeclaresNothing), rt),
+            None,
+            false,
+        ))
+        .unwrap();
+    assert!(run.skipped.len() > 100, "{} skipped", run.skipped.len());
+    assert!(
+        run.skipped
+            .iter()
+            .all(|(_, why)| why
+                .starts_with("not run: the implementation does not declare capability"))
+    );
+    for (name, _) in &run.skipped {
+        assert!(
+            !run.passed.contains(name) && !run.failed.contains(name),
+            "{name} skipped and run"
+        );
+    }
+    println!(
+        "declares-nothing: {} scenarios skipped with their reason, {} run",
+        run.skipped.len(),
+        run.passed.len() + run.failed.len()
+    );
+}
+
 /// Runs the features against a broken implementation and compares its failures
 /// with the recorded set; returns the number of differences.
 fn check_broken(name: &str, imp: Arc<dyn Implementation>, rt: &tokio::runtime::Runtime) -> usize {
@@ -188,6 +244,7 @@ fn main() {
         assert!(!run.passed.is_empty(), "{what}: no scenario ran");
     }
     assert_eq!(failures, 0, "features failed against the reference");
+    check_skips(&rt);
     let differences = check_broken("skips-verification", Arc::new(SkipsVerification), &rt)
         + check_broken("lax-text-and-time", Arc::new(LaxTextAndTime), &rt);
     assert_eq!(
