@@ -9,10 +9,9 @@
     clippy::type_complexity
 )] // tests
 
-use async_trait::async_trait;
-use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded};
-use c169_adapter::{AdapterError, Implementation, Reference};
-use c169_model::Outcome;
+mod common;
+
+use c169_adapter::Reference;
 use c169_suite::run::{run, Summary};
 use c169_suite::{Corpus, Status};
 use std::path::{Path, PathBuf};
@@ -122,37 +121,11 @@ fn every_vector_file_validates_against_the_schema_and_a_violation_is_caught() {
     }
 }
 
-/// The reference, claiming nothing in `describe`.
-#[derive(Debug)]
-struct ClaimsNothing;
-
-#[async_trait]
-impl Implementation for ClaimsNothing {
-    fn label(&self) -> String {
-        "claims-nothing".into()
-    }
-    async fn describe(&self) -> Result<Description, AdapterError> {
-        let mut d = Reference.describe().await?;
-        d.algorithms.sign.clear();
-        d.algorithms.encrypt.clear();
-        d.options = c169_adapter::protocol::Abilities::default();
-        d.capabilities.clear();
-        d.ops.retain(|o| o != "encode");
-        Ok(d)
-    }
-    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
-        Reference.decode(request).await
-    }
-    async fn encode(&self, _: &EncodeRequest) -> Result<Encoded, AdapterError> {
-        panic!("an encoder vector ran against an implementation that does not encode")
-    }
-}
-
 #[test]
 fn undeclared_capabilities_are_skipped_with_a_reason_never_passed() {
     let root = root();
     let corpus = Corpus::load(&root).unwrap();
-    let result = run(&corpus, &root, &ClaimsNothing, &runtime(), None);
+    let result = run(&corpus, &root, &common::DeclaresNothing, &runtime(), None);
     let mut ran = 0;
     for (r, (_, v)) in result.results.iter().zip(&corpus.vectors) {
         if v.capabilities.is_empty() {

@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test's main: a failure stops it
 
+mod common;
+
 use async_trait::async_trait;
 use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded};
 use c169_adapter::{AdapterError, Implementation, Reference};
@@ -108,38 +110,13 @@ impl Implementation for LaxTextAndTime {
     }
 }
 
-/// The reference, declaring no capability at all.
-#[derive(Debug)]
-struct DeclaresNothing;
-
-#[async_trait]
-impl Implementation for DeclaresNothing {
-    fn label(&self) -> String {
-        "declares-nothing".into()
-    }
-    async fn describe(&self) -> Result<Description, AdapterError> {
-        let mut d = Reference.describe().await?;
-        d.algorithms.sign.clear();
-        d.algorithms.encrypt.clear();
-        d.options = c169_adapter::protocol::Abilities::default();
-        d.capabilities.clear();
-        Ok(d)
-    }
-    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
-        Reference.decode(request).await
-    }
-    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
-        Reference.encode(request).await
-    }
-}
-
 /// Scenarios needing an undeclared capability are skipped, each with its reason,
 /// and none of them is counted as passed.
 fn check_skips(rt: &tokio::runtime::Runtime) {
     let run = rt
         .block_on(run_features(
             &repo().join("features"),
-            shared(Arc::new(DeclaresNothing), rt),
+            shared(Arc::new(common::DeclaresNothing), rt),
             None,
             false,
         ))

@@ -194,46 +194,23 @@ fn keys_files(
     src: &Path,
     files: &mut Vec<(PathBuf, Vec<u8>)>,
 ) -> Result<KeySets, GenerateError> {
-    let mut signing = BTreeMap::new();
-    for (name, alg) in &keys.signing {
-        let alg = SignatureAlgorithm::from_name(alg).ok_or_else(|| {
-            err(
-                &src.join("keys.yaml"),
-                None,
-                format!("{name}: unknown algorithm {alg}"),
-            )
-        })?;
-        let mut key = Key::new(KeyMaterial::Private(PrivateKey::derive(
+    let keys_yaml = src.join("keys.yaml");
+    let unknown =
+        |name: &str, alg: &str| err(&keys_yaml, None, format!("{name}: unknown algorithm {alg}"));
+    let signing = derive_keys(&keys.signing, root, files, |name, alg| {
+        let alg = SignatureAlgorithm::from_name(alg).ok_or_else(|| unknown(name, alg))?;
+        Ok(KeyMaterial::Private(PrivateKey::derive(
             alg,
             format!("{KEY_SEED}{name}").as_bytes(),
-        )));
-        key.kid = Some(name.as_bytes().to_vec());
-        files.push((
-            root.join("keys").join(format!("{name}.jwk.json")),
-            pretty(&labelled(&key)),
-        ));
-        signing.insert(name.clone(), key);
-    }
-    let mut content = BTreeMap::new();
-    for (name, alg) in &keys.content {
-        let alg = ContentAlgorithm::from_name(alg).ok_or_else(|| {
-            err(
-                &src.join("keys.yaml"),
-                None,
-                format!("{name}: unknown algorithm {alg}"),
-            )
-        })?;
-        let mut key = Key::new(KeyMaterial::Symmetric(SymmetricKey::derive(
+        )))
+    })?;
+    let content = derive_keys(&keys.content, root, files, |name, alg| {
+        let alg = ContentAlgorithm::from_name(alg).ok_or_else(|| unknown(name, alg))?;
+        Ok(KeyMaterial::Symmetric(SymmetricKey::derive(
             alg,
             format!("{KEY_SEED}{name}").as_bytes(),
-        )));
-        key.kid = Some(name.as_bytes().to_vec());
-        files.push((
-            root.join("keys").join(format!("{name}.jwk.json")),
-            pretty(&labelled(&key)),
-        ));
-        content.insert(name.clone(), key);
-    }
+        )))
+    })?;
     let mut invalid = BTreeSet::new();
     for (name, k) in &keys.invalid {
         let mut jwk = k.jwk.clone();
@@ -251,6 +228,26 @@ fn keys_files(
         invalid.insert(name.clone());
     }
     Ok((signing, content, invalid))
+}
+
+/// Derives each named key with `material`, its kid its name, and adds its file.
+fn derive_keys(
+    named: &BTreeMap<String, String>,
+    root: &Path,
+    files: &mut Vec<(PathBuf, Vec<u8>)>,
+    material: impl Fn(&str, &str) -> Result<KeyMaterial, GenerateError>,
+) -> Result<BTreeMap<String, Key>, GenerateError> {
+    let mut out = BTreeMap::new();
+    for (name, alg) in named {
+        let mut key = Key::new(material(name, alg)?);
+        key.kid = Some(name.as_bytes().to_vec());
+        files.push((
+            root.join("keys").join(format!("{name}.jwk.json")),
+            pretty(&labelled(&key)),
+        ));
+        out.insert(name.clone(), key);
+    }
+    Ok(out)
 }
 
 fn labelled(key: &Key) -> Json {
