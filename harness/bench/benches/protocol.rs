@@ -15,12 +15,13 @@
     clippy::indexing_slicing
 )]
 
-use c169_adapter::protocol::{DecodeKeys, DecodeOptions, DecodeRequest};
+use c169_adapter::protocol::DecodeRequest;
 use c169_adapter::{
     Command, Implementation, Loopback, Mode, Reference, Subprocess, SubprocessSettings,
 };
+use c169_suite::run::decode_request;
+use c169_suite::Corpus;
 use criterion::Criterion;
-use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -37,52 +38,21 @@ fn vectors() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
 }
 
-fn jwk(name: &str, private: bool) -> Json {
-    let text =
-        std::fs::read_to_string(vectors().join("keys").join(format!("{name}.jwk.json"))).unwrap();
-    let mut j: Json = serde_json::from_str(&text).unwrap();
-    if !private {
-        j.as_object_mut().unwrap().remove("d");
-    }
-    j
-}
-
-/// The idpass vectors (valid and invalid, signed, encrypted) and two literal rejections.
+/// The idpass vectors (valid and invalid, signed, encrypted) as the suite's runner
+/// sends them, and two literal rejections.
 fn cases() -> Vec<DecodeRequest> {
+    let root = vectors();
+    let corpus = Corpus::load(&root).unwrap();
+    let caps = Reference::description().capability_names();
     let mut out = vec![
         DecodeRequest::new("THIS!IS@NOT#VALID"),
         DecodeRequest::new("AAAA"),
     ];
-    let dir = vectors().join("external/idpass");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    for path in files {
-        let v: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let names = |member: &str| -> Vec<String> {
-            v["keys"][member]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|k| k.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        out.push(DecodeRequest {
-            qr: v["qr"].as_str().unwrap().to_owned(),
-            keys: DecodeKeys {
-                verify: names("verify").iter().map(|k| jwk(k, false)).collect(),
-                decrypt: names("decrypt").iter().map(|k| jwk(k, true)).collect(),
-            },
-            options: DecodeOptions {
-                now: v["now"].as_i64(),
-                leeway: None,
-            },
-        });
+    for (path, v) in &corpus.vectors {
+        if path.starts_with(root.join("external/idpass")) {
+            let qr = v.qr.clone().unwrap();
+            out.push(decode_request(&corpus, v, &qr, &caps));
+        }
     }
     out
 }

@@ -105,7 +105,7 @@ fn generate(root: &Path) -> anyhow::Result<u8> {
         }
     }
     for area in &generated.areas {
-        for stale in json_files(&root.join(area))
+        for stale in c169_suite::corpus::files(&root.join(area), ".json")?
             .into_iter()
             .filter(|p| !wanted.contains(p))
         {
@@ -142,7 +142,7 @@ fn check(root: &Path) -> anyhow::Result<u8> {
         }
     }
     for area in &areas {
-        for extra in json_files(&root.join(area))
+        for extra in c169_suite::corpus::files(&root.join(area), ".json")?
             .into_iter()
             .filter(|p| !wanted.contains(p))
         {
@@ -270,24 +270,4 @@ fn import(root: &Path, check: bool) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
-}
-
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }

@@ -168,7 +168,7 @@ fn file_stem(path: &Path, suffix: &str) -> String {
 }
 
 /// Every file under `dir` whose name ends with `suffix`, sorted; none if `dir` is absent.
-fn files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, LoadError> {
+pub fn files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     if !dir.exists() {
         return Ok(out);
@@ -194,4 +194,11 @@ fn files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, LoadError> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Pretty JSON with a final newline: how every file of the corpus is written.
+pub(crate) fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
 }

@@ -311,21 +311,15 @@ pub fn files(root: &std::path::Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)
     let imported = import(&spec, &originals)?;
     let mut out = Vec::new();
     for v in &imported.vectors {
-        out.push((dir.join(format!("{}.json", v.id)), pretty(v)));
+        out.push((dir.join(format!("{}.json", v.id)), crate::corpus::pretty(v)));
     }
     for (name, jwk) in &imported.keys {
         out.push((
             root.join("keys").join(format!("{name}.jwk.json")),
-            pretty(jwk),
+            crate::corpus::pretty(jwk),
         ));
     }
     Ok(out)
-}
-
-fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
 }
 
 /// Why the import files could not be produced.

@@ -105,10 +105,10 @@ pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
             artefacts: None,
             encode: None,
         };
-        let mut json =
-            serde_json::to_vec_pretty(&vector).map_err(|e| err(&spec_path, e.to_string()))?;
-        json.push(b'\n');
-        out.push((dir.join(format!("{}.json", v.id)), json));
+        out.push((
+            dir.join(format!("{}.json", v.id)),
+            crate::corpus::pretty(&vector),
+        ));
     }
     Ok(out)
 }

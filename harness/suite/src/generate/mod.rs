@@ -61,12 +61,6 @@ fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, GenerateE
     serde_yaml_ng::from_str(&text).map_err(|e| err(path, None, e.to_string()))
 }
 
-fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
-}
-
 #[derive(Debug)]
 struct Context {
     /// Names of the deliberately invalid keys.
@@ -115,7 +109,7 @@ fn context(root: &Path, catalogue: &Catalogue) -> Result<(Context, Vec<File>), G
     let mut files = Vec::new();
     let (signing, content, invalid) = keys_files(&keys, root, &src, &mut files)?;
     let notes = json!({"flags": flags.flags, "checks": flags.checks});
-    files.push((root.join("notes.json"), pretty(&notes)));
+    files.push((root.join("notes.json"), crate::corpus::pretty(&notes)));
     let ctx = Context {
         invalid,
         bases,
@@ -170,7 +164,7 @@ pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateEr
                     .map_err(|m| err(&path, Some(&family.id), m))?;
                 out.files.push((
                     root.join(&area.area).join(format!("{}.json", vector.id)),
-                    pretty(&vector),
+                    crate::corpus::pretty(&vector),
                 ));
             }
         }
@@ -223,7 +217,7 @@ fn keys_files(
         }
         files.push((
             root.join("keys").join(format!("{name}.jwk.json")),
-            pretty(&jwk),
+            crate::corpus::pretty(&jwk),
         ));
         invalid.insert(name.clone());
     }
@@ -243,7 +237,7 @@ fn derive_keys(
         key.kid = Some(name.as_bytes().to_vec());
         files.push((
             root.join("keys").join(format!("{name}.jwk.json")),
-            pretty(&labelled(&key)),
+            crate::corpus::pretty(&labelled(&key)),
         ));
         out.insert(name.clone(), key);
     }
