@@ -23,6 +23,7 @@ mod loopback;
 mod reference;
 mod reply;
 pub mod serve;
+pub mod spin;
 mod stderr;
 mod subprocess;
 mod target;

@@ -2,6 +2,7 @@
 //! lines (persistent or one-shot, the same loop) or over HTTP.
 
 use crate::lines::{read_line, skip_line, LineEnd};
+use crate::spin::{SpinRead, DEFAULT_SPIN};
 use crate::{AdapterError, Implementation};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -195,14 +196,26 @@ pub async fn handle(imp: &dyn Implementation, request: &[u8]) -> Response {
 /// Serves `imp` on lines: one request per line of `input`, one response per line
 /// of `output`, in order, until `input` ends. Blank lines are skipped; a line
 /// longer than [`MAX_REQUEST`] is answered with a `bad_request` error (id null).
-pub async fn serve_lines<R, W>(
+pub async fn serve_lines<R, W>(imp: &dyn Implementation, input: R, output: W) -> std::io::Result<()>
+where
+    R: AsyncBufRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    serve_lines_then(imp, input, output, |_| {}).await
+}
+
+/// [`serve_lines`], calling `replied` on the input after each response is written
+/// (the stdio server arms its spinning read there: the next request is likely near).
+async fn serve_lines_then<R, W, F>(
     imp: &dyn Implementation,
     mut input: R,
     mut output: W,
+    mut replied: F,
 ) -> std::io::Result<()>
 where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
+    F: FnMut(&mut R),
 {
     let mut line = Vec::new();
     loop {
@@ -235,6 +248,7 @@ where
         if end == LineEnd::Eof {
             return Ok(());
         }
+        replied(&mut input);
     }
 }
 
@@ -254,8 +268,9 @@ async fn write_line<W: AsyncWrite + Unpin>(output: &mut W, bytes: &[u8]) -> std:
 /// file) through tokio's blocking-pool stdio.
 pub async fn serve_stdio(imp: &dyn Implementation) -> std::io::Result<()> {
     if let Some((input, output)) = stdio_pipes() {
-        let input = tokio::io::BufReader::with_capacity(64 * 1024, input);
-        return serve_lines(imp, input, output).await;
+        let input =
+            tokio::io::BufReader::with_capacity(64 * 1024, SpinRead::new(input, DEFAULT_SPIN));
+        return serve_lines_then(imp, input, output, |input| input.get_mut().arm()).await;
     }
     let input = tokio::io::BufReader::with_capacity(64 * 1024, tokio::io::stdin());
     serve_lines(imp, input, tokio::io::stdout()).await

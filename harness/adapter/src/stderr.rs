@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::io::ErrorKind;
+use std::os::fd::AsFd;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::net::unix::pipe::Receiver;
 
@@ -124,7 +125,7 @@ impl Pipe {
                 if rx.readable().await.is_err() {
                     return;
                 }
-                match drain(&rx, &tail) {
+                match drain(&rx, &tail, Receiver::try_read) {
                     Drained::End => return,
                     Drained::More => tokio::task::yield_now().await,
                     Drained::Empty => {}
@@ -136,23 +137,34 @@ impl Pipe {
 
     /// Reads what is in the pipe now, without waiting.
     pub(crate) fn drain_now(&self) {
-        let _ = drain(&self.rx, &self.tail);
+        let _ = drain(&self.rx, &self.tail, |rx, buf| {
+            nix::unistd::read(rx.as_fd(), buf).map_err(std::io::Error::from)
+        });
     }
 }
 
-fn drain(rx: &Receiver, tail: &Tail) -> Drained {
+/// How [`drain`] reads: through the runtime, which clears its readiness flag on
+/// `WouldBlock` (what the background task must do, or `readable()` would never wait
+/// again); or by a plain read(2), for the synchronous drain after a reply, because
+/// the runtime's flag may not have caught up yet when the reply itself was read by
+/// a spin (see `crate::spin`), while the non-blocking descriptor knows what is there.
+fn drain(
+    rx: &Receiver,
+    tail: &Tail,
+    read: fn(&Receiver, &mut [u8]) -> std::io::Result<usize>,
+) -> Drained {
     let mut buf = [0_u8; 8192];
     let mut ring = tail.lock();
-    let mut read = 0;
+    let mut taken = 0;
     loop {
-        if read >= DRAIN_BOUND {
+        if taken >= DRAIN_BOUND {
             return Drained::More;
         }
-        match rx.try_read(&mut buf) {
+        match read(rx, &mut buf) {
             Ok(0) => return Drained::End,
             Ok(n) => {
                 ring.push(buf.get(..n).unwrap_or_default());
-                read += n;
+                taken += n;
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => return Drained::Empty,
             Err(e) if e.kind() == ErrorKind::Interrupted => {}

@@ -28,6 +28,8 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::task::JoinHandle;
 
+use crate::spin::SpinRead;
+
 /// The program to run and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
@@ -99,6 +101,9 @@ pub struct SubprocessSettings {
     pub max_response: usize,
     /// How many of the last bytes of stderr are kept.
     pub stderr_tail: usize,
+    /// How long, after writing a request to a persistent adapter, the rig polls its
+    /// stdout before sleeping on the event loop (see [`crate::spin`]); zero never spins.
+    pub spin: Duration,
 }
 
 impl Default for SubprocessSettings {
@@ -109,6 +114,7 @@ impl Default for SubprocessSettings {
             max_restarts: 3,
             max_response: 16 * 1024 * 1024,
             stderr_tail: 64 * 1024,
+            spin: crate::spin::DEFAULT_SPIN,
         }
     }
 }
@@ -139,7 +145,7 @@ struct Running {
     child: Child,
     group: Option<Pid>,
     stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
+    stdout: BufReader<SpinRead<ChildStdout>>,
     tail: Arc<Tail>,
     stderr: Option<Pipe>,
     drain: Option<JoinHandle<()>>,
@@ -267,7 +273,7 @@ impl Subprocess {
             child,
             group,
             stdin,
-            stdout: BufReader::with_capacity(64 * 1024, stdout),
+            stdout: BufReader::with_capacity(64 * 1024, SpinRead::new(stdout, self.settings.spin)),
             tail,
             stderr,
             drain,
@@ -341,6 +347,12 @@ impl Subprocess {
                 if one_shot || written.is_err() {
                     drop(running.stdin.take());
                 }
+            }
+            if !one_shot {
+                running.stdout.get_mut().arm();
+            }
+            if !one_shot {
+                running.stdout.get_mut().arm();
             }
             read_line(&mut running.stdout, &mut buf, cap).await
         })
