@@ -7,6 +7,8 @@ mod decode;
 mod encode;
 mod inspect;
 mod keyfiles;
+mod progress;
+mod report;
 mod requirements;
 mod run;
 mod serve;
@@ -33,6 +35,11 @@ enum Command {
     Inspect(inspect::Args),
     /// Run the suite against an implementation (the built-in reference by default) and write a report.
     Run(run::Args),
+    /// What changed between two runs: newly failing, newly passing, changed answers (exit 1 if anything newly fails).
+    Diff(report::DiffArgs),
+    /// Work with report files: merge shards, render formats.
+    #[command(subcommand)]
+    Report(report::Command),
     /// Work with the vector corpus.
     #[command(subcommand)]
     Vectors(vectors::Command),
@@ -69,6 +76,14 @@ pub mod exit {
     pub const RIG: u8 = 3;
 }
 
+// The report's gate uses the same numbers.
+const _: () = assert!(
+    exit::OK == c169_report::exit::CONFORMANT
+        && exit::FAILED == c169_report::exit::FAILED
+        && exit::USAGE == c169_report::exit::USAGE
+        && exit::RIG == c169_report::exit::RIG
+);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -76,6 +91,8 @@ fn main() -> ExitCode {
         Command::Encode(a) => encode::run(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Run(a) => run::run(&a),
+        Command::Diff(a) => report::diff(&a),
+        Command::Report(c) => report::run(&c),
         Command::Vectors(c) => vectors::run(&c),
         Command::Requirements(a) => requirements::run(&a),
         Command::Adapter(AdapterCommand::Stdio) => tokio::runtime::Builder::new_current_thread()

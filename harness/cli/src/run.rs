@@ -1,11 +1,17 @@
-//! `c169 run`: the suite against an implementation, with a report.
+//! `c169 run`: the suite against an implementation, with a report in every format.
 
-use crate::exit;
 use anyhow::Context as _;
 use c169_adapter::{Settings, Target};
-use c169_suite::run::{run as run_corpus, write_atomically, Summary};
-use c169_suite::{Corpus, Status};
+use c169_report::exit;
+use c169_report::expectations::Expectations;
+use c169_report::{FailOn, ShardId};
+use c169_suite::session::Session;
+use c169_suite::Corpus;
+use serde_json::json;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
@@ -39,6 +45,19 @@ pub struct Args {
     /// Run the vectors only, not the features.
     #[arg(long)]
     no_features: bool,
+    /// The report formats, comma-separated: json, junit, cucumber, md, html (or all).
+    #[arg(long, default_value = "all", value_name = "LIST")]
+    format: String,
+    /// Which failures fail the run (exit 1): MUST cases only, MUST and SHOULD, or any.
+    #[arg(long, default_value = "must", value_name = "LEVEL")]
+    fail_on: FailOn,
+    /// Known failures of this implementation (YAML: known_failures: [{case, reason, link}]).
+    #[arg(long, value_name = "FILE")]
+    expectations: Option<PathBuf>,
+    /// Run only part K of N of the cases (a stable split by case id); merge the parts
+    /// with `c169 report merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<ShardId>,
 }
 
 /// The corpus root: the flag, else `./vectors`, else the source tree's.
@@ -66,9 +85,19 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(args.vectors.as_deref());
     let corpus =
         Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
+    let catalogue = crate::vectors::catalogue_for(&root)?;
+    let formats = c169_report::formats::parse_list(&args.format)
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let expectations = match &args.expectations {
+        Some(path) => Some((
+            path.display().to_string(),
+            Expectations::load(path).map_err(anyhow::Error::msg)?,
+        )),
+        None => None,
+    };
     let target = target(args)?;
     let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
-    let imp: std::sync::Arc<dyn c169_adapter::Implementation> = std::sync::Arc::from(
+    let imp: Arc<dyn c169_adapter::Implementation> = Arc::from(
         target
             .connect(&settings)
             .context("reaching the implementation")?,
@@ -78,129 +107,127 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         .as_deref()
         .map(c169_suite::features::tag_filter)
         .transpose()
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|e| anyhow::anyhow!("--tags: {e}"))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let result = run_corpus(&corpus, &root, imp.as_ref(), &rt, filter.as_ref());
-    let scenarios = match (&result.description, args.no_features) {
-        (Some(d), false) => run_scenarios(&root, &corpus, &imp, d, &rt, filter.as_ref())?,
-        _ => None,
-    };
-    rt.block_on(imp.shutdown());
-    let summary = Summary::of(&result.results);
-    if args.verbose {
-        for r in &result.results {
-            println!(
-                "{:5} {:7} {} — {}",
-                format!("{:?}", r.judgement.status).to_lowercase(),
-                format!("{:?}", r.level).to_uppercase(),
-                r.id,
-                r.judgement.reason
-            );
-        }
-    }
     let label = match (&args.adapter_cmd, &args.adapter_url) {
         (Some(cmd), _) => cmd.clone(),
         (None, Some(url)) => url.clone(),
         (None, None) => imp.label(),
     };
-    let report = serde_json::json!({
-        "suite": {"name": "c169", "version": env!("CARGO_PKG_VERSION")},
-        "implementation": {"label": label, "describe": result.description},
-        "started_unix": started,
-        "options": {"timeout_s": args.timeout, "one_shot": args.one_shot},
-        "summary": summary,
-        "cases": result.results,
-        "scenarios": scenarios.as_ref().map(|f| serde_json::json!({
-            "passed": f.passed.len(),
-            "failed": f.failed,
-            "failed_must": f.failed_must,
-            "skipped": f.skipped.iter().map(|(name, why)| serde_json::json!({"scenario": name, "reason": why})).collect::<Vec<_>>(),
-            "broken": f.broken,
-        })),
-    });
-    let path = args.report_dir.join("results.json");
-    let mut bytes = serde_json::to_vec_pretty(&report)?;
-    bytes.push(b'\n');
-    if let Err(e) = write_atomically(&path, &bytes) {
-        eprintln!("c169: cannot write the report {}: {e}", path.display());
-        return Ok(exit::RIG);
-    }
-    println!(
-        "{label}: {} cases, {} passed, {} failed, {} skipped, {} errors ({} stage mismatches); MUST failures: {}",
-        summary.total, summary.passed, summary.failed, summary.skipped, summary.errors, summary.stage_mismatches, summary.must_failures
-    );
-    if let Some(f) = &scenarios {
-        print_scenarios(&label, f, args.verbose);
-    }
-    println!("report: {}", path.display());
-    let rig_failed = result.description.is_none()
-        || result.results.iter().any(|r| {
-            r.judgement.status == Status::Error && r.judgement.reason.starts_with("not run:")
-        });
-    Ok(if rig_failed {
-        exit::RIG
-    } else if summary.must_failures == 0
-        && scenarios
-            .as_ref()
-            .is_none_or(|f| f.failed_must == 0 && f.broken == 0)
-    {
-        exit::OK
-    } else {
-        exit::FAILED
-    })
-}
-
-/// Runs the features beside the corpus against `imp`, when there are any.
-fn run_scenarios(
-    root: &Path,
-    corpus: &Corpus,
-    imp: &std::sync::Arc<dyn c169_adapter::Implementation>,
-    description: &c169_adapter::protocol::Description,
-    rt: &tokio::runtime::Runtime,
-    filter: Option<&c169_suite::features::TagFilter>,
-) -> anyhow::Result<Option<c169_suite::steps::FeatureRun>> {
-    let features_dir = root.join("../features");
-    if !features_dir.is_dir() {
-        return Ok(None);
-    }
-    let catalogue = crate::vectors::catalogue_for(root)?;
-    let shared = c169_suite::steps::Shared {
-        imp: std::sync::Arc::clone(imp),
-        generator: c169_suite::generate::Generator::load(root, &catalogue)?,
-        corpus: corpus.clone(),
-        caps: description.capability_names(),
+    let interrupt = ctrl_c();
+    let options = options(args);
+    let session = Session {
+        root: &root,
+        corpus: &corpus,
+        catalogue: &catalogue,
+        imp: Arc::clone(&imp),
+        label: label.clone(),
+        filter,
+        features: !args.no_features,
+        shard: args.shard,
+        fail_on: args.fail_on,
+        expectations,
+        options,
+        interrupt: Some(Arc::clone(&interrupt)),
     };
-    let run = rt.block_on(c169_suite::steps::run_features(
-        &features_dir,
-        shared,
-        filter.cloned(),
-        false,
-    ));
-    run.map(Some).map_err(anyhow::Error::msg)
+    let mut progress = crate::progress::Progress::new(args.verbose);
+    let outcome = session.run(&rt, &mut progress);
+    progress.finish();
+    rt.block_on(imp.shutdown());
+    let outcome = outcome.map_err(anyhow::Error::msg)?;
+    let report = outcome.report;
+    let written = match c169_report::formats::write_all(&report, &args.report_dir, &formats) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("c169: cannot write the report: {e}");
+            return Ok(exit::RIG);
+        }
+    };
+    print_summary(&report);
+    for path in &written {
+        println!("report: {}", path.display());
+    }
+    let filtered = args.tags.is_some() || args.shard.is_some() || args.no_features;
+    if !outcome.unmatched_expectations.is_empty() && report.run.complete {
+        let list = outcome.unmatched_expectations.join(", ");
+        let file = args
+            .expectations
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        if filtered {
+            eprintln!("c169: {file}: known_failures name cases outside this run (filtered or in another shard): {list}");
+        } else {
+            eprintln!("c169: {file}: field `known_failures[].case`: expected the id of a vector or scenario of this suite; no case is named {list}");
+            return Ok(exit::USAGE);
+        }
+    }
+    Ok(report.gate.exit_code)
 }
 
-fn print_scenarios(label: &str, f: &c169_suite::steps::FeatureRun, verbose: bool) {
-    println!(
-        "{label}: {} scenarios passed, {} failed ({} MUST), {} skipped{}",
-        f.passed.len(),
-        f.failed.len(),
-        f.failed_must,
-        f.skipped.len(),
-        if f.broken > 0 {
-            format!(", {} broken (undefined or ambiguous steps)", f.broken)
-        } else {
-            String::new()
-        }
+/// A flag the first Ctrl-C sets (the run then stops and writes a partial report);
+/// a second one ends the process at once.
+fn ctrl_c() -> Arc<AtomicBool> {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&interrupt);
+        // A second Ctrl-C ends at once; the first lets the run write a partial report.
+        let _ = ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::SeqCst) {
+                std::process::exit(i32::from(exit::INTERRUPTED));
+            }
+            eprintln!("c169: interrupted: finishing the current case, then writing a partial report (Ctrl-C again to quit now)");
+        });
+    }
+    interrupt
+}
+
+/// The options that shape results, as the report records them.
+fn options(args: &Args) -> BTreeMap<String, serde_json::Value> {
+    let mut options = BTreeMap::new();
+    options.insert("timeout_s".to_owned(), json!(args.timeout));
+    options.insert(
+        "transport".to_owned(),
+        json!(
+            match (&args.adapter_cmd, &args.adapter_url, args.one_shot) {
+                (Some(_), _, true) => "subprocess-one-shot",
+                (Some(_), _, false) => "subprocess",
+                (None, Some(_), _) => "http",
+                (None, None, _) => "in-process",
+            }
+        ),
     );
-    if verbose {
-        for name in &f.failed {
-            println!("fail  scenario {name}");
-        }
+    options.insert("features".to_owned(), json!(!args.no_features));
+    if let Some(t) = &args.tags {
+        options.insert("tags".to_owned(), json!(t));
+    }
+    options
+}
+
+fn print_summary(r: &c169_report::Report) {
+    let c = &r.summary;
+    println!(
+        "{}: {} — {} cases: {} passed, {} failed, {} errors, {} skipped ({} stage mismatches; {} known failures, {} stale)",
+        r.implementation.label,
+        r.gate.verdict,
+        c.all.total,
+        c.all.passed,
+        c.all.failed,
+        c.all.errors,
+        c.all.skipped,
+        c.stage_mismatches,
+        c.known_failures,
+        c.stale_expectations
+    );
+    println!(
+        "  vectors: {} passed, {} failed, {} errors, {} skipped; scenarios: {} passed, {} failed, {} skipped",
+        c.vectors.passed, c.vectors.failed, c.vectors.errors, c.vectors.skipped,
+        c.scenarios.passed, c.scenarios.failed, c.scenarios.skipped
+    );
+    for reason in &r.gate.reasons {
+        println!("  {reason}");
     }
 }

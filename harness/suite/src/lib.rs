@@ -16,6 +16,7 @@ pub mod generate;
 pub mod judge;
 pub mod run;
 pub mod schema;
+pub mod session;
 pub mod steps;
 
 pub use corpus::{Corpus, LoadError};

@@ -45,7 +45,13 @@ pub struct CaseResult {
 pub struct Run {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Description>,
+    /// Why `describe` failed, when it did (then no case ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub describe_error: Option<String>,
     pub results: Vec<CaseResult>,
+    /// Stopped before the last case.
+    #[serde(default)]
+    pub interrupted: bool,
 }
 
 fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
@@ -88,7 +94,7 @@ pub fn error(e: &AdapterError) -> Judgement {
             stage_mismatch: false,
         };
     }
-    let reason = if e.is_not_run() {
+    let reason = if e.is_not_run() && !e.reason().starts_with("not run:") {
         format!("not run: {}", e.reason())
     } else {
         e.reason()
@@ -200,6 +206,21 @@ pub fn run(
     rt: &tokio::runtime::Runtime,
     filter: Option<&crate::features::TagFilter>,
 ) -> Run {
+    let keep = |v: &Vector| filter.is_none_or(|keep| keep(&crate::features::vector_tags(v)));
+    run_with(corpus, root, imp, rt, &keep, &|| false, &mut |_, _| {})
+}
+
+/// [`run`], keeping the vectors `keep` accepts, stopping before the next case once
+/// `stop` says so, and handing each result to `on_case` as it is judged.
+pub fn run_with(
+    corpus: &Corpus,
+    root: &Path,
+    imp: &dyn Implementation,
+    rt: &tokio::runtime::Runtime,
+    keep: &dyn Fn(&Vector) -> bool,
+    stop: &dyn Fn() -> bool,
+    on_case: &mut dyn FnMut(&Vector, &CaseResult),
+) -> Run {
     let description = rt.block_on(imp.describe());
     let (description, caps, describe_error) = match description {
         Ok(d) => {
@@ -209,54 +230,82 @@ pub fn run(
         Err(e) => (None, BTreeSet::new(), Some(e)),
     };
     let mut results = Vec::with_capacity(corpus.vectors.len());
+    let mut interrupted = false;
     for (path, vector) in &corpus.vectors {
-        if filter.is_some_and(|keep| !keep(&crate::features::vector_tags(vector))) {
+        if !keep(vector) {
             continue;
         }
-        let mut result = case(root, path, vector);
-        if let Some(e) = &describe_error {
-            result.judgement = Judgement {
-                status: Status::Error,
-                reason: format!("not run: describe failed: {}", e.reason()),
-                stage_mismatch: false,
-            };
-            results.push(result);
-            continue;
+        if stop() {
+            interrupted = true;
+            break;
         }
-        if let Some(cap) = vector.capabilities.iter().find(|c| !caps.contains(*c)) {
-            result.judgement.reason =
-                format!("not run: the implementation does not declare capability {cap:?}");
-            results.push(result);
-            continue;
-        }
-        let start = Instant::now();
-        if let Some(qr) = &vector.qr {
-            let request = decode_request(corpus, vector, qr, &caps);
-            match rt.block_on(imp.decode(&request)) {
-                Ok(outcome) => {
-                    result.judgement = judge(vector, &outcome);
-                    result.observed = Some(outcome);
-                }
-                Err(e) => {
-                    result.judgement = error(&e);
-                    result.stderr = e.stderr().map(str::to_owned);
-                }
-            }
-        } else {
-            encode_case(corpus, vector, imp, rt, &mut result);
-        }
-        result.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
-        if matches!(result.judgement.status, Status::Fail | Status::Error)
-            && result.stderr.is_none()
-        {
-            result.stderr = imp.last_stderr().filter(|s| !s.is_empty());
-        }
+        let result = one(
+            corpus,
+            root,
+            imp,
+            rt,
+            path,
+            vector,
+            &caps,
+            describe_error.as_ref(),
+        );
+        on_case(vector, &result);
         results.push(result);
     }
     Run {
         description,
+        describe_error: describe_error.map(|e| e.reason()),
         results,
+        interrupted,
     }
+}
+
+#[allow(clippy::too_many_arguments)] // one case: the run's context and the vector
+fn one(
+    corpus: &Corpus,
+    root: &Path,
+    imp: &dyn Implementation,
+    rt: &tokio::runtime::Runtime,
+    path: &Path,
+    vector: &Vector,
+    caps: &BTreeSet<String>,
+    describe_error: Option<&AdapterError>,
+) -> CaseResult {
+    let mut result = case(root, path, vector);
+    if let Some(e) = describe_error {
+        result.judgement = Judgement {
+            status: Status::Error,
+            reason: format!("not run: describe failed: {}", e.reason()),
+            stage_mismatch: false,
+        };
+        return result;
+    }
+    if let Some(cap) = vector.capabilities.iter().find(|c| !caps.contains(*c)) {
+        result.judgement.reason =
+            format!("not run: the implementation does not declare capability {cap:?}");
+        return result;
+    }
+    let start = Instant::now();
+    if let Some(qr) = &vector.qr {
+        let request = decode_request(corpus, vector, qr, caps);
+        match rt.block_on(imp.decode(&request)) {
+            Ok(outcome) => {
+                result.judgement = judge(vector, &outcome);
+                result.observed = Some(outcome);
+            }
+            Err(e) => {
+                result.judgement = error(&e);
+                result.stderr = e.stderr().map(str::to_owned);
+            }
+        }
+    } else {
+        encode_case(corpus, vector, imp, rt, &mut result);
+    }
+    result.duration_ms = start.elapsed().as_secs_f64() * 1000.0;
+    if matches!(result.judgement.status, Status::Fail | Status::Error) && result.stderr.is_none() {
+        result.stderr = imp.last_stderr().filter(|s| !s.is_empty());
+    }
+    result
 }
 
 fn encode_case(
@@ -347,19 +396,4 @@ impl Summary {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,
-/// so a reader never sees half a report.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
+pub use c169_report::write_atomically;

@@ -23,8 +23,11 @@ use c169_model::{Outcome, Vector};
 use cucumber::World as _;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
 
 /// What every scenario of a run shares: the implementation and the inputs.
 #[derive(Debug)]
@@ -38,7 +41,20 @@ pub struct Shared {
 
 static SHARED: RwLock<Option<Arc<Shared>>> = RwLock::new(None);
 
+/// Set while a run is interrupted: steps stop reaching the implementation.
+static STOP: RwLock<Option<Arc<AtomicBool>>> = RwLock::new(None);
+
+const INTERRUPTED: &str = "not run: the run was interrupted";
+
 fn shared() -> Result<Arc<Shared>, String> {
+    if STOP
+        .read()
+        .ok()
+        .and_then(|s| s.as_ref().map(|f| f.load(Ordering::SeqCst)))
+        .unwrap_or(false)
+    {
+        return Err(INTERRUPTED.to_owned());
+    }
     SHARED
         .read()
         .map_err(|_| "the shared state is poisoned".to_owned())?
@@ -79,6 +95,32 @@ pub struct C169World {
     /// Whether a step named the keys to verify (or decrypt) with.
     pub verify_named: bool,
     pub decrypt_named: bool,
+    /// When the scenario began.
+    pub started: Option<std::time::Instant>,
+    /// The run was interrupted before the scenario began: it is reported not run.
+    pub interrupted: bool,
+}
+
+/// A scenario's stable id: `scenario-` and a slug of its feature, name and line.
+#[must_use]
+pub fn scenario_id(
+    feature: &cucumber::gherkin::Feature,
+    scenario: &cucumber::gherkin::Scenario,
+) -> String {
+    let slug: String = format!(
+        "{}-{}-{}",
+        feature.name, scenario.name, scenario.position.line
+    )
+    .chars()
+    .map(|c| {
+        if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else {
+            '-'
+        }
+    })
+    .collect();
+    format!("scenario-{}", slug.trim_matches('-'))
 }
 
 impl C169World {
@@ -95,23 +137,8 @@ impl C169World {
             .filter(|t| t.starts_with("C169-"))
             .map(|t| Json::String(t.clone()))
             .collect();
-        let slug: String = format!(
-            "{}-{}-{}",
-            feature.name, scenario.name, scenario.position.line
-        )
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-        self.family.insert(
-            "id".into(),
-            Json::String(format!("scenario-{}", slug.trim_matches('-'))),
-        );
+        self.family
+            .insert("id".into(), Json::String(scenario_id(feature, scenario)));
         self.family
             .insert("description".into(), Json::String(scenario.name.clone()));
         self.family
@@ -131,8 +158,47 @@ impl C169World {
     }
 }
 
+/// One scenario as it ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioRecord {
+    /// See [`scenario_id`].
+    pub id: String,
+    /// The feature file, relative to the features folder's parent (`features/zlib.feature`).
+    pub file: String,
+    pub feature: String,
+    pub name: String,
+    pub line: u32,
+    /// The scenario's tags and its feature's, without `@`.
+    pub tags: Vec<String>,
+    pub status: ScenarioStatus,
+    /// Why it failed or was not run; a note for the report when it passed.
+    pub reason: String,
+    pub steps: Vec<StepRecord>,
+    pub duration_ms: f64,
+}
+
+/// How a scenario ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScenarioStatus {
+    Passed,
+    Failed,
+    NotRun,
+}
+
+/// One step of a scenario as it ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    pub keyword: String,
+    pub text: String,
+    pub line: u32,
+    /// `passed`, `failed` or `skipped` (not reached).
+    pub status: &'static str,
+    pub error: Option<String>,
+    pub duration_ms: f64,
+}
+
 /// The result of running the features against one implementation.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct FeatureRun {
     /// Scenarios that passed, as `feature: scenario (line)`.
     pub passed: Vec<String>,
@@ -143,6 +209,25 @@ pub struct FeatureRun {
     pub skipped: Vec<(String, String)>,
     /// Parsing errors and undefined or ambiguous steps: the run is not valid.
     pub broken: usize,
+    /// Every scenario, in file and line order.
+    pub records: Vec<ScenarioRecord>,
+}
+
+/// What shapes a features run beyond its inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Controls {
+    /// Run only the scenarios of this shard.
+    pub shard: Option<c169_report::ShardId>,
+    /// Set (by a Ctrl-C handler) to stop: scenarios not begun are reported not run.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+impl Controls {
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst))
+    }
 }
 
 fn label(feature: &cucumber::gherkin::Feature, scenario: &cucumber::gherkin::Scenario) -> String {
@@ -152,11 +237,137 @@ fn label(feature: &cucumber::gherkin::Feature, scenario: &cucumber::gherkin::Sce
     )
 }
 
+/// The feature file as the report names it: `features/<file name>`.
+fn feature_file(feature: &cucumber::gherkin::Feature) -> String {
+    let name = feature
+        .path
+        .as_deref()
+        .and_then(Path::file_name)
+        .map_or_else(
+            || feature.name.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    format!("features/{name}")
+}
+
+fn line(p: cucumber::gherkin::LineCol) -> u32 {
+    u32::try_from(p.line).unwrap_or(u32::MAX)
+}
+
+fn all_tags(
+    feature: &cucumber::gherkin::Feature,
+    scenario: &cucumber::gherkin::Scenario,
+) -> Vec<String> {
+    let mut tags: Vec<String> = scenario.tags.clone();
+    for t in &feature.tags {
+        if !tags.contains(t) {
+            tags.push(t.clone());
+        }
+    }
+    tags
+}
+
+fn new_record(
+    feature: &cucumber::gherkin::Feature,
+    scenario: &cucumber::gherkin::Scenario,
+    status: ScenarioStatus,
+    reason: String,
+) -> ScenarioRecord {
+    ScenarioRecord {
+        id: scenario_id(feature, scenario),
+        file: feature_file(feature),
+        feature: feature.name.clone(),
+        name: scenario.name.clone(),
+        line: line(scenario.position),
+        tags: all_tags(feature, scenario),
+        status,
+        reason,
+        steps: scenario
+            .steps
+            .iter()
+            .map(|st| StepRecord {
+                keyword: st.keyword.clone(),
+                text: st.value.clone(),
+                line: line(st.position),
+                status: "skipped",
+                error: None,
+                duration_ms: 0.0,
+            })
+            .collect(),
+        duration_ms: 0.0,
+    }
+}
+
+/// A step's failure without cucumber's framing: our steps fail by panicking with the reason.
+fn plain(error: &str) -> String {
+    error
+        .strip_prefix("Step panicked. Captured output: ")
+        .unwrap_or(error)
+        .to_owned()
+}
+
 static RECORD: Mutex<Option<FeatureRun>> = Mutex::new(None);
 
 fn record(f: impl FnOnce(&mut FeatureRun)) {
     if let Ok(mut guard) = RECORD.lock() {
         f(guard.get_or_insert_with(FeatureRun::default));
+    }
+}
+
+/// Step results as cucumber reports them, by (feature file, scenario line, step line).
+type StepKey = (String, u32, u32);
+
+/// A step's status, error and duration in milliseconds.
+type StepResult = (&'static str, Option<String>, f64);
+
+/// A cucumber writer that keeps each step's result and time (the hooks see only
+/// whole scenarios). It is normalized: it sees each scenario's events together, in order.
+#[derive(Debug, Default)]
+struct StepLog {
+    started: HashMap<StepKey, std::time::SystemTime>,
+    done: Arc<Mutex<HashMap<StepKey, StepResult>>>,
+}
+
+impl cucumber::Writer<C169World> for StepLog {
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        event: cucumber::parser::Result<cucumber::Event<cucumber::event::Cucumber<C169World>>>,
+        _cli: &Self::Cli,
+    ) {
+        use cucumber::event::{Cucumber, Feature, Scenario, Step};
+        let Ok(event) = event else { return };
+        let Cucumber::Feature(feature, Feature::Scenario(scenario, retryable)) = &event.value
+        else {
+            return;
+        };
+        let (Scenario::Step(step, ev) | Scenario::Background(step, ev)) = &retryable.event else {
+            return;
+        };
+        let key = (
+            feature_file(feature),
+            line(scenario.position),
+            line(step.position),
+        );
+        let outcome = match ev {
+            Step::Started => {
+                self.started.insert(key, event.at);
+                return;
+            }
+            Step::Passed(..) => ("passed", None),
+            Step::Skipped => ("skipped", Some("no step definition matched".to_owned())),
+            Step::Failed(_, _, _, err) => ("failed", Some(plain(&err.to_string()))),
+        };
+        // Events carry the time they happened: the writer sees them in order, not in time.
+        let ms = self
+            .started
+            .remove(&key)
+            .and_then(|t| event.at.duration_since(t).ok())
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        if let Ok(mut done) = self.done.lock() {
+            done.insert(key, (outcome.0, outcome.1, ms));
+        }
     }
 }
 
@@ -170,6 +381,18 @@ pub async fn run_features(
     filter: Option<TagFilter>,
     echo: bool,
 ) -> Result<FeatureRun, String> {
+    run_features_with(features, shared, filter, echo, Controls::default()).await
+}
+
+/// [`run_features`] with a shard and an interrupt flag.
+#[allow(clippy::too_many_lines)] // one cucumber builder: hooks, filter and merge read best together
+pub async fn run_features_with(
+    features: &Path,
+    shared: Shared,
+    filter: Option<TagFilter>,
+    echo: bool,
+    controls: Controls,
+) -> Result<FeatureRun, String> {
     use cucumber::writer::{Ext as _, Stats as _};
     {
         let mut slot = SHARED
@@ -180,12 +403,19 @@ pub async fn run_features(
     if let Ok(mut guard) = RECORD.lock() {
         *guard = Some(FeatureRun::default());
     }
+    if let Ok(mut stop) = STOP.write() {
+        stop.clone_from(&controls.interrupt);
+    }
     let caps = self::shared()?.caps.clone();
     let output: Box<dyn std::io::Write> = if echo {
         Box::new(std::io::stdout())
     } else {
         Box::new(std::io::sink())
     };
+    let steps = StepLog::default();
+    let step_results = Arc::clone(&steps.done);
+    let at_begin = controls.clone();
+    let at_filter = controls;
     let writer = C169World::cucumber()
         .with_writer(
             cucumber::writer::Basic::new(
@@ -193,36 +423,69 @@ pub async fn run_features(
                 cucumber::writer::Coloring::Never,
                 cucumber::writer::Verbosity::Default,
             )
-            .summarized(),
+            .summarized()
+            .tee::<C169World, _>(
+                steps
+                    .discard_stats_writes()
+                    .discard_arbitrary_writes()
+                    .normalized(),
+            ),
         )
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .fail_on_skipped()
-        .before(|feature, _, scenario, world| {
+        .before(move |feature, _, scenario, world| {
+            let interrupted = at_begin.interrupted();
             Box::pin(async move {
                 world.begin(feature, scenario);
+                world.started = Some(Instant::now());
+                world.interrupted = interrupted;
             })
         })
         .after(|feature, _, scenario, finished, world| {
+            use cucumber::event::ScenarioFinished;
             let name = label(feature, scenario);
-            let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+            let failed = !matches!(finished, ScenarioFinished::StepPassed);
             let must = scenario
                 .tags
                 .iter()
                 .chain(&feature.tags)
                 .any(|t| t == "must");
+            let world = world.map(|w| &*w);
             let note = world.and_then(|w| w.note.clone());
+            let interrupted = world.is_some_and(|w| w.interrupted);
+            let ms = world
+                .and_then(|w| w.started)
+                .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+            let why = match finished {
+                ScenarioFinished::StepFailed(_, _, e) => plain(&e.to_string()),
+                ScenarioFinished::BeforeHookFailed(_) => "the before hook failed".to_owned(),
+                ScenarioFinished::StepSkipped => "a step matched no definition".to_owned(),
+                ScenarioFinished::StepPassed => String::new(),
+            };
+            let (status, reason) = if interrupted || (failed && why.contains(INTERRUPTED)) {
+                (ScenarioStatus::NotRun, INTERRUPTED.to_owned())
+            } else if failed {
+                (ScenarioStatus::Failed, why)
+            } else {
+                (ScenarioStatus::Passed, note.clone().unwrap_or_default())
+            };
+            let mut rec = new_record(feature, scenario, status, reason);
+            rec.duration_ms = ms;
             Box::pin(async move {
                 record(|r| {
                     let name = match note {
                         Some(n) => format!("{name} [{n}]"),
                         None => name,
                     };
-                    if failed {
-                        r.failed_must += usize::from(must);
-                        r.failed.push(name);
-                    } else {
-                        r.passed.push(name);
+                    match status {
+                        ScenarioStatus::NotRun => r.skipped.push((name, rec.reason.clone())),
+                        ScenarioStatus::Failed => {
+                            r.failed_must += usize::from(must);
+                            r.failed.push(name);
+                        }
+                        ScenarioStatus::Passed => r.passed.push(name),
                     }
+                    r.records.push(rec);
                 });
             })
         })
@@ -231,13 +494,23 @@ pub async fn run_features(
             if filter.as_ref().is_some_and(|keep| !keep(&tags)) {
                 return false;
             }
+            if at_filter
+                .shard
+                .is_some_and(|s| !s.holds(&scenario_id(feature, scenario)))
+            {
+                return false;
+            }
             if let Some(missing) = tags
                 .iter()
                 .find(|t| CAPABILITY_TAGS.contains(&t.as_str()) && !caps.contains(*t))
             {
                 let reason =
                     format!("not run: the implementation does not declare capability {missing:?}");
-                record(|r| r.skipped.push((label(feature, scenario), reason)));
+                let rec = new_record(feature, scenario, ScenarioStatus::NotRun, reason.clone());
+                record(|r| {
+                    r.skipped.push((label(feature, scenario), reason));
+                    r.records.push(rec);
+                });
                 return false;
             }
             true
@@ -253,8 +526,22 @@ pub async fn run_features(
     if writer.execution_has_failed() && run.failed.is_empty() {
         run.broken += 1;
     }
+    if let Ok(done) = step_results.lock() {
+        for rec in &mut run.records {
+            for st in &mut rec.steps {
+                if let Some((status, error, ms)) = done.get(&(rec.file.clone(), rec.line, st.line))
+                {
+                    st.status = status;
+                    st.error.clone_from(error);
+                    st.duration_ms = *ms;
+                }
+            }
+        }
+    }
     run.passed.sort();
     run.failed.sort();
     run.skipped.sort();
+    run.records
+        .sort_by(|a, b| (&a.file, a.line, &a.id).cmp(&(&b.file, b.line, &b.id)));
     Ok(run)
 }

@@ -1,0 +1,116 @@
+//! `c169 diff` and `c169 report …`: working with report files.
+
+use anyhow::Context as _;
+use c169_report::{diff, exit, formats, shard, Report};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The earlier run's results.json.
+    old: PathBuf,
+    /// The later run's results.json.
+    new: PathBuf,
+    /// Print the differences as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Exit 0 when nothing newly fails, 1 when something does.
+pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
+    let old = Report::load(&args.old).map_err(anyhow::Error::msg)?;
+    let new = Report::load(&args.new).map_err(anyhow::Error::msg)?;
+    let d = diff::diff(&old, &new);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&d)?);
+    } else {
+        print!(
+            "{}",
+            diff::render(
+                &d,
+                &args.old.display().to_string(),
+                &args.new.display().to_string()
+            )
+        );
+    }
+    Ok(if d.regressed() {
+        exit::FAILED
+    } else {
+        exit::CONFORMANT
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Merge the results.json of the shards of one run (`--shard K/N`) into one report.
+    Merge {
+        /// The parts' results.json files, every shard 1..N once.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Where the merged report goes.
+        #[arg(long, default_value = "reports/local", value_name = "DIR")]
+        report_dir: PathBuf,
+        /// The formats to write (json, junit, cucumber, md, html, or all).
+        #[arg(long, default_value = "all", value_name = "LIST")]
+        format: String,
+    },
+    /// Write other formats of a finished run from its results.json.
+    Render {
+        /// The run's results.json.
+        results: PathBuf,
+        #[arg(long, default_value = "reports/local", value_name = "DIR")]
+        report_dir: PathBuf,
+        #[arg(long, default_value = "all", value_name = "LIST")]
+        format: String,
+    },
+}
+
+/// Merge exits with the merged run's gate; render with 0.
+pub fn run(cmd: &Command) -> anyhow::Result<u8> {
+    match cmd {
+        Command::Merge {
+            parts,
+            report_dir,
+            format,
+        } => {
+            let fmts = formats::parse_list(format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            let loaded = parts
+                .iter()
+                .map(|p| Report::load(p).map(|r| (p.display().to_string(), r)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
+            let merged = shard::merge(loaded).map_err(anyhow::Error::msg)?;
+            let written = match formats::write_all(&merged, report_dir, &fmts) {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!("c169: cannot write the report: {e}");
+                    return Ok(exit::RIG);
+                }
+            };
+            println!(
+                "merged {} parts: {} cases, {}",
+                parts.len(),
+                merged.summary.all.total,
+                merged.gate.verdict
+            );
+            for p in written {
+                println!("report: {}", p.display());
+            }
+            Ok(merged.gate.exit_code)
+        }
+        Command::Render {
+            results,
+            report_dir,
+            format,
+        } => {
+            let fmts = formats::parse_list(format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            let report = Report::load(results).map_err(anyhow::Error::msg)?;
+            let written = formats::write_all(&report, report_dir, &fmts)
+                .map_err(anyhow::Error::msg)
+                .context("writing the report")?;
+            for p in written {
+                println!("report: {}", p.display());
+            }
+            Ok(exit::CONFORMANT)
+        }
+    }
+}

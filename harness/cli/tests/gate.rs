@@ -1,0 +1,406 @@
+//! `c169 run` as a release gate: each exit code, expectations files, `c169 diff`,
+//! `--shard` with `c169 report merge`, and Ctrl-C.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)] // tests
+
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn c169(args: &[&str]) -> Output {
+    c169_with(args, &[])
+}
+
+/// Runs c169 with `envs` (seen by the adapters it starts too).
+fn c169_with(args: &[&str], envs: &[(&str, String)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_c169"))
+        .args(args)
+        .current_dir(repo())
+        .env("CI", "1")
+        .env("C169", env!("CARGO_BIN_EXE_c169"))
+        .envs(envs.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap()
+}
+
+/// The proxy adapter of `tests/fixtures/proxy.py`: the reference, slowed or garbled.
+fn proxy() -> String {
+    format!(
+        "python3 {}",
+        repo().join("harness/cli/tests/fixtures/proxy.py").display()
+    )
+}
+
+/// A scratch folder of its own per test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("c169-gate-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn results(dir: &Path) -> Json {
+    serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A small run: the vectors and scenarios of three zlib requirements.
+const TAGS: &str = "@C169-ZLIB-004 or @C169-ZLIB-011 or @C169-ZLIB-003";
+
+fn small_run(dir: &Path, extra: &[&str]) -> Output {
+    small_run_with(dir, extra, &[])
+}
+
+fn small_run_with(dir: &Path, extra: &[&str], envs: &[(&str, String)]) -> Output {
+    let mut args = vec!["run", "--tags", TAGS, "--report-dir", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    c169_with(&args, envs)
+}
+
+/// The proxy's environment to garble the first decode answer once, with its mark in `dir`.
+fn garble_once(dir: &Path) -> [(&'static str, String); 1] {
+    let mark = dir.join(format!(
+        "garbled-{}",
+        GARBLES.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    [("C169_PROXY_GARBLE_MARK", mark.to_str().unwrap().to_owned())]
+}
+
+static GARBLES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[test]
+fn exit_0_when_conformant_with_every_format_written() {
+    let dir = scratch("ok");
+    let out = small_run(&dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = results(&dir);
+    assert_eq!(r["gate"]["verdict"], "conformant");
+    assert!(r["summary"]["vectors"]["passed"].as_u64().unwrap() > 0);
+    assert!(r["summary"]["scenarios"]["passed"].as_u64().unwrap() > 0);
+    for f in [
+        "results.json",
+        "junit.xml",
+        "cucumber.json",
+        "summary.md",
+        "report.html",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    // Only the formats asked for.
+    let only = scratch("only");
+    let out = small_run(&only, &["--format", "json,md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(only.join("summary.md").is_file() && !only.join("report.html").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&only);
+}
+
+#[test]
+fn exit_1_on_failures_at_or_above_the_gate_and_on_stale_expectations() {
+    let dir = scratch("fail");
+    // An adapter that answers the first decode with garbage: a MUST case gets no answer.
+    let proxy = proxy();
+    let out = small_run_with(
+        &dir,
+        &["--no-features", "--adapter-cmd", &proxy],
+        &garble_once(&dir),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let r = results(&dir);
+    assert_eq!(r["gate"]["verdict"], "failed");
+    assert_eq!(r["summary"]["all"]["errors"], 1);
+    let failing = r["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "error")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Recorded as known, the same failure no longer fails the run …
+    let exp = dir.join("expectations.yaml");
+    std::fs::write(
+        &exp,
+        format!("known_failures:\n  - case: {failing}\n    reason: garbles its first answer\n    link: https://example.invalid/1\n"),
+    )
+    .unwrap();
+    let out = small_run_with(
+        &dir,
+        &[
+            "--no-features",
+            "--expectations",
+            exp.to_str().unwrap(),
+            "--adapter-cmd",
+            &proxy,
+        ],
+        &garble_once(&dir),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let r = results(&dir);
+    assert_eq!(r["summary"]["known_failures"], 1);
+    assert_eq!(r["gate"]["verdict"], "conformant");
+
+    // … and once it passes, the stale entry fails the run until it is removed.
+    let out = small_run(
+        &dir,
+        &["--no-features", "--expectations", exp.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let r = results(&dir);
+    assert_eq!(r["summary"]["stale_expectations"], 1);
+    assert!(text(&out).contains("remove them from the expectations file"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fail_on_sets_the_level_that_fails_the_run() {
+    let dir = scratch("failon");
+    let proxy = proxy();
+    // The vectors of C169-SEC-019 are SHOULD cases: one of them gets no answer.
+    for (level, code) in [("must", 0), ("should", 1), ("any", 1)] {
+        let out = c169_with(
+            &[
+                "run",
+                "--tags",
+                "@C169-SEC-019",
+                "--no-features",
+                "--fail-on",
+                level,
+                "--adapter-cmd",
+                &proxy,
+                "--report-dir",
+                dir.to_str().unwrap(),
+            ],
+            &garble_once(&dir),
+        );
+        assert_eq!(out.status.code(), Some(code), "{level}: {}", text(&out));
+        let r = results(&dir);
+        assert_eq!(r["gate"]["fail_on"], level);
+        assert_eq!(r["summary"]["by_level"]["SHOULD"]["errors"], 1);
+    }
+    let out = small_run(&dir, &["--fail-on", "sometimes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("--fail-on"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn exit_2_for_bad_flags_and_bad_configuration_files() {
+    let dir = scratch("usage");
+    let out = small_run(&dir, &["--shard", "0/3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("K/N"), "{}", text(&out));
+    let out = small_run(&dir, &["--format", "json,pdf"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("pdf"), "{}", text(&out));
+    // An expectations file with a misspelt field: the file, the entry and the field are named.
+    let exp = dir.join("broken.yaml");
+    std::fs::write(
+        &exp,
+        "known_failures:\n  - case: x\n    reason: y\n    url: z\n",
+    )
+    .unwrap();
+    let out = small_run(&dir, &["--expectations", exp.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out);
+    assert!(
+        err.contains("broken.yaml") && err.contains("known_failures[0]") && err.contains("url"),
+        "{err}"
+    );
+    // A known failure naming no case of the suite, in an unfiltered run, is a typo.
+    std::fs::write(
+        &exp,
+        "known_failures:\n  - {case: no-such-vector, reason: typo}\n",
+    )
+    .unwrap();
+    let out = c169(&[
+        "run",
+        "--expectations",
+        exp.to_str().unwrap(),
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("no-such-vector"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn exit_3_when_the_report_cannot_be_written() {
+    let dir = scratch("unwritable");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let out = small_run(&file.join("reports"), &["--no-features"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("cannot write the report"),
+        "{}",
+        text(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn diff_shows_what_changed_and_exits_1_on_a_regression() {
+    let dir = scratch("diff");
+    let old = dir.join("old");
+    let out = small_run(&old, &["--no-features"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut new: Json = results(&old);
+    new["cases"][0]["status"] = "fail".into();
+    new["cases"][0]["reason"] = "it broke".into();
+    new["cases"][1]["observed"]["digest"] = "f".repeat(64).into();
+    let id0 = new["cases"][0]["id"].as_str().unwrap().to_owned();
+    let id1 = new["cases"][1]["id"].as_str().unwrap().to_owned();
+    let new_path = dir.join("new.json");
+    std::fs::write(&new_path, serde_json::to_vec(&new).unwrap()).unwrap();
+    let old_path = old.join("results.json");
+    let out = c169(&[
+        "diff",
+        old_path.to_str().unwrap(),
+        new_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let shown = text(&out);
+    assert!(
+        shown.contains("newly failing: 1") && shown.contains(&id0),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("answer changed: 1") && shown.contains(&id1),
+        "{shown}"
+    );
+    // Back the other way: newly passing, no regression.
+    let out = c169(&[
+        "diff",
+        "--json",
+        new_path.to_str().unwrap(),
+        old_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let d: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["newly_passing"][0]["id"], id0.as_str());
+    // Not a report: the file and the field are named.
+    std::fs::write(
+        dir.join("bad.json"),
+        r#"{"format": "c169-report/1", "suite": 3}"#,
+    )
+    .unwrap();
+    let out = c169(&[
+        "diff",
+        old_path.to_str().unwrap(),
+        dir.join("bad.json").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("bad.json") && text(&out).contains("suite"),
+        "{}",
+        text(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shards_merged_equal_the_unsharded_run() {
+    let dir = scratch("shards");
+    let whole = dir.join("whole");
+    assert_eq!(small_run(&whole, &[]).status.code(), Some(0));
+    let mut parts = Vec::new();
+    for k in 1..=3 {
+        let part = dir.join(format!("part{k}"));
+        let out = small_run(&part, &["--shard", &format!("{k}/3")]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        parts.push(part.join("results.json").to_str().unwrap().to_owned());
+    }
+    let merged = dir.join("merged");
+    let mut args = vec!["report", "merge", "--report-dir", merged.to_str().unwrap()];
+    args.extend(parts.iter().map(String::as_str));
+    let out = c169(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let strip = |mut r: Json| {
+        r["run"]["started"] = Json::Null;
+        r["run"]["duration_ms"] = Json::Null;
+        for c in r["cases"].as_array_mut().unwrap() {
+            c["duration_ms"] = Json::Null;
+            for s in c["steps"].as_array_mut().into_iter().flatten() {
+                s["duration_ms"] = Json::Null;
+            }
+        }
+        r
+    };
+    assert_eq!(strip(results(&merged)), strip(results(&whole)));
+    for f in ["junit.xml", "report.html"] {
+        assert!(merged.join(f).is_file());
+    }
+    // Two copies of one shard do not make a whole run.
+    let out = c169(&[
+        "report",
+        "merge",
+        "--report-dir",
+        merged.to_str().unwrap(),
+        &parts[0],
+        &parts[0],
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("given twice"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctrl_c_leaves_a_partial_report_marked_incomplete() {
+    let dir = scratch("ctrlc");
+    let slow = proxy();
+    let child = Command::new(env!("CARGO_BIN_EXE_c169"))
+        .args([
+            "run",
+            "--no-features",
+            "--adapter-cmd",
+            &slow,
+            "--report-dir",
+            dir.to_str().unwrap(),
+        ])
+        .current_dir(repo())
+        .env("CI", "1")
+        .env("C169", env!("CARGO_BIN_EXE_c169"))
+        .env("C169_PROXY_DELAY_MS", "20")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until some cases have run (the proxy answers every 20 ms).
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    let r = results(&dir);
+    assert_eq!(r["run"]["complete"], false);
+    assert_eq!(r["gate"]["verdict"], "incomplete");
+    let n = r["cases"].as_array().unwrap().len();
+    assert!(n > 0 && n < 615, "{n} cases");
+    assert!(std::fs::read_to_string(dir.join("report.html"))
+        .unwrap()
+        .contains("interrupted"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

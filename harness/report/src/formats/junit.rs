@@ -1,0 +1,106 @@
+//! JUnit XML: one test suite per area, one test case per vector or scenario.
+
+use super::{expected_line, observed_line};
+use crate::{Case, CaseKind, KnownState, Report, Status};
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+fn suite_name(c: &Case) -> String {
+    match c.kind {
+        CaseKind::Vector => format!("vectors/{}", c.area),
+        CaseKind::Scenario => format!("features/{}", c.area),
+    }
+}
+
+fn status(c: &Case) -> TestCaseStatus {
+    let detail = || match c.steps.iter().find(|s| s.status == "failed") {
+        Some(step) => format!(
+            "failed at line {}: {}{}\n{}",
+            step.line,
+            step.keyword,
+            step.text,
+            step.error.as_deref().unwrap_or(&c.reason)
+        ),
+        None => format!(
+            "expected: {}\nobserved: {}\nreason: {}",
+            expected_line(c),
+            observed_line(c),
+            c.reason
+        ),
+    };
+    match (&c.known, c.status) {
+        (Some(k), _) if k.state == KnownState::Known => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_type("known-failure");
+            s.set_message(format!(
+                "known failure: {}{}",
+                k.reason,
+                k.link
+                    .as_deref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default()
+            ));
+            s.set_description(detail());
+            s
+        }
+        (Some(k), _) => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_type("stale-expectation");
+            s.set_message(format!(
+                "listed as a known failure ({}) but passes now: remove it from the expectations file",
+                k.reason
+            ));
+            s
+        }
+        (None, Status::Pass) => TestCaseStatus::success(),
+        (None, Status::Skip) => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(c.reason.clone());
+            s
+        }
+        (None, st) => {
+            let kind = if st == Status::Error {
+                NonSuccessKind::Error
+            } else {
+                NonSuccessKind::Failure
+            };
+            let mut s = TestCaseStatus::non_success(kind);
+            s.set_type(c.diverges_at.as_deref().unwrap_or(st.as_str()).to_owned());
+            s.set_message(c.reason.clone());
+            s.set_description(detail());
+            s
+        }
+    }
+}
+
+/// Renders the report as JUnit XML.
+pub(super) fn render(report: &Report) -> Result<String, String> {
+    let mut suites: BTreeMap<String, Vec<&Case>> = BTreeMap::new();
+    for c in &report.cases {
+        suites.entry(suite_name(c)).or_default().push(c);
+    }
+    let mut out = quick_junit::Report::new(format!("c169 · {}", report.implementation.label));
+    out.set_time(Duration::from_secs_f64(
+        report.run.duration_ms.max(0.0) / 1000.0,
+    ));
+    for (name, cases) in suites {
+        let mut suite = TestSuite::new(name);
+        for c in cases {
+            let mut tc = TestCase::new(c.id.clone(), status(c));
+            tc.set_classname(suite_name(c));
+            tc.set_time(Duration::from_secs_f64(c.duration_ms.max(0.0) / 1000.0));
+            tc.add_property(Property::new("level", crate::level_name(c.level)));
+            if !c.requirements.is_empty() {
+                tc.add_property(Property::new("requirements", c.requirements.join(" ")));
+            }
+            tc.add_property(Property::new("file", c.file.clone()));
+            if let Some(err) = &c.stderr {
+                tc.set_system_err(err.clone());
+            }
+            suite.add_test_case(tc);
+        }
+        out.add_test_suite(suite);
+    }
+    out.to_string().map_err(|e| e.to_string())
+}

@@ -1,0 +1,126 @@
+//! A short Markdown summary, for a CI step summary or a pull-request comment.
+
+use crate::{Counts, KnownState, Report, Status};
+use std::fmt::Write as _;
+
+/// Table cells may not hold a bare `|` or a line break.
+fn cell(s: &str) -> String {
+    let one_line: String = s.lines().next().unwrap_or_default().replace('|', "\\|");
+    if one_line.chars().count() > 160 {
+        let cut: String = one_line.chars().take(157).collect();
+        format!("{cut}…")
+    } else {
+        one_line
+    }
+}
+
+fn row(out: &mut String, name: &str, c: &Counts) {
+    let _ = writeln!(
+        out,
+        "| {name} | {} | {} | {} | {} | {} |",
+        c.total, c.passed, c.failed, c.errors, c.skipped
+    );
+}
+
+/// How many failures the summary lists before pointing to the full report.
+const LISTED: usize = 25;
+
+pub(super) fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let mark = match r.gate.verdict.as_str() {
+        "conformant" => "✅",
+        "incomplete" => "⏸️",
+        _ => "❌",
+    };
+    let _ = writeln!(
+        out,
+        "## {mark} c169 conformance: {} — {}\n",
+        r.implementation.label, r.gate.verdict
+    );
+    for reason in &r.gate.reasons {
+        let _ = writeln!(out, "- {reason}");
+    }
+    let _ = writeln!(
+        out,
+        "\nGate: failures at or above **{}** fail the run (exit {}).\n",
+        r.gate.fail_on.as_str().to_uppercase(),
+        r.gate.exit_code
+    );
+    out.push_str(
+        "| | total | passed | failed | errors | skipped |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    row(&mut out, "vectors", &r.summary.vectors);
+    row(&mut out, "scenarios", &r.summary.scenarios);
+    for level in crate::LEVELS.map(crate::level_name) {
+        if let Some(c) = r.summary.by_level.get(level) {
+            row(&mut out, level, c);
+        }
+    }
+    row(&mut out, "**all**", &r.summary.all);
+    let count = |v: &str| r.requirements.iter().filter(|q| q.verdict == v).count();
+    let _ = writeln!(
+        out,
+        "\nRequirements ({}): {} pass, {} fail, {} skipped, {} untested.",
+        r.requirements.len(),
+        count("pass"),
+        count("fail"),
+        count("skip"),
+        count("untested")
+    );
+    if r.summary.known_failures + r.summary.stale_expectations > 0 {
+        let _ = writeln!(
+            out,
+            "Known failures: {}; stale expectations: {}.",
+            r.summary.known_failures, r.summary.stale_expectations
+        );
+    }
+    let failures: Vec<_> = r
+        .cases
+        .iter()
+        .filter(|c| {
+            (c.status.is_failure() && c.known.is_none())
+                || c.known
+                    .as_ref()
+                    .is_some_and(|k| k.state == KnownState::Stale)
+        })
+        .collect();
+    if !failures.is_empty() {
+        let _ = writeln!(out, "\n### Failures ({})\n", failures.len());
+        out.push_str("| level | case | status | reason |\n|---|---|---|---|\n");
+        for c in failures.iter().take(LISTED) {
+            let status = if c.status == Status::Pass {
+                "stale"
+            } else {
+                c.status.as_str()
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {status} | {} |",
+                crate::level_name(c.level),
+                c.id,
+                cell(&c.reason)
+            );
+        }
+        if failures.len() > LISTED {
+            let _ = writeln!(
+                out,
+                "\n… and {} more: see report.html or results.json.",
+                failures.len() - LISTED
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n<sub>{} {} · vectors sha256 {} · features sha256 {}{}</sub>",
+        r.suite.name,
+        r.suite.version,
+        r.suite.vectors_digest.get(..12).unwrap_or_default(),
+        r.suite.features_digest.get(..12).unwrap_or_default(),
+        if r.run.complete {
+            ""
+        } else {
+            " · **incomplete run**"
+        }
+    );
+    out
+}

@@ -1,0 +1,166 @@
+//! The report formats: each one a function of the finished [`Report`].
+
+mod cucumber;
+mod html;
+mod junit;
+mod markdown;
+
+use crate::{write_atomically, Report};
+use std::path::{Path, PathBuf};
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Json,
+    Junit,
+    Cucumber,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Json,
+        Format::Junit,
+        Format::Cucumber,
+        Format::Markdown,
+        Format::Html,
+    ];
+
+    /// The file each format is written to in the report folder.
+    #[must_use]
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Json => "results.json",
+            Format::Junit => "junit.xml",
+            Format::Cucumber => "cucumber.json",
+            Format::Markdown => "summary.md",
+            Format::Html => "report.html",
+        }
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Cucumber => "cucumber",
+            Format::Markdown => "md",
+            Format::Html => "html",
+        }
+    }
+
+    /// Renders `report` in this format.
+    pub fn render(self, report: &Report) -> Result<Vec<u8>, String> {
+        match self {
+            Format::Json => {
+                let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?;
+                bytes.push(b'\n');
+                Ok(bytes)
+            }
+            Format::Junit => junit::render(report).map(String::into_bytes),
+            Format::Cucumber => {
+                let mut bytes = serde_json::to_vec_pretty(&cucumber::render(report))
+                    .map_err(|e| e.to_string())?;
+                bytes.push(b'\n');
+                Ok(bytes)
+            }
+            Format::Markdown => Ok(markdown::render(report).into_bytes()),
+            Format::Html => Ok(html::render(report).into_bytes()),
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "json" => Ok(Format::Json),
+            "junit" | "xml" => Ok(Format::Junit),
+            "cucumber" => Ok(Format::Cucumber),
+            "md" | "markdown" => Ok(Format::Markdown),
+            "html" => Ok(Format::Html),
+            other => Err(format!(
+                "unknown format {other:?}: expected json, junit, cucumber, md or html"
+            )),
+        }
+    }
+}
+
+/// Parses `json,junit,md` (or `all`).
+pub fn parse_list(s: &str) -> Result<Vec<Format>, String> {
+    if s.trim() == "all" {
+        return Ok(Format::ALL.to_vec());
+    }
+    let mut out: Vec<Format> = s
+        .split(',')
+        .filter(|w| !w.trim().is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err("no format named: expected a list like json,junit,cucumber,md,html".into());
+    }
+    Ok(out)
+}
+
+/// Writes `report` in each of `formats` into `dir`, each file atomically; returns
+/// the paths written. The JSON record goes first, so that a failure later leaves
+/// the full record behind.
+pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>, String> {
+    let mut order = formats.to_vec();
+    order.sort();
+    let mut written = Vec::new();
+    for f in order {
+        let path = dir.join(f.file_name());
+        let bytes = f
+            .render(report)
+            .map_err(|e| format!("rendering {}: {e}", f.name()))?;
+        write_atomically(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Escapes text for HTML and XML.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The expected side of a case in one line: `valid`, `invalid at zlib` …
+pub(crate) fn expected_line(c: &crate::Case) -> String {
+    match c.expected.stage {
+        Some(s) => format!("{} (at {})", c.expected.verdict, s.as_str()),
+        None => c.expected.verdict.clone(),
+    }
+}
+
+/// The observed side of a case in one line.
+pub(crate) fn observed_line(c: &crate::Case) -> String {
+    match &c.observed {
+        None => "no answer".to_owned(),
+        Some(o) => {
+            use std::fmt::Write as _;
+            let mut s = o.verdict.clone();
+            if let Some(st) = o.stage {
+                let _ = write!(s, " at {}", st.as_str());
+            }
+            if let Some(code) = &o.code {
+                let _ = write!(s, " ({code})");
+            }
+            s
+        }
+    }
+}

@@ -1,0 +1,666 @@
+//! c169's conformance reports.
+//!
+//! A run is one stream of [`Event`]s: the run's facts, then one [`Case`] per vector
+//! or scenario as it finishes. A [`Collector`] keeps them; [`Report::finish`] adds
+//! what follows from the cases (summary, per-requirement verdicts, the gate), and
+//! each format in [`formats`] is one writer over the finished record:
+//! JSON (the full record, with its own schema), JUnit XML, Cucumber JSON,
+//! Markdown and a self-contained HTML page.
+//!
+//! Beside the formats: [`expectations`] (known failures of an implementation),
+//! [`diff`] (what changed between two runs), [`shard`] (a stable split of a run
+//! and the merge of its parts).
+
+pub mod diff;
+pub mod expectations;
+pub mod formats;
+pub mod shard;
+
+use c169_model::{Level, Stage};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The format tag of a report file; bumped on any incompatible change.
+pub const FORMAT: &str = "c169-report/1";
+
+/// The JSON Schema of a report file.
+pub const SCHEMA: &str = include_str!("../report.schema.json");
+
+/// The status of one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    /// Not run, with the reason; never counted as passed.
+    Skip,
+    /// The rig got no usable answer (crash, timeout, protocol error).
+    Error,
+}
+
+impl Status {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Skip => "skip",
+            Status::Error => "error",
+        }
+    }
+
+    /// A failure of the implementation: failed, or no usable answer.
+    #[must_use]
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Fail | Status::Error)
+    }
+}
+
+/// What a case is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseKind {
+    /// A golden vector: a decode or encode request and its judgement.
+    Vector,
+    /// A Gherkin scenario of `features/`.
+    Scenario,
+}
+
+/// What the case expected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Expected {
+    /// `valid`, `invalid` or `acceptable` for vectors; `pass` for scenarios.
+    pub verdict: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// The expected decoded content, canonical JSON (on a mismatch only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Json>,
+}
+
+/// What the implementation answered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Observed {
+    /// `accept` or `reject` for decodes; `encoded` for encodes.
+    pub verdict: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// SHA-256 of the canonical JSON of the whole answer: two runs that answered
+    /// the same have the same digest, content included.
+    pub digest: String,
+    /// The whole answer, canonical JSON (on a mismatch only, to keep reports small).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Json>,
+}
+
+/// One step of a scenario, for BDD tooling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub keyword: String,
+    pub text: String,
+    pub line: u32,
+    /// `passed`, `failed` or `skipped`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub duration_ms: f64,
+}
+
+/// A known failure from the expectations file, as it applied to a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Known {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// `known`: it still fails as recorded. `stale`: it passes now; the entry must go.
+    pub state: KnownState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KnownState {
+    Known,
+    Stale,
+}
+
+/// One vector or scenario, judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub kind: CaseKind,
+    /// The vector id, or `scenario-…` for a scenario (stable across runs).
+    pub id: String,
+    /// The group a report lists it under: the vector's folder, the feature's file stem.
+    pub area: String,
+    /// The vector's description or the scenario's name.
+    pub name: String,
+    /// The file it comes from, relative to the project root.
+    pub file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub level: Level,
+    pub requirements: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    pub expected: Expected,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Observed>,
+    pub status: Status,
+    /// Why, in a sentence a person can act on.
+    pub reason: String,
+    /// Rejected as required, but at another stage than expected.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stage_mismatch: bool,
+    /// For a failure: the first pipeline stage where observed and expected differ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diverges_at: Option<String>,
+    /// What an encoder produced (encoder vectors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+    /// The adapter's stderr around a failed case (its last 64 KiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<Known>,
+    pub duration_ms: f64,
+}
+
+impl Case {
+    /// The order of cases in every report: vectors by file, then scenarios by file and line.
+    #[must_use]
+    pub fn sort_key(&self) -> (CaseKind, &str, u32, &str) {
+        (self.kind, &self.file, self.line.unwrap_or(0), &self.id)
+    }
+
+    /// Whether the case counts against the gate: a failure not recorded as known.
+    #[must_use]
+    pub fn is_new_failure(&self) -> bool {
+        self.status.is_failure() && self.known.is_none()
+    }
+}
+
+/// The pipeline stages in order, for [`first_divergence`].
+const PIPELINE: [Stage; 8] = [
+    Stage::Base45,
+    Stage::Zlib,
+    Stage::Cose,
+    Stage::Decrypt,
+    Stage::Signature,
+    Stage::Cwt,
+    Stage::Time,
+    Stage::Claim169,
+];
+
+/// The first stage of the pipeline where an observed decode departs from the
+/// expected one: the earlier of the two rejection stages (an answer that goes on
+/// past the stage that should reject departs there); when both agree on verdict
+/// and stage, the content (`claim169`). `None` when there is nothing to compare.
+#[must_use]
+pub fn first_divergence(expected: &Expected, observed: &Observed) -> Option<String> {
+    let rank = |s: Stage| {
+        PIPELINE
+            .iter()
+            .position(|p| *p == s)
+            .unwrap_or(PIPELINE.len())
+    };
+    let stage = match (expected.stage, observed.stage) {
+        (Some(e), Some(o)) if e != o => Some(if rank(e) <= rank(o) { e } else { o }),
+        (Some(e), None) => Some(e),
+        (None, Some(o)) => Some(o),
+        _ => None,
+    };
+    match stage {
+        Some(s) => Some(s.as_str().to_owned()),
+        None if observed.verdict == "accept" || observed.verdict == "encoded" => {
+            Some("content".to_owned())
+        }
+        None => None,
+    }
+}
+
+/// Counts of cases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errors: usize,
+}
+
+impl Counts {
+    fn add(&mut self, s: Status) {
+        self.total += 1;
+        match s {
+            Status::Pass => self.passed += 1,
+            Status::Fail => self.failed += 1,
+            Status::Skip => self.skipped += 1,
+            Status::Error => self.errors += 1,
+        }
+    }
+}
+
+/// The whole run in numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub all: Counts,
+    pub vectors: Counts,
+    pub scenarios: Counts,
+    /// By level: `MUST`, `SHOULD`, `MAY`, `DE-FACTO`.
+    pub by_level: BTreeMap<String, Counts>,
+    pub stage_mismatches: usize,
+    /// Failures the expectations file records.
+    pub known_failures: usize,
+    /// Expectations whose case passes now.
+    pub stale_expectations: usize,
+    /// Failures at or above the gate's level that the expectations do not record.
+    pub new_failures: usize,
+}
+
+/// A requirement's verdict over the cases that test it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementVerdict {
+    pub id: String,
+    pub level: Level,
+    pub statement: String,
+    /// `fail` if any case failed (known failures included), else `pass` if any
+    /// passed, else `skip` if all were skipped, else `untested`.
+    pub verdict: String,
+    pub counts: Counts,
+}
+
+/// A requirement as the catalogue states it, for [`Report::finish`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementInfo {
+    pub id: String,
+    pub level: Level,
+    pub statement: String,
+}
+
+/// Which failures fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Failures of MUST cases.
+    #[default]
+    Must,
+    /// Failures of MUST and SHOULD cases.
+    Should,
+    /// Any failure.
+    Any,
+}
+
+impl FailOn {
+    #[must_use]
+    pub fn counts(self, level: Level) -> bool {
+        match self {
+            FailOn::Must => level == Level::Must,
+            FailOn::Should => matches!(level, Level::Must | Level::Should),
+            FailOn::Any => true,
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Must => "must",
+            FailOn::Should => "should",
+            FailOn::Any => "any",
+        }
+    }
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "must" => Ok(FailOn::Must),
+            "should" => Ok(FailOn::Should),
+            "any" => Ok(FailOn::Any),
+            other => Err(format!("expected must, should or any, not {other:?}")),
+        }
+    }
+}
+
+/// The run's verdict and the exit code that carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gate {
+    pub fail_on: FailOn,
+    /// `conformant`, `failed`, `rig-failed` or `incomplete`.
+    pub verdict: String,
+    /// 0 conformant, 1 failures at or above `fail_on`, 3 the rig failed, 130 interrupted.
+    pub exit_code: u8,
+    /// Why, one line each.
+    pub reasons: Vec<String>,
+}
+
+/// The exit codes of `c169 run`.
+pub mod exit {
+    pub const CONFORMANT: u8 = 0;
+    pub const FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const RIG: u8 = 3;
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// The suite that ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suite {
+    pub name: String,
+    pub version: String,
+    /// SHA-256 over the vector files (path and content, in path order).
+    pub vectors_digest: String,
+    /// SHA-256 over the feature files and the requirement catalogue.
+    pub features_digest: String,
+}
+
+/// The implementation under test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Implementation {
+    pub label: String,
+    /// Its `describe` answer, as it gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub describe: Option<Json>,
+}
+
+/// Part `index` of `count` of a sharded run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardId {
+    pub index: u32,
+    pub count: u32,
+}
+
+/// How and where the run happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFacts {
+    /// Start, RFC 3339 UTC.
+    pub started: String,
+    pub duration_ms: f64,
+    pub host: String,
+    /// The options that shape results: timeout, transport, tags, features on or off.
+    pub options: BTreeMap<String, Json>,
+    /// The shards merged into this report, or the one it is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardId>,
+    /// False when the run was interrupted: the cases are those finished before.
+    pub complete: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+    /// The expectations file, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<String>,
+    /// A reason the rig itself failed (the implementation could not be described,
+    /// the adapter broke), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rig_failure: Option<String>,
+}
+
+/// A whole run. See the crate documentation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub format: String,
+    pub suite: Suite,
+    pub implementation: Implementation,
+    pub run: RunFacts,
+    pub gate: Gate,
+    pub summary: Summary,
+    pub requirements: Vec<RequirementVerdict>,
+    pub cases: Vec<Case>,
+}
+
+/// One event of a run's stream.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A phase begins with this many cases (`vectors`, `scenarios`).
+    Phase { name: &'a str, cases: usize },
+    /// A case finished.
+    Case(&'a Case),
+}
+
+/// Something that follows a run as it goes: a progress display, a collector.
+pub trait Sink {
+    fn event(&mut self, event: &Event<'_>);
+}
+
+/// Keeps every case of the stream.
+#[derive(Debug, Default)]
+pub struct Collector {
+    pub cases: Vec<Case>,
+}
+
+impl Sink for Collector {
+    fn event(&mut self, event: &Event<'_>) {
+        if let Event::Case(c) = event {
+            self.cases.push((*c).clone());
+        }
+    }
+}
+
+impl Report {
+    /// A report of `cases`, with everything that follows from them computed:
+    /// the order, the summary, per-requirement verdicts and the gate.
+    #[must_use]
+    pub fn finish(
+        suite: Suite,
+        implementation: Implementation,
+        run: RunFacts,
+        fail_on: FailOn,
+        catalogue: &[RequirementInfo],
+        mut cases: Vec<Case>,
+    ) -> Report {
+        cases.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut report = Report {
+            format: FORMAT.to_owned(),
+            suite,
+            implementation,
+            run,
+            gate: Gate {
+                fail_on,
+                verdict: String::new(),
+                exit_code: 0,
+                reasons: Vec::new(),
+            },
+            summary: Summary::default(),
+            requirements: Vec::new(),
+            cases,
+        };
+        report.recompute(catalogue);
+        report
+    }
+
+    /// Recomputes summary, requirement verdicts and gate from the cases.
+    pub fn recompute(&mut self, catalogue: &[RequirementInfo]) {
+        let fail_on = self.gate.fail_on;
+        let mut s = Summary::default();
+        for c in &self.cases {
+            s.all.add(c.status);
+            match c.kind {
+                CaseKind::Vector => s.vectors.add(c.status),
+                CaseKind::Scenario => s.scenarios.add(c.status),
+            }
+            s.by_level
+                .entry(level_name(c.level).to_owned())
+                .or_default()
+                .add(c.status);
+            s.stage_mismatches += usize::from(c.stage_mismatch);
+            match c.known.as_ref().map(|k| k.state) {
+                Some(KnownState::Known) => s.known_failures += 1,
+                Some(KnownState::Stale) => s.stale_expectations += 1,
+                None => {}
+            }
+            if c.is_new_failure() && fail_on.counts(c.level) {
+                s.new_failures += 1;
+            }
+        }
+        self.summary = s;
+        self.requirements = requirement_verdicts(catalogue, &self.cases);
+        self.gate = gate(fail_on, &self.summary, &self.run);
+    }
+
+    /// A copy with every fact that changes from run to run without the
+    /// implementation changing replaced by a fixed value: start time, durations,
+    /// host. Two runs of the same implementation on the same inputs give equal
+    /// redacted reports.
+    #[must_use]
+    pub fn redacted(&self) -> Report {
+        let mut r = self.clone();
+        "[started]".clone_into(&mut r.run.started);
+        "[host]".clone_into(&mut r.run.host);
+        r.run.duration_ms = 0.0;
+        for c in &mut r.cases {
+            c.duration_ms = 0.0;
+            for s in &mut c.steps {
+                s.duration_ms = 0.0;
+            }
+        }
+        r
+    }
+
+    /// Reads a report file, naming the file and what is wrong in it.
+    pub fn load(path: &Path) -> Result<Report, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let value: Json = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+        match value.get("format").and_then(Json::as_str) {
+            Some(FORMAT) => {}
+            Some(other) => {
+                return Err(format!(
+                    "{}: field `format` is {other:?}; this c169 reads {FORMAT:?}",
+                    path.display()
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "{}: field `format` is missing; expected {FORMAT:?} (a c169 results.json)",
+                    path.display()
+                ))
+            }
+        }
+        let mut de = serde_json::Deserializer::from_str(&text);
+        serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| format!("{}: field `{}`: {}", path.display(), e.path(), e.inner()))
+    }
+}
+
+/// The levels, strongest first: the order reports list them in.
+pub const LEVELS: [Level; 4] = [Level::Must, Level::Should, Level::May, Level::DeFacto];
+
+#[must_use]
+pub fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Must => "MUST",
+        Level::Should => "SHOULD",
+        Level::May => "MAY",
+        Level::DeFacto => "DE-FACTO",
+    }
+}
+
+fn requirement_verdicts(catalogue: &[RequirementInfo], cases: &[Case]) -> Vec<RequirementVerdict> {
+    let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
+    for c in cases {
+        for r in &c.requirements {
+            counts.entry(r.as_str()).or_default().add(c.status);
+        }
+    }
+    catalogue
+        .iter()
+        .map(|info| {
+            let counts = counts.get(info.id.as_str()).copied().unwrap_or_default();
+            let verdict = if counts.failed + counts.errors > 0 {
+                "fail"
+            } else if counts.passed > 0 {
+                "pass"
+            } else if counts.skipped > 0 {
+                "skip"
+            } else {
+                "untested"
+            };
+            RequirementVerdict {
+                id: info.id.clone(),
+                level: info.level,
+                statement: info.statement.clone(),
+                verdict: verdict.to_owned(),
+                counts,
+            }
+        })
+        .collect()
+}
+
+fn gate(fail_on: FailOn, s: &Summary, run: &RunFacts) -> Gate {
+    let mut reasons = Vec::new();
+    if let Some(why) = &run.rig_failure {
+        reasons.push(format!("the rig failed: {why}"));
+    }
+    if let Some(why) = &run.interrupted {
+        reasons.push(format!("the run is incomplete: {why}"));
+    }
+    if s.new_failures > 0 {
+        reasons.push(format!(
+            "{} failure(s) at or above {} not recorded as known",
+            s.new_failures,
+            fail_on.as_str().to_uppercase()
+        ));
+    }
+    if s.stale_expectations > 0 {
+        reasons.push(format!(
+            "{} known failure(s) pass now: remove them from the expectations file",
+            s.stale_expectations
+        ));
+    }
+    let (verdict, exit_code) = if run.interrupted.is_some() {
+        ("incomplete", exit::INTERRUPTED)
+    } else if run.rig_failure.is_some() {
+        ("rig-failed", exit::RIG)
+    } else if s.new_failures > 0 || s.stale_expectations > 0 {
+        ("failed", exit::FAILED)
+    } else {
+        ("conformant", exit::CONFORMANT)
+    };
+    if reasons.is_empty() {
+        let known = match s.known_failures {
+            0 => String::new(),
+            n => format!(" outside the {n} known one(s)"),
+        };
+        reasons.push(format!(
+            "no failure at or above {}{known}",
+            fail_on.as_str().to_uppercase()
+        ));
+    }
+    Gate {
+        fail_on,
+        verdict: verdict.to_owned(),
+        exit_code,
+        reasons,
+    }
+}
+
+/// SHA-256 of the canonical JSON text of `value`, lowercase hex.
+#[must_use]
+pub fn digest_json(value: &Json) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(value.to_string().as_bytes()))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,
+/// so a reader never sees half a report.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

@@ -1,0 +1,474 @@
+//! One whole run — the vectors, then the scenarios — streamed as report events
+//! and finished into a [`Report`].
+
+use crate::catalogue::Catalogue;
+use crate::corpus::Corpus;
+use crate::features::TagFilter;
+use crate::run::{run_with, CaseResult};
+use crate::steps::{run_features_with, Controls, ScenarioRecord, ScenarioStatus, Shared};
+use c169_adapter::Implementation;
+use c169_model::{Level, Vector, Verdict};
+use c169_report::expectations::Expectations;
+use c169_report::{
+    digest_json, first_divergence, Case, CaseKind, Event, Expected, FailOn, Implementation as Imp,
+    Observed, Report, RequirementInfo, RunFacts, ShardId, Sink, Status, Step, Suite,
+};
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+/// Everything a run needs besides the runtime.
+pub struct Session<'a> {
+    /// The vector corpus root (`vectors/`); the features are beside it.
+    pub root: &'a Path,
+    pub corpus: &'a Corpus,
+    pub catalogue: &'a Catalogue,
+    pub imp: Arc<dyn Implementation>,
+    /// How the report names the implementation.
+    pub label: String,
+    pub filter: Option<TagFilter>,
+    /// Run the scenarios of `features/` too.
+    pub features: bool,
+    pub shard: Option<ShardId>,
+    pub fail_on: FailOn,
+    /// The expectations file: its name as given, and its content.
+    pub expectations: Option<(String, Expectations)>,
+    /// Options that shape the results, recorded in the report.
+    pub options: BTreeMap<String, Json>,
+    /// Set by a Ctrl-C handler: the run stops and its report is marked incomplete.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("root", &self.root)
+            .field("label", &self.label)
+            .field("filter", &self.filter.is_some())
+            .field("features", &self.features)
+            .field("shard", &self.shard)
+            .field("fail_on", &self.fail_on)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a session gives back besides its report.
+#[derive(Debug)]
+pub struct Outcome {
+    pub report: Report,
+    /// Expectations that named no case of this run.
+    pub unmatched_expectations: Vec<String>,
+}
+
+impl Session<'_> {
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst))
+    }
+
+    /// Runs the session, sending each case to `sink` as it finishes.
+    pub fn run(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        sink: &mut dyn Sink,
+    ) -> Result<Outcome, String> {
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let mut cases = Vec::new();
+
+        let filter = self.filter.as_ref();
+        let part = self.shard;
+        let keep = |v: &Vector| {
+            filter.is_none_or(|keep| keep(&crate::features::vector_tags(v)))
+                && part.is_none_or(|s| s.holds(&v.id))
+        };
+        let total = self.corpus.vectors.iter().filter(|(_, v)| keep(v)).count();
+        sink.event(&Event::Phase {
+            name: "vectors",
+            cases: total,
+        });
+        let stop = || self.interrupted();
+        let run = run_with(
+            self.corpus,
+            self.root,
+            self.imp.as_ref(),
+            rt,
+            &keep,
+            &stop,
+            &mut |vector, result| {
+                let case = vector_case(vector, result);
+                sink.event(&Event::Case(&case));
+                cases.push(case);
+            },
+        );
+
+        let features_dir = self.root.join("../features");
+        if self.features && !self.interrupted() && features_dir.is_dir() {
+            if let Some(d) = &run.description {
+                cases.extend(self.scenarios(rt, sink, &features_dir, d.capability_names())?);
+            }
+        }
+
+        let unmatched = match &self.expectations {
+            Some((_, e)) => e.apply(&mut cases),
+            None => Vec::new(),
+        };
+        let rig_failure = run
+            .describe_error
+            .as_ref()
+            .map(|e| format!("describe failed: {e}"))
+            .or_else(|| {
+                cases
+                    .iter()
+                    .find(|c| c.status == Status::Error && c.reason.starts_with("not run:"))
+                    .map(|c| format!("{} (first at {})", c.reason, c.id))
+            });
+        let interrupted = run.interrupted || self.interrupted();
+        let facts = RunFacts {
+            started: rfc3339(started),
+            duration_ms: clock.elapsed().as_secs_f64() * 1000.0,
+            host: host(),
+            options: self.options.clone(),
+            shards: self.shard.into_iter().collect(),
+            complete: !interrupted,
+            interrupted: interrupted.then(|| "interrupted (Ctrl-C)".to_owned()),
+            expectations: self.expectations.as_ref().map(|(n, _)| n.clone()),
+            rig_failure,
+        };
+        let suite = Suite {
+            name: "c169".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            vectors_digest: digest_tree(&[self.root.to_owned()]),
+            features_digest: digest_tree(&[features_dir]),
+        };
+        let implementation = Imp {
+            label: self.label.clone(),
+            describe: run
+                .description
+                .as_ref()
+                .and_then(|d| serde_json::to_value(d).ok()),
+        };
+        let catalogue: Vec<RequirementInfo> = self
+            .catalogue
+            .requirements
+            .iter()
+            .map(|r| RequirementInfo {
+                id: r.id.clone(),
+                level: r.level,
+                statement: r.statement.clone(),
+            })
+            .collect();
+        let report = Report::finish(
+            suite,
+            implementation,
+            facts,
+            self.fail_on,
+            &catalogue,
+            cases,
+        );
+        Ok(Outcome {
+            report,
+            unmatched_expectations: unmatched,
+        })
+    }
+
+    /// Runs the scenarios of `features_dir`, sending each case to `sink`.
+    fn scenarios(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        sink: &mut dyn Sink,
+        features_dir: &Path,
+        caps: std::collections::BTreeSet<String>,
+    ) -> Result<Vec<Case>, String> {
+        let inputs = Shared {
+            imp: Arc::clone(&self.imp),
+            generator: crate::generate::Generator::load(self.root, self.catalogue)
+                .map_err(|e| e.to_string())?,
+            corpus: self.corpus.clone(),
+            caps,
+        };
+        sink.event(&Event::Phase {
+            name: "scenarios",
+            cases: 0,
+        });
+        let features = rt.block_on(run_features_with(
+            features_dir,
+            inputs,
+            self.filter.clone(),
+            false,
+            Controls {
+                shard: self.shard,
+                interrupt: self.interrupt.clone(),
+            },
+        ))?;
+        if features.broken > 0 {
+            return Err(format!(
+                "the features are broken: {} parsing errors or undefined or ambiguous steps (run `cargo test -p c169-suite --test features`)",
+                features.broken
+            ));
+        }
+        Ok(features
+            .records
+            .iter()
+            .map(|rec| {
+                let case = scenario_case(rec);
+                sink.event(&Event::Case(&case));
+                case
+            })
+            .collect())
+    }
+}
+
+fn status(s: crate::Status) -> Status {
+    match s {
+        crate::Status::Pass => Status::Pass,
+        crate::Status::Fail => Status::Fail,
+        crate::Status::Skip => Status::Skip,
+        crate::Status::Error => Status::Error,
+    }
+}
+
+/// A vector's result as a report case. Decoded content and the expected content
+/// are kept on a failure only; every answer keeps its digest.
+#[must_use]
+pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
+    let status = status(r.judgement.status);
+    let failed = status.is_failure();
+    let area = Path::new(&r.file)
+        .parent()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "vectors".to_owned());
+    let expected = Expected {
+        verdict: serde_json::to_value(vector.verdict)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        stage: vector.stage,
+        content: if failed {
+            vector
+                .expected
+                .as_ref()
+                .and_then(|e| serde_json::to_value(e).ok())
+        } else {
+            None
+        },
+    };
+    let observed = match (&r.observed, &r.output) {
+        (Some(o), _) => {
+            let content = serde_json::to_value(o).unwrap_or(Json::Null);
+            Some(Observed {
+                verdict: match o.verdict {
+                    Verdict::Accept => "accept",
+                    Verdict::Reject => "reject",
+                }
+                .to_owned(),
+                stage: o.stage,
+                code: o.code.clone(),
+                digest: digest_json(&content),
+                content: failed.then_some(content),
+            })
+        }
+        (None, Some(qr)) => Some(Observed {
+            verdict: "encoded".into(),
+            stage: None,
+            code: None,
+            digest: digest_json(&json!(qr)),
+            content: None,
+        }),
+        (None, None) => None,
+    };
+    let diverges_at = match (&observed, status) {
+        (Some(o), Status::Fail) => first_divergence(&expected, o),
+        _ => None,
+    };
+    Case {
+        kind: CaseKind::Vector,
+        id: r.id.clone(),
+        area,
+        name: vector.description.clone(),
+        file: format!("vectors/{}", r.file),
+        line: None,
+        level: r.level,
+        requirements: r.requirements.clone(),
+        tags: Vec::new(),
+        expected,
+        observed,
+        status,
+        reason: r.judgement.reason.clone(),
+        stage_mismatch: r.judgement.stage_mismatch,
+        diverges_at,
+        output: if failed { r.output.clone() } else { None },
+        steps: Vec::new(),
+        stderr: r.stderr.clone(),
+        known: None,
+        duration_ms: r.duration_ms,
+    }
+}
+
+/// A scenario's record as a report case.
+#[must_use]
+pub fn scenario_case(rec: &ScenarioRecord) -> Case {
+    let level = if rec.tags.iter().any(|t| t == "must") {
+        Level::Must
+    } else if rec.tags.iter().any(|t| t == "should") {
+        Level::Should
+    } else {
+        Level::May
+    };
+    let status = match rec.status {
+        ScenarioStatus::Passed => Status::Pass,
+        ScenarioStatus::Failed => Status::Fail,
+        ScenarioStatus::NotRun => Status::Skip,
+    };
+    Case {
+        kind: CaseKind::Scenario,
+        id: rec.id.clone(),
+        area: Path::new(&rec.file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        name: format!("{}: {}", rec.feature, rec.name),
+        file: rec.file.clone(),
+        line: Some(rec.line),
+        level,
+        requirements: rec
+            .tags
+            .iter()
+            .filter(|t| t.starts_with("C169-"))
+            .cloned()
+            .collect(),
+        tags: rec
+            .tags
+            .iter()
+            .filter(|t| !t.starts_with("C169-") && !matches!(t.as_str(), "must" | "should" | "may"))
+            .cloned()
+            .collect(),
+        expected: Expected {
+            verdict: "pass".into(),
+            stage: None,
+            content: None,
+        },
+        observed: None,
+        status,
+        reason: rec.reason.clone(),
+        stage_mismatch: false,
+        diverges_at: None,
+        output: None,
+        steps: rec
+            .steps
+            .iter()
+            .map(|s| Step {
+                keyword: s.keyword.trim_end().to_owned() + " ",
+                text: s.text.clone(),
+                line: s.line,
+                status: s.status.to_owned(),
+                error: s.error.clone(),
+                duration_ms: s.duration_ms,
+            })
+            .collect(),
+        stderr: None,
+        known: None,
+        duration_ms: rec.duration_ms,
+    }
+}
+
+/// SHA-256 over every file under `dirs`: each file's path (relative to its
+/// directory) and content, in path order.
+#[must_use]
+pub fn digest_tree(dirs: &[PathBuf]) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for dir in dirs {
+        let mut files = Vec::new();
+        walk(dir, &mut files);
+        files.sort();
+        for f in files {
+            let rel = f
+                .strip_prefix(dir)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .replace('\\', "/");
+            if let Ok(bytes) = std::fs::read(&f) {
+                h.update((rel.len() as u64).to_be_bytes());
+                h.update(rel.as_bytes());
+                h.update((bytes.len() as u64).to_be_bytes());
+                h.update(&bytes);
+            }
+        }
+    }
+    hex::encode(h.finalize())
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|s| s.trim().to_owned())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// `2026-11-27T21:55:28Z`.
+#[must_use]
+#[allow(clippy::many_single_char_names)] // the names of the civil-from-days algorithm
+pub fn rfc3339(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        let at = |s: u64| rfc3339(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(s));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(1_760_000_000), "2025-10-09T08:53:20Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,464 @@
+//! The reports: every format over one fixed small run (snapshots), each format read
+//! back by a parser of its kind, expectations (known, stale, new), diffs between
+//! runs, shards merged into the unsharded report, and an interrupted run.
+//!
+//! A main of its own (harness = false): the features run on process-wide state,
+//! so the runs here go one after another.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test's main: a failure stops it
+
+use async_trait::async_trait;
+use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded, ErrorKind};
+use c169_adapter::{AdapterError, Implementation, Reference};
+use c169_model::{Outcome, Stage, Verdict};
+use c169_report::expectations::Expectations;
+use c169_report::formats::Format;
+use c169_report::{CaseKind, Event, FailOn, KnownState, Report, ShardId, Sink, Status};
+use c169_suite::catalogue::Catalogue;
+use c169_suite::session::Session;
+use c169_suite::Corpus;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Broken on purpose, in ways a report must show apart:
+/// - accepts a CWT whose issuer is not valid UTF-8 (a MUST failure at stage cwt);
+/// - returns `firstName` in uppercase (a content failure);
+/// - fails with an internal error on a zlib preset dictionary (an error, no answer);
+/// - rejects an empty text at base45 instead of zlib (a pass with a stage mismatch);
+/// - declares no decryption (cases needing it are skipped).
+#[derive(Debug)]
+struct Quirky;
+
+#[async_trait]
+impl Implementation for Quirky {
+    fn label(&self) -> String {
+        "quirky".into()
+    }
+    async fn describe(&self) -> Result<Description, AdapterError> {
+        let mut d = Reference.describe().await?;
+        d.name = "quirky".into();
+        d.algorithms.encrypt.clear();
+        Ok(d)
+    }
+    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
+        let mut o = Reference.decode(request).await?;
+        match o.code.as_deref() {
+            Some("cwt.cbor_invalid_utf8") => {
+                o.verdict = Verdict::Accept;
+                o.stage = None;
+                o.code = None;
+                o.message = None;
+            }
+            Some("zlib.preset_dictionary") => {
+                return Err(AdapterError::Adapter {
+                    kind: ErrorKind::Internal,
+                    message: "inflate: unexpected dictionary request".into(),
+                    stderr: Some("panic in inflate()\n".into()),
+                })
+            }
+            Some("zlib.empty") => o.stage = Some(Stage::Base45),
+            _ => {}
+        }
+        if let Some(Json::Object(claim)) = o.claim169.as_mut() {
+            if let Some(Json::String(first)) = claim.get_mut("5") {
+                *first = first.to_uppercase();
+            }
+        }
+        Ok(o)
+    }
+    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
+        Reference.encode(request).await
+    }
+}
+
+/// The fixed small run: vectors and scenarios of seven requirements.
+const REQUIREMENTS: [&str; 7] = [
+    "C169-ZLIB-011",
+    "C169-CLAIM-105",
+    "C169-COSE-027",
+    "C169-ENC-012",
+    "C169-ZLIB-004",
+    "C169-CWT-019",
+    "C169-QR-005",
+];
+
+const EXPECTATIONS: &str = "known_failures:
+  - case: claim169-field-first-name
+    reason: firstName comes back in uppercase
+    link: https://example.invalid/quirky/issues/1
+  - case: tag-cose-sign-98
+    reason: was refused before 2.0
+";
+
+struct Fixture {
+    rt: tokio::runtime::Runtime,
+    root: PathBuf,
+    corpus: Corpus,
+    catalogue: Catalogue,
+}
+
+impl Fixture {
+    fn session(
+        &self,
+        imp: Arc<dyn Implementation>,
+        shard: Option<ShardId>,
+        expectations: Option<&str>,
+        interrupt: Option<Arc<AtomicBool>>,
+    ) -> Session<'_> {
+        let filter: c169_suite::features::TagFilter = Arc::new(|tags: &[String]| {
+            tags.iter()
+                .any(|t| REQUIREMENTS.contains(&t.trim_start_matches('@')))
+        });
+        Session {
+            root: &self.root,
+            corpus: &self.corpus,
+            catalogue: &self.catalogue,
+            label: imp.label(),
+            imp,
+            filter: Some(filter),
+            features: true,
+            shard,
+            fail_on: FailOn::Must,
+            expectations: expectations.map(|t| {
+                (
+                    "quirky.expectations.yaml".to_owned(),
+                    Expectations::parse(t).unwrap(),
+                )
+            }),
+            options: BTreeMap::from([("fixture".to_owned(), Json::from("reports test"))]),
+            interrupt,
+        }
+    }
+
+    fn run(&self, session: &Session<'_>) -> Report {
+        let mut sink = c169_report::Collector::default();
+        let outcome = session.run(&self.rt, &mut sink).unwrap();
+        assert_eq!(
+            sink.cases.len(),
+            outcome.report.cases.len(),
+            "every case went through the event stream"
+        );
+        outcome.report
+    }
+}
+
+/// The report with what varies between machines and corpus edits fixed.
+fn stable(report: &Report) -> Report {
+    let mut r = report.redacted();
+    r.suite.vectors_digest = "0".repeat(64);
+    r.suite.features_digest = "0".repeat(64);
+    r
+}
+
+fn render(report: &Report, f: Format) -> String {
+    String::from_utf8(f.render(report).unwrap()).unwrap()
+}
+
+fn check_the_fixed_run(report: &Report) {
+    let by_id = |id: &str| {
+        report
+            .cases
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no case {id}"))
+    };
+    let utf8 = by_id("cwt-invalid-utf8");
+    assert_eq!(utf8.status, Status::Fail);
+    assert_eq!(utf8.diverges_at.as_deref(), Some("cwt"));
+    let first = by_id("claim169-field-first-name");
+    assert_eq!(first.status, Status::Fail);
+    assert_eq!(first.diverges_at.as_deref(), Some("content"));
+    assert!(first.expected.content.is_some() && first.observed.as_ref().unwrap().content.is_some());
+    assert_eq!(first.known.as_ref().unwrap().state, KnownState::Known);
+    let dict = by_id("zlib-fdict-set");
+    assert_eq!(dict.status, Status::Error);
+    assert!(dict.stderr.as_deref().unwrap().contains("panic in inflate"));
+    let empty = by_id("b45-empty-text");
+    assert!(empty.status == Status::Pass && empty.stage_mismatch);
+    assert_eq!(
+        by_id("tag-cose-sign-98").known.as_ref().unwrap().state,
+        KnownState::Stale
+    );
+    let skipped: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.status == Status::Skip)
+        .collect();
+    assert!(!skipped.is_empty());
+    assert!(
+        skipped
+            .iter()
+            .all(|c| c.reason.contains("does not declare capability")),
+        "{skipped:?}"
+    );
+    assert!(report
+        .cases
+        .iter()
+        .any(|c| c.kind == CaseKind::Scenario && c.status == Status::Fail));
+    assert_eq!(report.summary.known_failures, 1);
+    assert_eq!(report.summary.stale_expectations, 1);
+    assert!(report.summary.new_failures >= 2);
+    assert_eq!(report.gate.verdict, "failed");
+    assert_eq!(report.gate.exit_code, 1);
+    let req = |id: &str| report.requirements.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(req("C169-CWT-019").verdict, "fail");
+    assert_eq!(req("C169-ZLIB-011").verdict, "pass");
+    assert_eq!(req("C169-B45-001").verdict, "untested");
+}
+
+fn check_formats(report: &Report) {
+    let stable = stable(report);
+    for f in Format::ALL {
+        insta::assert_snapshot!(format!("fixed-run.{}", f.file_name()), render(&stable, f));
+    }
+
+    // JSON: valid against the report schema, and read back as the same report.
+    let json: Json = serde_json::from_str(&render(report, Format::Json)).unwrap();
+    let schema: Json = serde_json::from_str(c169_report::SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "results.json breaks its schema: {errors:#?}"
+    );
+    let back: Report = serde_json::from_value(json).unwrap();
+    assert_eq!(&back, report);
+
+    check_junit(report);
+    // Cucumber JSON: features with their elements and steps.
+    let cucumber: Json = serde_json::from_str(&render(report, Format::Cucumber)).unwrap();
+    let features = cucumber.as_array().unwrap();
+    let elements: usize = features
+        .iter()
+        .map(|f| f["elements"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(elements, report.cases.len());
+    for f in features {
+        for e in f["elements"].as_array().unwrap() {
+            assert!(!e["steps"].as_array().unwrap().is_empty(), "{e}");
+            for s in e["steps"].as_array().unwrap() {
+                let status = s["result"]["status"].as_str().unwrap();
+                assert!(["passed", "failed", "skipped"].contains(&status), "{s}");
+            }
+        }
+    }
+
+    check_html(report);
+    let md = render(report, Format::Markdown);
+    assert!(md.contains("quirky — failed"), "{md}");
+    assert!(md.contains("`cwt-invalid-utf8`"), "{md}");
+}
+
+fn check_junit(report: &Report) {
+    // JUnit: read back by a JUnit parser, and as plain XML.
+    let xml = render(report, Format::Junit);
+    let junit = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!(junit.tests, report.cases.len());
+    let failing = report
+        .cases
+        .iter()
+        .filter(|c| {
+            (c.status == Status::Fail && c.known.is_none())
+                || c.known
+                    .as_ref()
+                    .is_some_and(|k| k.state == KnownState::Stale)
+        })
+        .count();
+    let erring = report
+        .cases
+        .iter()
+        .filter(|c| c.status == Status::Error && c.known.is_none())
+        .count();
+    assert_eq!(junit.failures, failing);
+    assert_eq!(junit.errors, erring);
+    let suites: usize = junit.test_suites.iter().map(|s| s.test_cases.len()).sum();
+    assert_eq!(suites, report.cases.len());
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), report.cases.len());
+    assert!(cases
+        .iter()
+        .all(|n| n.attribute("name").is_some() && n.attribute("classname").is_some()));
+    let known = cases
+        .iter()
+        .find(|n| n.attribute("name") == Some("claim169-field-first-name"))
+        .unwrap();
+    let skipped = known
+        .children()
+        .find(|c| c.has_tag_name("skipped"))
+        .unwrap();
+    assert_eq!(skipped.attribute("type"), Some("known-failure"));
+}
+
+fn check_html(report: &Report) {
+    // HTML: parsed without errors; the sections and each failure are there.
+    let html = scraper::Html::parse_document(&render(report, Format::Html));
+    assert!(html.errors.is_empty(), "{:?}", html.errors);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let title: String = html.select(&sel("h1")).next().unwrap().text().collect();
+    assert!(title.contains("quirky"), "{title}");
+    for id in [
+        "summary",
+        "requirements",
+        "failures",
+        "known",
+        "implementation-defined",
+        "skipped",
+        "passed",
+    ] {
+        assert!(
+            html.select(&sel(&format!("h2#{id}"))).next().is_some(),
+            "no section {id}"
+        );
+    }
+    for c in report.cases.iter().filter(|c| c.is_new_failure()) {
+        assert!(
+            html.select(&sel(&format!("div#case-{}", c.id)))
+                .next()
+                .is_some(),
+            "failure {} is not shown",
+            c.id
+        );
+    }
+    let diff = html
+        .select(&sel("div#case-cwt-invalid-utf8 table.diff"))
+        .next()
+        .expect("a side-by-side diff for a failure with an answer");
+    assert!(diff.select(&sel("td.del")).next().is_some());
+    let levels: Vec<String> = html
+        .select(&sel("h2#requirements ~ h3"))
+        .map(|h| h.text().collect())
+        .collect();
+    assert!(levels.iter().any(|l| l.starts_with("MUST")), "{levels:?}");
+    let network = html.select(&sel("script, link, img, iframe")).count();
+    assert_eq!(network, 0, "the page must be self-contained");
+}
+
+fn check_diff(f: &Fixture, quirky: &Report) {
+    let reference = f.run(&f.session(Arc::new(Reference), None, None, None));
+    assert_eq!(reference.gate.verdict, "conformant");
+    let d = c169_report::diff::diff(&reference, quirky);
+    let ids = |v: &[c169_report::diff::Change]| v.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let failing = ids(&d.newly_failing);
+    for id in [
+        "cwt-invalid-utf8",
+        "claim169-field-first-name",
+        "zlib-fdict-set",
+    ] {
+        assert!(
+            failing.contains(&id.to_owned()),
+            "{id} not newly failing: {failing:?}"
+        );
+    }
+    assert!(d.newly_passing.is_empty());
+    assert!(
+        ids(&d.changed_output).contains(&"b45-empty-text".to_owned()),
+        "a pass with another answer: {:?}",
+        d.changed_output
+    );
+    // What quirky does not declare (decryption) went from pass to skip.
+    assert!(!d.other_status.is_empty());
+    assert!(
+        d.other_status.iter().all(|c| c.new == Some(Status::Skip)),
+        "{:?}",
+        d.other_status
+    );
+    assert!(d.regressed());
+    let back = c169_report::diff::diff(quirky, &reference);
+    assert_eq!(back.newly_passing.len(), d.newly_failing.len());
+    assert!(!back.regressed());
+    assert!(c169_report::diff::diff(&reference, &reference).is_empty());
+}
+
+fn check_shards(f: &Fixture, whole: &Report) {
+    let parts: Vec<(String, Report)> = (1..=3)
+        .map(|index| {
+            let shard = ShardId { index, count: 3 };
+            let r = f.run(&f.session(Arc::new(Quirky), Some(shard), Some(EXPECTATIONS), None));
+            assert!(r.cases.len() < whole.cases.len());
+            (format!("part {shard}"), r)
+        })
+        .collect();
+    let sizes: Vec<usize> = parts.iter().map(|(_, r)| r.cases.len()).collect();
+    assert_eq!(sizes.iter().sum::<usize>(), whole.cases.len(), "{sizes:?}");
+    let mut missing = parts.clone();
+    missing.pop();
+    assert!(c169_report::shard::merge(missing)
+        .unwrap_err()
+        .contains("missing: 3/3"));
+    let merged = c169_report::shard::merge(parts).unwrap();
+    assert_eq!(stable(&merged), stable(whole));
+}
+
+fn check_interrupt(f: &Fixture) {
+    /// Presses Ctrl-C after the third case.
+    struct CtrlC(Arc<AtomicBool>, usize);
+    impl Sink for CtrlC {
+        fn event(&mut self, e: &Event<'_>) {
+            if let Event::Case(_) = e {
+                self.1 += 1;
+                if self.1 == 3 {
+                    self.0.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+    }
+    let flag = Arc::new(AtomicBool::new(false));
+    let session = f.session(Arc::new(Reference), None, None, Some(Arc::clone(&flag)));
+    let report = session
+        .run(&f.rt, &mut CtrlC(Arc::clone(&flag), 0))
+        .unwrap()
+        .report;
+    assert_eq!(
+        report.cases.len(),
+        3,
+        "the cases finished before the interrupt"
+    );
+    assert!(!report.run.complete);
+    assert_eq!(report.gate.verdict, "incomplete");
+    assert_eq!(report.gate.exit_code, 130);
+    let html = render(&report, Format::Html);
+    assert!(html.contains("This run was interrupted"));
+}
+
+fn main() {
+    let root = repo().join("vectors");
+    let f = Fixture {
+        rt: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap(),
+        corpus: Corpus::load(&root).unwrap(),
+        catalogue: Catalogue::load(&repo().join("features/requirements.yaml")).unwrap(),
+        root,
+    };
+    let quirky = f.run(&f.session(Arc::new(Quirky), None, Some(EXPECTATIONS), None));
+    check_the_fixed_run(&quirky);
+    println!("fixed run: {} cases", quirky.cases.len());
+    check_formats(&quirky);
+    println!("formats: snapshots, schema, JUnit, Cucumber JSON and HTML parsers: ok");
+    check_diff(&f, &quirky);
+    println!("diff: ok");
+    check_shards(&f, &quirky);
+    println!("shards 1/3, 2/3, 3/3 merged equal the whole run: ok");
+    check_interrupt(&f);
+    println!("interrupted run: partial report, marked incomplete: ok");
+}
