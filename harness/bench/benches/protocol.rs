@@ -16,26 +16,19 @@
 )]
 
 use c169_adapter::protocol::DecodeRequest;
-use c169_adapter::{
-    Command, Implementation, Loopback, Mode, Reference, Subprocess, SubprocessSettings,
-};
+use c169_adapter::{Implementation, Loopback, Mode, Reference, Subprocess, SubprocessSettings};
 use c169_suite::run::decode_request;
 use c169_suite::Corpus;
 use criterion::Criterion;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-const SERVE_VAR: &str = "C169_BENCH_SERVE";
+mod serving;
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use serving::{repo, runtime, serve_if_asked, this_as_adapter};
 
 fn vectors() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
+    repo().join("vectors")
 }
 
 /// The idpass vectors (valid and invalid, signed, encrypted) as the suite's runner
@@ -87,14 +80,10 @@ fn bench_one(
 }
 
 fn main() {
-    if std::env::var(SERVE_VAR).as_deref() == Ok("stdio") {
-        runtime()
-            .block_on(c169_adapter::serve::serve_stdio(&Reference))
-            .unwrap();
+    if serve_if_asked() {
         return;
     }
-    let me = std::env::current_exe().unwrap();
-    let serving = Command::new(me).env(SERVE_VAR, "stdio");
+    let serving = this_as_adapter();
     let cases = cases();
     let mut c = Criterion::default().configure_from_args();
 

@@ -8,20 +8,11 @@
 )] // tests
 
 use serde_json::Value as Json;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn c169(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_c169"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .unwrap()
-}
+use common::{c169, repo};
 
 fn qr_of(vector: &str) -> String {
     let v: Json = serde_json::from_slice(&std::fs::read(repo().join(vector)).unwrap()).unwrap();

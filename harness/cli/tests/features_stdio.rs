@@ -8,12 +8,11 @@ use c169_suite::catalogue::Catalogue;
 use c169_suite::generate::Generator;
 use c169_suite::steps::{run_features, FeatureRun, Shared};
 use c169_suite::Corpus;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+
+use common::repo;
 
 fn run(imp: Arc<dyn Implementation>, rt: &tokio::runtime::Runtime) -> FeatureRun {
     let root = repo().join("vectors");

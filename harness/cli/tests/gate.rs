@@ -13,25 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn c169(args: &[&str]) -> Output {
-    c169_with(args, &[])
-}
-
-/// Runs c169 with `envs` (seen by the adapters it starts too).
-fn c169_with(args: &[&str], envs: &[(&str, String)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_c169"))
-        .args(args)
-        .current_dir(repo())
-        .env("CI", "1")
-        .env("C169", env!("CARGO_BIN_EXE_c169"))
-        .envs(envs.iter().map(|(k, v)| (k, v)))
-        .output()
-        .unwrap()
-}
+use common::{c169, c169_with, repo, text};
 
 /// The proxy adapter of `tests/fixtures/proxy.py`: the reference, slowed or garbled.
 fn proxy() -> String {
@@ -51,14 +35,6 @@ fn scratch(name: &str) -> PathBuf {
 
 fn results(dir: &Path) -> Json {
     serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// A small run: the vectors and scenarios of three zlib requirements.

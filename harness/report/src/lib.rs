@@ -265,9 +265,8 @@ pub struct Summary {
 /// A requirement's verdict over the cases that test it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequirementVerdict {
-    pub id: String,
-    pub level: Level,
-    pub statement: String,
+    #[serde(flatten)]
+    pub requirement: RequirementInfo,
     /// `fail` if any case failed (known failures included), else `pass` if any
     /// passed, else `skip` if all were skipped, else `untested`.
     pub verdict: String,
@@ -280,6 +279,17 @@ pub struct RequirementInfo {
     pub id: String,
     pub level: Level,
     pub statement: String,
+}
+
+impl RequirementInfo {
+    #[must_use]
+    pub fn new(id: &str, level: Level, statement: &str) -> Self {
+        RequirementInfo {
+            id: id.to_owned(),
+            level,
+            statement: statement.to_owned(),
+        }
+    }
 }
 
 /// Which failures fail the run.
@@ -581,9 +591,7 @@ fn requirement_verdicts(catalogue: &[RequirementInfo], cases: &[Case]) -> Vec<Re
                 "untested"
             };
             RequirementVerdict {
-                id: info.id.clone(),
-                level: info.level,
-                statement: info.statement.clone(),
+                requirement: info.clone(),
                 verdict: verdict.to_owned(),
                 counts,
             }

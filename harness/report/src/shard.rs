@@ -101,11 +101,7 @@ pub fn merge(mut parts: Vec<(String, Report)>) -> Result<Report, String> {
     let catalogue: Vec<RequirementInfo> = first
         .requirements
         .iter()
-        .map(|r| RequirementInfo {
-            id: r.id.clone(),
-            level: r.level,
-            statement: r.statement.clone(),
-        })
+        .map(|r| r.requirement.clone())
         .collect();
     let mut merged = first.clone();
     merged.cases.clear();

@@ -7,17 +7,9 @@ use c169_model::{Match, Outcome, Vector, Verdict, VerdictClass};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-/// The status of one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Fail,
-    /// Not run, with a reason (a capability not declared …); never counted as passed.
-    Skip,
-    /// The rig could not get an answer (adapter crashed, timed out, answered garbage).
-    Error,
-}
+/// The status of one case: pass, fail, skip (not run, with a reason; never counted
+/// as passed) or error (the rig got no usable answer).
+pub use c169_report::Status;
 
 /// The judgement of one answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -156,11 +156,7 @@ impl Session<'_> {
             .catalogue
             .requirements
             .iter()
-            .map(|r| RequirementInfo {
-                id: r.id.clone(),
-                level: r.level,
-                statement: r.statement.clone(),
-            })
+            .map(|r| RequirementInfo::new(&r.id, r.level, &r.statement))
             .collect();
         let report = Report::finish(
             suite,
@@ -223,20 +219,11 @@ impl Session<'_> {
     }
 }
 
-fn status(s: crate::Status) -> Status {
-    match s {
-        crate::Status::Pass => Status::Pass,
-        crate::Status::Fail => Status::Fail,
-        crate::Status::Skip => Status::Skip,
-        crate::Status::Error => Status::Error,
-    }
-}
-
 /// A vector's result as a report case. Decoded content and the expected content
 /// are kept on a failure only; every answer keeps its digest.
 #[must_use]
 pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
-    let status = status(r.judgement.status);
+    let status = r.judgement.status;
     let failed = status.is_failure();
     let area = Path::new(&r.file)
         .parent()

@@ -212,7 +212,13 @@ fn check_the_fixed_run(report: &Report) {
     assert!(report.summary.new_failures >= 2);
     assert_eq!(report.gate.verdict, "failed");
     assert_eq!(report.gate.exit_code, 1);
-    let req = |id: &str| report.requirements.iter().find(|r| r.id == id).unwrap();
+    let req = |id: &str| {
+        report
+            .requirements
+            .iter()
+            .find(|r| r.requirement.id == id)
+            .unwrap()
+    };
     assert_eq!(req("C169-CWT-019").verdict, "fail");
     assert_eq!(req("C169-ZLIB-011").verdict, "pass");
     assert_eq!(req("C169-B45-001").verdict, "untested");

@@ -177,7 +177,11 @@ fn counts_table(out: &mut String, r: &Report) {
 fn requirements(out: &mut String, r: &Report) {
     out.push_str("<h2 id=\"requirements\">Requirements</h2>");
     for level in crate::LEVELS {
-        let rows: Vec<_> = r.requirements.iter().filter(|q| q.level == level).collect();
+        let rows: Vec<_> = r
+            .requirements
+            .iter()
+            .filter(|q| q.requirement.level == level)
+            .collect();
         if rows.is_empty() {
             continue;
         }
@@ -192,9 +196,9 @@ fn requirements(out: &mut String, r: &Report) {
                 out,
                 "<tr id=\"req-{id}\"><td><code>{id}</code></td><td>{v}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{s}</td></tr>",
                 q.counts.passed, q.counts.failed, q.counts.errors, q.counts.skipped,
-                id = esc(&q.id),
+                id = esc(&q.requirement.id),
                 v = status_span(&q.verdict),
-                s = esc(&q.statement),
+                s = esc(&q.requirement.statement),
             );
         }
         out.push_str("</table>");
