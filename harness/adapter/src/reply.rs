@@ -56,13 +56,13 @@ pub(crate) fn judge(bytes: &[u8], op: Op, id: u64) -> Result<Reply, Bad> {
     // The common case in one typed pass; anything else takes the long way, which
     // also says precisely what is wrong.
     if op == Op::Decode {
-        if let Ok(plain) = serde_json::from_slice::<PlainDecode>(bytes) {
+        if let Ok(plain) = c169_model::deep::from_slice::<PlainDecode>(bytes) {
             if plain.id == id && plain.error.is_none() && check_outcome(&plain.outcome).is_ok() {
                 return Ok(Reply::Decode(plain.outcome));
             }
         }
     }
-    let json: Json = serde_json::from_slice(bytes).map_err(|e| {
+    let json: Json = c169_model::deep::from_slice(bytes).map_err(|e| {
         Bad::Desync(AdapterError::protocol(
             format!("the reply is not JSON: {e}"),
             bytes,

@@ -39,12 +39,12 @@ fn refuse(id: Option<u64>, status: StatusCode, kind: ErrorKind, message: String)
 /// Reads a request; `path_op` is the op an HTTP path named.
 fn read_request(bytes: &[u8], path_op: Option<&str>) -> Result<Request, Refusal> {
     // The common case in one typed pass; the long way below says what is wrong.
-    if let Ok(request) = serde_json::from_slice::<Request>(bytes) {
+    if let Ok(request) = c169_model::deep::from_slice::<Request>(bytes) {
         if path_op.is_none_or(|op| op == request.body.op().as_str()) {
             return Ok(request);
         }
     }
-    let mut json: Json = serde_json::from_slice(bytes).map_err(|e| {
+    let mut json: Json = c169_model::deep::from_slice(bytes).map_err(|e| {
         refuse(
             None,
             StatusCode::BAD_REQUEST,

@@ -43,6 +43,7 @@ fn full_run(inputs: &Inputs, imp: &Arc<dyn Implementation>, rt: &tokio::runtime:
         imp: Arc::clone(imp),
         label: imp.label(),
         filter: None,
+        only: Vec::new(),
         features: true,
         shard: None,
         fail_on: FailOn::Must,

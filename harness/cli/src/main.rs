@@ -3,10 +3,12 @@
 
 #![forbid(unsafe_code)]
 
+mod adapters;
 mod decode;
 mod encode;
 mod inspect;
 mod keyfiles;
+mod matrix;
 mod progress;
 mod report;
 mod requirements;
@@ -40,6 +42,11 @@ enum Command {
     /// Work with report files: merge shards, render formats.
     #[command(subcommand)]
     Report(report::Command),
+    /// The registered peer adapters (adapters/*/adapter.toml): list, set up, check.
+    #[command(subcommand)]
+    Adapters(adapters::Command),
+    /// The suite against the reference and every registered peer, and the encoder × decoder grid: reports/index.html, matrix.json, a report per implementation.
+    Matrix(matrix::Args),
     /// Work with the vector corpus.
     #[command(subcommand)]
     Vectors(vectors::Command),
@@ -93,6 +100,8 @@ fn main() -> ExitCode {
         Command::Run(a) => run::run(&a),
         Command::Diff(a) => report::diff(&a),
         Command::Report(c) => report::run(&c),
+        Command::Adapters(c) => adapters::run(&c),
+        Command::Matrix(a) => matrix::run(&a),
         Command::Vectors(c) => vectors::run(&c),
         Command::Requirements(a) => requirements::run(&a),
         Command::Adapter(AdapterCommand::Stdio) => tokio::runtime::Builder::new_current_thread()

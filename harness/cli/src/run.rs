@@ -22,6 +22,9 @@ pub struct Args {
     /// Where the report goes.
     #[arg(long, default_value = "reports/local", value_name = "DIR")]
     report_dir: PathBuf,
+    /// A registered peer adapter by name (a folder of `adapters/` with an adapter.toml).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["adapter_cmd", "adapter_url"])]
+    adapter: Option<String>,
     /// An adapter program speaking protocol v1 on stdin/stdout (run through `sh -c`).
     #[arg(long, value_name = "COMMAND", conflicts_with = "adapter_url")]
     adapter_cmd: Option<String>,
@@ -54,6 +57,9 @@ pub struct Args {
     /// Known failures of this implementation (YAML: known_failures: [{case, reason, link}]).
     #[arg(long, value_name = "FILE")]
     expectations: Option<PathBuf>,
+    /// Run only this case (a vector id, or a scenario id from a report); repeatable.
+    #[arg(long = "vector", value_name = "ID")]
+    vectors_only: Vec<String>,
     /// Run only part K of N of the cases (a stable split by case id); merge the parts
     /// with `c169 report merge`.
     #[arg(long, value_name = "K/N")]
@@ -62,17 +68,42 @@ pub struct Args {
 
 /// The corpus root: the flag, else `./vectors`, else the source tree's.
 pub fn vectors_root(flag: Option<&Path>) -> PathBuf {
-    if let Some(p) = flag {
-        return p.to_owned();
-    }
-    let here = PathBuf::from("vectors");
+    flag.map_or_else(|| project_dir("vectors"), Path::to_owned)
+}
+
+/// The project folder `name` (`adapters`, `features` …): here, else the source tree's.
+pub fn project_dir(name: &str) -> PathBuf {
+    let here = PathBuf::from(name);
     if here.is_dir() {
         return here;
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(name)
+}
+
+/// A registered peer by name, ready to start; a usage error (exit 2) if it is not.
+pub fn peer(name: &str) -> anyhow::Result<c169_suite::peers::Peer> {
+    let dir = project_dir("adapters");
+    let peers = c169_suite::peers::discover(&dir).map_err(anyhow::Error::msg)?;
+    let names: Vec<&str> = peers.iter().map(c169_suite::peers::Peer::name).collect();
+    let peer = peers.iter().find(|p| p.name() == name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--adapter: no adapter {name:?} in {}; registered: {}",
+            dir.display(),
+            names.join(", ")
+        )
+    })?;
+    if let Some(why) = peer.not_ready() {
+        anyhow::bail!("--adapter: {why}");
+    }
+    Ok(peer.clone())
 }
 
 fn target(args: &Args) -> anyhow::Result<Target> {
+    if let Some(name) = &args.adapter {
+        return Ok(peer(name)?.target());
+    }
     let words: Vec<String> = match (&args.adapter_cmd, &args.adapter_url) {
         (Some(cmd), _) => vec!["sh".into(), "-c".into(), format!("exec {cmd}")],
         (None, Some(url)) => vec![url.clone()],
@@ -112,11 +143,17 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let label = match (&args.adapter_cmd, &args.adapter_url) {
-        (Some(cmd), _) => cmd.clone(),
-        (None, Some(url)) => url.clone(),
-        (None, None) => imp.label(),
+    let label = match (&args.adapter, &args.adapter_cmd, &args.adapter_url) {
+        (Some(name), _, _) => peer(name)?.label(),
+        (None, Some(cmd), _) => cmd.clone(),
+        (None, None, Some(url)) => url.clone(),
+        (None, None, None) => imp.label(),
     };
+    for id in &args.vectors_only {
+        if !id.starts_with("scenario-") && corpus.vectors.iter().all(|(_, v)| &v.id != id) {
+            anyhow::bail!("--vector: no vector or scenario has the id {id:?} (vector ids are file stems under vectors/; scenario ids start with scenario-)");
+        }
+    }
     let interrupt = ctrl_c();
     let options = options(args);
     let session = Session {
@@ -126,6 +163,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         imp: Arc::clone(&imp),
         label: label.clone(),
         filter,
+        only: args.vectors_only.clone(),
         features: !args.no_features,
         shard: args.shard,
         fail_on: args.fail_on,
@@ -150,7 +188,10 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     for path in &written {
         println!("report: {}", path.display());
     }
-    let filtered = args.tags.is_some() || args.shard.is_some() || args.no_features;
+    let filtered = args.tags.is_some()
+        || args.shard.is_some()
+        || args.no_features
+        || !args.vectors_only.is_empty();
     if !outcome.unmatched_expectations.is_empty() && report.run.complete {
         let list = outcome.unmatched_expectations.join(", ");
         let file = args

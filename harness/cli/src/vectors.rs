@@ -155,7 +155,7 @@ fn check(root: &Path) -> anyhow::Result<u8> {
     let schema = c169_suite::schema::VectorSchema::load(root).map_err(anyhow::Error::msg)?;
     let corpus = c169_suite::Corpus::load(root)?;
     for (path, _) in &corpus.vectors {
-        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path)?)?;
+        let json: serde_json::Value = c169_model::deep::from_slice(&std::fs::read(path)?)?;
         problems.extend(
             schema
                 .errors(&json)

@@ -15,7 +15,8 @@ mod common;
 use common::{c169, repo};
 
 fn qr_of(vector: &str) -> String {
-    let v: Json = serde_json::from_slice(&std::fs::read(repo().join(vector)).unwrap()).unwrap();
+    let v: Json =
+        c169_model::deep::from_slice(&std::fs::read(repo().join(vector)).unwrap()).unwrap();
     v["qr"].as_str().unwrap().to_owned()
 }
 
@@ -179,7 +180,7 @@ fn run_writes_a_whole_report_and_exits_0() {
         String::from_utf8_lossy(&out.stdout)
     );
     let report: Json =
-        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+        c169_model::deep::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
     assert_eq!(report["summary"]["all"]["failed"], 0);
     assert_eq!(
         report["summary"]["all"]["total"],
@@ -212,7 +213,7 @@ fn run_against_an_external_adapter_skips_what_it_does_not_claim() {
         String::from_utf8_lossy(&out.stdout)
     );
     let report: Json =
-        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+        c169_model::deep::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
     assert_eq!(report["implementation"]["describe"]["name"], "tiny-python");
     let cases = report["cases"].as_array().unwrap();
     let skipped: Vec<&Json> = cases.iter().filter(|c| c["status"] == "skip").collect();
@@ -244,7 +245,7 @@ fn an_adapter_that_dies_at_start_is_a_rig_failure_with_a_whole_report() {
         String::from_utf8_lossy(&out.stdout)
     );
     let report: Json =
-        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+        c169_model::deep::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
     let cases = report["cases"].as_array().unwrap();
     assert!(!cases.is_empty());
     assert!(cases.iter().all(|c| c["status"] == "error"

@@ -34,7 +34,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn results(dir: &Path) -> Json {
-    serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
+    c169_model::deep::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
 }
 
 /// A small run: the vectors and scenarios of three zlib requirements.

@@ -6,6 +6,7 @@
 //! This crate does no I/O and knows nothing of COSE or cryptography.
 
 pub mod canonical;
+pub mod deep;
 pub mod outcome;
 pub mod protocol;
 pub mod value;

@@ -320,6 +320,7 @@ impl Description {
         add(!self.algorithms.sign.is_empty(), "verify");
         add(!self.algorithms.encrypt.is_empty(), "decrypt");
         add(self.options.unverified, "decode_unverified");
+        add(self.options.now, "validation_time");
         add(self.supports(Op::Encode), "encode");
         names
     }
@@ -717,7 +718,7 @@ mod tests {
         n.leeway = Some(60);
         assert!(d.unmet(&n).unwrap().contains("fixed leeway"));
         let names: Vec<String> = d.capability_names().into_iter().collect();
-        assert_eq!(names, ["decode_unverified"]);
+        assert_eq!(names, ["decode_unverified", "validation_time"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 pub mod diff;
 pub mod expectations;
 pub mod formats;
+pub mod matrix;
 pub mod shard;
 
 use c169_model::{Level, Stage};
@@ -534,7 +535,8 @@ impl Report {
     /// Reads a report file, naming the file and what is wrong in it.
     pub fn load(path: &Path) -> Result<Report, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let value: Json = serde_json::from_str(&text)
+        // Decoded content may nest deeper than serde_json reads by default.
+        let value: Json = c169_model::deep::from_slice(text.as_bytes())
             .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
         match value.get("format").and_then(Json::as_str) {
             Some(FORMAT) => {}
@@ -552,7 +554,8 @@ impl Report {
             }
         }
         let mut de = serde_json::Deserializer::from_str(&text);
-        serde_path_to_error::deserialize(&mut de)
+        de.disable_recursion_limit();
+        serde_path_to_error::deserialize(serde_stacker::Deserializer::new(&mut de))
             .map_err(|e| format!("{}: field `{}`: {}", path.display(), e.path(), e.inner()))
     }
 }

@@ -137,8 +137,21 @@ impl Corpus {
 
 /// Parses one vector file; errors name the field (JSON path) and what was expected.
 pub fn parse_vector(path: &Path, text: &str) -> Result<Vector, LoadError> {
+    // Expected content may nest deeper than serde_json reads by default.
+    let depth = c169_model::deep::json_depth(text.as_bytes());
+    if depth > c169_model::deep::MAX_JSON_DEPTH {
+        return Err(format_error(
+            path,
+            "(document)",
+            &format!(
+                "nests {depth} levels deep; at most {} are read",
+                c169_model::deep::MAX_JSON_DEPTH
+            ),
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    de.disable_recursion_limit();
+    serde_path_to_error::deserialize(serde_stacker::Deserializer::new(de)).map_err(|e| {
         let field = e.path().to_string();
         format_error(path, &field, &e.into_inner().to_string())
     })

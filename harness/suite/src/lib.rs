@@ -14,6 +14,8 @@ pub mod external;
 pub mod features;
 pub mod generate;
 pub mod judge;
+pub mod matrix;
+pub mod peers;
 pub mod run;
 pub mod schema;
 pub mod session;

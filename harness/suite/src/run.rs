@@ -239,16 +239,16 @@ pub fn run_with(
             interrupted = true;
             break;
         }
-        let result = one(
+        let ctx = Ctx {
             corpus,
             root,
             imp,
             rt,
-            path,
-            vector,
-            &caps,
-            describe_error.as_ref(),
-        );
+            caps: &caps,
+            describe_error: describe_error.as_ref(),
+            honours_time: description.as_ref().is_some_and(|d| d.options.now),
+        };
+        let result = one(&ctx, path, vector);
         on_case(vector, &result);
         results.push(result);
     }
@@ -260,17 +260,32 @@ pub fn run_with(
     }
 }
 
-#[allow(clippy::too_many_arguments)] // one case: the run's context and the vector
-fn one(
-    corpus: &Corpus,
-    root: &Path,
-    imp: &dyn Implementation,
-    rt: &tokio::runtime::Runtime,
-    path: &Path,
-    vector: &Vector,
-    caps: &BTreeSet<String>,
-    describe_error: Option<&AdapterError>,
-) -> CaseResult {
+/// What every case of a run shares.
+struct Ctx<'a> {
+    corpus: &'a Corpus,
+    root: &'a Path,
+    imp: &'a dyn Implementation,
+    rt: &'a tokio::runtime::Runtime,
+    caps: &'a BTreeSet<String>,
+    describe_error: Option<&'a AdapterError>,
+    /// The implementation checks exp and nbf against the validation time it is given.
+    honours_time: bool,
+}
+
+/// Why a case that turns on the validation time is not run (or not judged).
+pub const CLOCK_BOUND: &str =
+    "the implementation does not honour a given validation time (describe: options.now is false)";
+
+fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
+    let Ctx {
+        corpus,
+        root,
+        imp,
+        rt,
+        caps,
+        describe_error,
+        honours_time,
+    } = *ctx;
     let mut result = case(root, path, vector);
     if let Some(e) = describe_error {
         result.judgement = Judgement {
@@ -285,12 +300,31 @@ fn one(
             format!("not run: the implementation does not declare capability {cap:?}");
         return result;
     }
+    // A rejection by time can only be observed at the vector's own validation time.
+    if !honours_time && vector.stage == Some(c169_model::Stage::Time) {
+        result.judgement.reason = format!("not run: {CLOCK_BOUND}");
+        return result;
+    }
     let start = Instant::now();
     if let Some(qr) = &vector.qr {
         let request = decode_request(corpus, vector, qr, caps);
         match rt.block_on(imp.decode(&request)) {
             Ok(outcome) => {
                 result.judgement = judge(vector, &outcome);
+                if !honours_time
+                    && result.judgement.status == Status::Fail
+                    && outcome.stage == Some(c169_model::Stage::Time)
+                {
+                    // It judged exp/nbf at its own clock, not at the vector's time.
+                    result.judgement = Judgement {
+                        status: Status::Skip,
+                        reason: format!(
+                            "not judged: rejected at stage time, and {CLOCK_BOUND}: it judged at its own clock, not at the vector's validation time ({})",
+                            outcome.message.as_deref().unwrap_or("no message")
+                        ),
+                        stage_mismatch: false,
+                    };
+                }
                 result.observed = Some(outcome);
             }
             Err(e) => {

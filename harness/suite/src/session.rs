@@ -30,6 +30,8 @@ pub struct Session<'a> {
     /// How the report names the implementation.
     pub label: String,
     pub filter: Option<TagFilter>,
+    /// Only these cases (vector or scenario ids), when not empty.
+    pub only: Vec<String>,
     /// Run the scenarios of `features/` too.
     pub features: bool,
     pub shard: Option<ShardId>,
@@ -48,6 +50,7 @@ impl std::fmt::Debug for Session<'_> {
             .field("root", &self.root)
             .field("label", &self.label)
             .field("filter", &self.filter.is_some())
+            .field("only", &self.only)
             .field("features", &self.features)
             .field("shard", &self.shard)
             .field("fail_on", &self.fail_on)
@@ -82,9 +85,11 @@ impl Session<'_> {
 
         let filter = self.filter.as_ref();
         let part = self.shard;
+        let only = &self.only;
         let keep = |v: &Vector| {
             filter.is_none_or(|keep| keep(&crate::features::vector_tags(v)))
                 && part.is_none_or(|s| s.holds(&v.id))
+                && (only.is_empty() || only.contains(&v.id))
         };
         let total = self.corpus.vectors.iter().filter(|(_, v)| keep(v)).count();
         sink.event(&Event::Phase {
@@ -199,6 +204,7 @@ impl Session<'_> {
             Controls {
                 shard: self.shard,
                 interrupt: self.interrupt.clone(),
+                only: self.only.clone(),
             },
         ))?;
         if features.broken > 0 {

@@ -128,6 +128,7 @@ impl Fixture {
             label: imp.label(),
             imp,
             filter: Some(filter),
+            only: Vec::new(),
             features: true,
             shard,
             fail_on: FailOn::Must,

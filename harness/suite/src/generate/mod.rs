@@ -885,6 +885,13 @@ impl Context {
         vector.artefacts = Some(artefacts(&encoded, &claim169));
         vector.qr = Some(encoded.text);
         if f.verdict != c169_model::VerdictClass::Invalid {
+            // A payload replaced by a tamper holds other claims than the ones encoded:
+            // an accepting decoder returns what the payload holds.
+            let (claim169, cwt) = if f.tamper.iter().any(|t| t.at == "payload") {
+                claims_of(&encoded.payload).unwrap_or((claim169, cwt))
+            } else {
+                (claim169, cwt)
+            };
             vector.expected = Some(Expected {
                 claim169: Some(to_canonical_json(&claim169)),
                 cwt: Some(to_canonical_json(&cwt)),
@@ -937,6 +944,27 @@ fn encode_case(
 
 /// The artefacts of an encoding; those above [`Artefacts::MAX_INLINE`] bytes are
 /// left out, with their length and SHA-256.
+/// Claim 169 and the other claims of a CWT payload, read with the deepest nesting
+/// the codec allows; `None` when it is not a map with integer keys.
+fn claims_of(payload: &[u8]) -> Option<(Value, Value)> {
+    let limits = c169_codec::cbor::ReadLimits {
+        max_depth: c169_codec::cbor::HARD_MAX_DEPTH,
+        ..c169_codec::cbor::ReadLimits::default()
+    };
+    let Value::Map(entries) = c169_codec::cbor::decode(payload, limits).ok()? else {
+        return None;
+    };
+    let (mut claim169, mut rest) = (Value::Map(Vec::new()), Vec::new());
+    for (k, v) in entries {
+        match k {
+            Value::Integer(169) => claim169 = v,
+            Value::Integer(_) => rest.push((k, v)),
+            _ => return None,
+        }
+    }
+    Some((claim169, Value::Map(rest)))
+}
+
 fn artefacts(encoded: &c169_codec::Encoded, claim169: &Value) -> Artefacts {
     let mut a = Artefacts {
         zlib: hex::encode(&encoded.zlib),

@@ -45,7 +45,22 @@ fn judged(
     if class == VerdictClass::Invalid {
         vector.expected = None;
     }
-    Ok(judge(&vector, answer(w)?))
+    let outcome = answer(w)?;
+    let judgement = judge(&vector, outcome);
+    // As the vector runner does: what turns on the validation time is not judged
+    // for an implementation that cannot be given one.
+    if !shared()?.caps.contains("validation_time") {
+        if stage == Some(Stage::Time) {
+            return Err(format!("not run: {}", crate::run::CLOCK_BOUND));
+        }
+        if judgement.status != Status::Pass && outcome.stage == Some(Stage::Time) {
+            return Err(format!(
+                "not judged: rejected at stage time, and {}: it judged at its own clock",
+                crate::run::CLOCK_BOUND
+            ));
+        }
+    }
+    Ok(judgement)
 }
 
 #[then("it is accepted")]

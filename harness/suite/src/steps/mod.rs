@@ -220,6 +220,8 @@ pub struct Controls {
     pub shard: Option<c169_report::ShardId>,
     /// Set (by a Ctrl-C handler) to stop: scenarios not begun are reported not run.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// Only the scenarios with these ids (see [`scenario_id`]), when not empty.
+    pub only: Vec<String>,
 }
 
 impl Controls {
@@ -296,6 +298,14 @@ fn new_record(
             .collect(),
         duration_ms: 0.0,
     }
+}
+
+/// Whether a step's failure says the case could not be run or judged (an
+/// `unsupported` answer, a validation time the implementation cannot take), as
+/// opposed to a failure of the implementation. A broken adapter stays a failure.
+fn not_run(why: &str) -> bool {
+    (why.starts_with("not run:") || why.starts_with("not judged:"))
+        && !why.contains("adapter broken")
 }
 
 /// A step's failure without cucumber's framing: our steps fail by panicking with the reason.
@@ -464,6 +474,8 @@ pub async fn run_features_with(
             };
             let (status, reason) = if interrupted || (failed && why.contains(INTERRUPTED)) {
                 (ScenarioStatus::NotRun, INTERRUPTED.to_owned())
+            } else if failed && not_run(&why) {
+                (ScenarioStatus::NotRun, why)
             } else if failed {
                 (ScenarioStatus::Failed, why)
             } else {
@@ -494,9 +506,9 @@ pub async fn run_features_with(
             if filter.as_ref().is_some_and(|keep| !keep(&tags)) {
                 return false;
             }
-            if at_filter
-                .shard
-                .is_some_and(|s| !s.holds(&scenario_id(feature, scenario)))
+            let id = scenario_id(feature, scenario);
+            if at_filter.shard.is_some_and(|s| !s.holds(&id))
+                || (!at_filter.only.is_empty() && !at_filter.only.contains(&id))
             {
                 return false;
             }

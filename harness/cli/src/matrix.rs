@@ -1,0 +1,154 @@
+//! `c169 matrix`: the suite against the reference and every registered peer, the
+//! encoder × decoder grid, and the published pages.
+
+use crate::adapters::peers_required;
+use crate::run::{project_dir, vectors_root};
+use anyhow::Context as _;
+use c169_adapter::{Implementation, Reference, Settings};
+use c169_report::formats::{write_all, Format};
+use c169_report::matrix::{render_index, Matrix};
+use c169_report::{exit, write_atomically, Collector, FailOn, Report};
+use c169_suite::matrix::{grid, Member};
+use c169_suite::peers::discover;
+use c169_suite::session::Session;
+use c169_suite::Corpus;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where the matrix goes: index.html, matrix.json and a folder per implementation.
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    out: PathBuf,
+    /// Seconds an implementation may take on one request.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    timeout: u64,
+    /// Only these peers (default: every registered one); the reference is always in.
+    #[arg(long = "adapter", value_name = "NAME")]
+    only: Vec<String>,
+}
+
+/// The reference and every ready peer (`None` when a peer cannot be reached and
+/// C169_REQUIRE_PEERS=1).
+#[allow(clippy::type_complexity)] // name, label, implementation
+fn members(
+    args: &Args,
+    settings: &Settings,
+) -> anyhow::Result<Option<Vec<(String, String, Arc<dyn Implementation>)>>> {
+    let mut members: Vec<(String, String, Arc<dyn Implementation>)> = vec![(
+        "reference".into(),
+        "reference (c169's reference codec)".into(),
+        Arc::new(Reference),
+    )];
+    for peer in discover(&project_dir("adapters")).map_err(anyhow::Error::msg)? {
+        if !args.only.is_empty() && !args.only.iter().any(|n| n == peer.name()) {
+            continue;
+        }
+        if let Some(why) = peer.not_ready() {
+            if peers_required() {
+                eprintln!("c169: {why} (C169_REQUIRE_PEERS=1)");
+                return Ok(None);
+            }
+            eprintln!("c169: matrix: leaving out {why}");
+            continue;
+        }
+        let imp: Arc<dyn Implementation> = Arc::from(peer.target().connect(settings)?);
+        members.push((peer.name().to_owned(), peer.label(), imp));
+    }
+
+    Ok(Some(members))
+}
+
+pub fn run(args: &Args) -> anyhow::Result<u8> {
+    let root = vectors_root(None);
+    let corpus =
+        Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
+    let catalogue = crate::vectors::catalogue_for(&root)?;
+    let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+
+    let Some(members) = members(args, &settings)? else {
+        return Ok(exit::RIG);
+    };
+
+    let mut reports: Vec<(String, Report)> = Vec::new();
+    let mut rig_failed = false;
+    for (name, label, imp) in &members {
+        eprintln!("c169: matrix: running the suite against {name}");
+        let session = Session {
+            root: &root,
+            corpus: &corpus,
+            catalogue: &catalogue,
+            imp: Arc::clone(imp),
+            label: label.clone(),
+            filter: None,
+            only: Vec::new(),
+            features: true,
+            shard: None,
+            fail_on: FailOn::Must,
+            expectations: None,
+            options: BTreeMap::from([("timeout_s".to_owned(), serde_json::json!(args.timeout))]),
+            interrupt: None,
+        };
+        let mut report = session
+            .run(&rt, &mut Collector::default())
+            .map_err(anyhow::Error::msg)?
+            .report;
+        // A published report does not name the machine it was made on.
+        "(not recorded)".clone_into(&mut report.run.host);
+        rig_failed |= report.run.rig_failure.is_some();
+        let dir = args.out.join(name);
+        write_all(&report, &dir, &Format::ALL).map_err(anyhow::Error::msg)?;
+        println!(
+            "{name}: {} — {} cases, {} passed, {} failed, {} errors, {} skipped",
+            report.gate.verdict,
+            report.summary.all.total,
+            report.summary.all.passed,
+            report.summary.all.failed,
+            report.summary.all.errors,
+            report.summary.all.skipped
+        );
+        reports.push((name.clone(), report));
+    }
+
+    eprintln!("c169: matrix: the encoder × decoder grid");
+    let grid_members: Vec<Member> = members
+        .iter()
+        .map(|(name, _, imp)| Member {
+            name: name.clone(),
+            imp: Arc::clone(imp),
+            caps: rt
+                .block_on(imp.describe())
+                .map(|d| d.capability_names())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let grid = grid(&corpus, &grid_members, &rt);
+    for (_, _, imp) in &members {
+        rt.block_on(imp.shutdown());
+    }
+    let matrix = Matrix::new(&reports, grid);
+    let mut json = serde_json::to_vec_pretty(&matrix)?;
+    json.push(b'\n');
+    write_atomically(&args.out.join("matrix.json"), &json)?;
+    write_atomically(
+        &args.out.join("index.html"),
+        render_index(&matrix).as_bytes(),
+    )?;
+    println!(
+        "grid: {} encoders × {} decoders × {} fixtures",
+        matrix.grid.encoders.len(),
+        matrix.grid.decoders.len(),
+        matrix.grid.fixtures.len()
+    );
+    println!("matrix: {}", args.out.join("index.html").display());
+    Ok(if rig_failed {
+        exit::RIG
+    } else {
+        exit::CONFORMANT
+    })
+}

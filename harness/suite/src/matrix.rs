@@ -1,0 +1,206 @@
+//! The encoder × decoder grid of `c169 matrix`: every implementation that encodes
+//! turns the identity fixtures (the encoder vectors) into QR text, and every
+//! implementation decodes every output.
+
+use crate::corpus::Corpus;
+use crate::run::encode_request;
+use c169_adapter::protocol::{DecodeKeys, DecodeOptions, DecodeRequest};
+use c169_adapter::{Implementation, Reference};
+use c169_codec::keys::Key;
+use c169_model::{Vector, Verdict};
+use c169_report::matrix::{Cell, Grid, GridCase};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// One implementation of the grid.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub name: String,
+    pub imp: Arc<dyn Implementation>,
+    /// The capability names it declared.
+    pub caps: BTreeSet<String>,
+}
+
+fn case(fixture: &str, result: &str, detail: impl Into<String>) -> GridCase {
+    GridCase {
+        fixture: fixture.to_owned(),
+        result: result.to_owned(),
+        detail: detail.into(),
+    }
+}
+
+/// What a fixture needs of a decoder beyond the encode op.
+fn needs(fixture: &Vector) -> Vec<&String> {
+    fixture
+        .capabilities
+        .iter()
+        .filter(|c| *c != "encode")
+        .collect()
+}
+
+fn request(
+    qr: &str,
+    fixture: &Vector,
+    verify: &[Key],
+    decrypt: &[Key],
+    keys: bool,
+) -> DecodeRequest {
+    DecodeRequest {
+        qr: qr.to_owned(),
+        keys: DecodeKeys {
+            verify: if keys {
+                verify.iter().map(|k| k.to_jwk(false)).collect()
+            } else {
+                Vec::new()
+            },
+            decrypt: if keys {
+                decrypt.iter().map(|k| k.to_jwk(true)).collect()
+            } else {
+                Vec::new()
+            },
+        },
+        options: DecodeOptions {
+            now: Some(fixture.now),
+            leeway: Some(0),
+        },
+    }
+}
+
+/// One decoder on one encoded output.
+fn decode_one(
+    dec: &Member,
+    qr: &str,
+    fixture: &Vector,
+    keys: (&[Key], &[Key]),
+    expected: Option<&serde_json::Value>,
+    rt: &tokio::runtime::Runtime,
+) -> GridCase {
+    let id = fixture.id.as_str();
+    let all = needs(fixture).iter().all(|c| dec.caps.contains(*c));
+    let unverified = !all
+        && dec.caps.contains("decode_unverified")
+        && fixture.encode.as_ref().is_some_and(|e| e.encrypt.is_none());
+    if !all && !unverified {
+        let missing: Vec<&str> = needs(fixture)
+            .into_iter()
+            .filter(|c| !dec.caps.contains(*c))
+            .map(String::as_str)
+            .collect();
+        return case(
+            id,
+            "skipped",
+            format!("the decoder does not declare {}", missing.join(", ")),
+        );
+    }
+    let req = request(qr, fixture, keys.0, keys.1, all);
+    match rt.block_on(dec.imp.decode(&req)) {
+        Err(e) => case(id, "error", e.reason()),
+        Ok(o) if o.verdict == Verdict::Reject => case(
+            id,
+            "rejected",
+            format!(
+                "{} ({}): {}",
+                o.stage.map_or("?", c169_model::Stage::as_str),
+                o.code.as_deref().unwrap_or("no code"),
+                o.message.as_deref().unwrap_or_default()
+            ),
+        ),
+        Ok(o) if o.claim169.as_ref() != expected => case(
+            id,
+            "differs",
+            "accepted, but claim 169 differs from what the reference reads in the same text",
+        ),
+        Ok(o) if all && o.verified != Some(true) => case(id, "differs", "accepted without saying the signature verified"),
+        Ok(_) if all => case(id, "read", "accepted, signature verified, same content as the reference reads"),
+        Ok(_) => case(id, "read-unverified", "accepted without a key (the decoder verifies nothing), same content as the reference reads"),
+    }
+}
+
+/// The grid of `members` over the encoder vectors of `corpus`.
+#[must_use]
+pub fn grid(corpus: &Corpus, members: &[Member], rt: &tokio::runtime::Runtime) -> Grid {
+    let mut fixtures: Vec<&Vector> = corpus
+        .vectors
+        .iter()
+        .map(|(_, v)| v)
+        .filter(|v| v.encode.is_some())
+        .collect();
+    fixtures.sort_by(|a, b| a.id.cmp(&b.id));
+    let encoders: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.caps.contains("encode"))
+        .collect();
+    let mut cells: Vec<Cell> = Vec::new();
+    for enc in &encoders {
+        let mut row: Vec<Cell> = members
+            .iter()
+            .map(|d| Cell {
+                encoder: enc.name.clone(),
+                decoder: d.name.clone(),
+                read: 0,
+                tried: 0,
+                cases: Vec::new(),
+            })
+            .collect();
+        for fixture in &fixtures {
+            let id = fixture.id.as_str();
+            let missing: Vec<&str> = needs(fixture)
+                .into_iter()
+                .filter(|c| !enc.caps.contains(*c))
+                .map(String::as_str)
+                .collect();
+            let Some((req, verify, decrypt)) = encode_request(corpus, fixture) else {
+                continue;
+            };
+            let encoded = if missing.is_empty() {
+                rt.block_on(enc.imp.encode(&req)).map_err(|e| e.reason())
+            } else {
+                Err(String::new())
+            };
+            for (cell, dec) in row.iter_mut().zip(members) {
+                let result = match &encoded {
+                    Err(why) if why.is_empty() => case(
+                        id,
+                        "skipped",
+                        format!("the encoder does not declare {}", missing.join(", ")),
+                    ),
+                    Err(why) => case(id, "not-encoded", why.clone()),
+                    Ok(encoded) => {
+                        let reference = rt
+                            .block_on(Reference.decode(&request(
+                                &encoded.qr,
+                                fixture,
+                                &verify,
+                                &decrypt,
+                                true,
+                            )))
+                            .ok()
+                            .and_then(|o| o.claim169);
+                        decode_one(
+                            dec,
+                            &encoded.qr,
+                            fixture,
+                            (&verify, &decrypt),
+                            reference.as_ref(),
+                            rt,
+                        )
+                    }
+                };
+                if result.result != "skipped" {
+                    cell.tried += 1;
+                }
+                if result.result.starts_with("read") {
+                    cell.read += 1;
+                }
+                cell.cases.push(result);
+            }
+        }
+        cells.extend(row);
+    }
+    Grid {
+        encoders: encoders.iter().map(|m| m.name.clone()).collect(),
+        decoders: members.iter().map(|m| m.name.clone()).collect(),
+        fixtures: fixtures.iter().map(|v| v.id.clone()).collect(),
+        cells,
+    }
+}

@@ -1,0 +1,356 @@
+//! The registered peer adapters: `adapters/<name>/adapter.toml` (format in
+//! `adapters/README.md`), how to set each up, start it, and check what it claims.
+
+use c169_adapter::protocol::Description;
+use c169_adapter::{Command, Mode, Target};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// An `adapter.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub name: String,
+    pub language: String,
+    pub summary: String,
+    pub upstream: Upstream,
+    pub setup: Setup,
+    pub run: Run,
+    pub declares: Declares,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upstream {
+    pub registry: String,
+    pub package: String,
+    /// Exact: the published report is for this version.
+    pub version: String,
+    #[serde(default)]
+    pub homepage: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setup {
+    /// Run in order with `sh -c` in the adapter's folder.
+    pub commands: Vec<String>,
+    /// Programs that must be on PATH first.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// A file (relative to the folder) that exists once setup has run.
+    pub ready: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Run {
+    pub command: String,
+    pub mode: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declares {
+    pub ops: Vec<String>,
+    #[serde(default)]
+    pub sign: Vec<String>,
+    #[serde(default)]
+    pub encrypt: Vec<String>,
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+}
+
+/// A registered peer: its folder and its `adapter.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    pub dir: PathBuf,
+    pub spec: Spec,
+}
+
+const REGISTRIES: [&str; 3] = ["pypi", "crates.io", "npm"];
+
+/// Reads `dir/adapter.toml`, naming the file, the field and what was expected.
+pub fn load(dir: &Path) -> Result<Peer, String> {
+    let path = dir.join("adapter.toml");
+    let shown = path.display();
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
+    let spec: Spec = toml::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
+    let folder = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let field = |name: &str, what: String| Err(format!("{shown}: field `{name}`: {what}"));
+    if spec.name != folder {
+        return field(
+            "name",
+            format!(
+                "expected the folder's name {folder:?}, found {:?}",
+                spec.name
+            ),
+        );
+    }
+    if !REGISTRIES.contains(&spec.upstream.registry.as_str()) {
+        return field(
+            "upstream.registry",
+            format!(
+                "expected one of {REGISTRIES:?}, found {:?}",
+                spec.upstream.registry
+            ),
+        );
+    }
+    let v = &spec.upstream.version;
+    if v.is_empty()
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
+        return field(
+            "upstream.version",
+            format!("expected an exact version like 0.3.0, found {v:?}"),
+        );
+    }
+    if !matches!(spec.run.mode.as_str(), "persistent" | "one-shot") {
+        return field(
+            "run.mode",
+            format!("expected persistent or one-shot, found {:?}", spec.run.mode),
+        );
+    }
+    if spec.declares.ops.iter().all(|o| o != "describe") {
+        return field(
+            "declares.ops",
+            "expected a list that holds \"describe\"".into(),
+        );
+    }
+    Ok(Peer {
+        dir: dir.to_owned(),
+        spec,
+    })
+}
+
+/// Every folder of `adapters_dir` with an `adapter.toml`, by name.
+pub fn discover(adapters_dir: &Path) -> Result<Vec<Peer>, String> {
+    let entries =
+        std::fs::read_dir(adapters_dir).map_err(|e| format!("{}: {e}", adapters_dir.display()))?;
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("adapter.toml").is_file())
+        .collect();
+    dirs.sort();
+    dirs.iter().map(|d| load(d)).collect()
+}
+
+/// Where a program is on PATH, if it is.
+#[must_use]
+pub fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+impl Peer {
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// `claim169-py (PyPI claim169 0.3.0)`.
+    #[must_use]
+    pub fn label(&self) -> String {
+        format!(
+            "{} ({} {} {})",
+            self.spec.name,
+            self.spec.upstream.registry,
+            self.spec.upstream.package,
+            self.spec.upstream.version
+        )
+    }
+
+    /// The programs setup needs that are not on PATH.
+    #[must_use]
+    pub fn missing_runtimes(&self) -> Vec<String> {
+        self.spec
+            .setup
+            .requires
+            .iter()
+            .filter(|p| on_path(p).is_none())
+            .cloned()
+            .collect()
+    }
+
+    /// Whether setup has run.
+    #[must_use]
+    pub fn is_ready(&self) -> bool {
+        self.dir.join(&self.spec.setup.ready).exists()
+    }
+
+    /// Why the adapter cannot be started now, if it cannot.
+    #[must_use]
+    pub fn not_ready(&self) -> Option<String> {
+        let missing = self.missing_runtimes();
+        if !missing.is_empty() {
+            return Some(format!(
+                "{} needs {} on PATH, which is not there: install it, then run `c169 adapters setup {}`",
+                self.name(),
+                missing.join(", "),
+                self.name()
+            ));
+        }
+        (!self.is_ready()).then(|| {
+            format!(
+                "{} is not set up ({} is missing): run `c169 adapters setup {}`",
+                self.name(),
+                self.spec.setup.ready,
+                self.name()
+            )
+        })
+    }
+
+    /// How the rig starts it: `sh -c "exec <run.command>"` in its folder.
+    #[must_use]
+    pub fn target(&self) -> Target {
+        let mut command = Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec {}", self.spec.run.command));
+        command.cwd = Some(self.dir.clone());
+        Target::Subprocess {
+            command,
+            mode: if self.spec.run.mode == "one-shot" {
+                Mode::OneShot
+            } else {
+                Mode::Persistent
+            },
+        }
+    }
+
+    /// Runs the setup commands in order, their output going to this process's
+    /// stdout and stderr; stops at the first that fails.
+    pub fn setup(&self) -> Result<(), String> {
+        let missing = self.missing_runtimes();
+        if !missing.is_empty() {
+            return Err(format!(
+                "{}: cannot set up: {} not on PATH (adapter.toml field `setup.requires`)",
+                self.name(),
+                missing.join(", ")
+            ));
+        }
+        for cmd in &self.spec.setup.commands {
+            let status = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(cmd)
+                .current_dir(&self.dir)
+                .status()
+                .map_err(|e| format!("{}: `{cmd}`: {e}", self.name()))?;
+            if !status.success() {
+                return Err(format!("{}: `{cmd}` failed ({status})", self.name()));
+            }
+        }
+        if !self.is_ready() {
+            return Err(format!(
+                "{}: setup ran, but {} does not exist (adapter.toml field `setup.ready`)",
+                self.name(),
+                self.spec.setup.ready
+            ));
+        }
+        Ok(())
+    }
+
+    /// Where the `describe` answer departs from what `adapter.toml` declares.
+    #[must_use]
+    pub fn check(&self, d: &Description) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut compare = |what: &str, declared: &[String], said: &[String]| {
+            let mut a: Vec<&String> = declared.iter().collect();
+            let mut b: Vec<&String> = said.iter().collect();
+            a.sort();
+            b.sort();
+            if a != b {
+                out.push(format!(
+                    "{what}: adapter.toml declares {a:?}, describe says {b:?}"
+                ));
+            }
+        };
+        let ops: Vec<String> = d.ops.clone();
+        compare("ops", &self.spec.declares.ops, &ops);
+        compare("sign", &self.spec.declares.sign, &d.algorithms.sign);
+        compare(
+            "encrypt",
+            &self.spec.declares.encrypt,
+            &d.algorithms.encrypt,
+        );
+        compare(
+            "capabilities",
+            &self.spec.declares.capabilities,
+            &d.capabilities,
+        );
+        if d.version != self.spec.upstream.version {
+            out.push(format!(
+                "version: adapter.toml pins {}, describe says {}",
+                self.spec.upstream.version, d.version
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn write(dir: &Path, text: &str) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("adapter.toml"), text).unwrap();
+    }
+
+    const GOOD: &str = r#"name = "demo"
+language = "python"
+summary = "a demo"
+[upstream]
+registry = "pypi"
+package = "demo"
+version = "1.2.3"
+[setup]
+commands = ["true"]
+ready = "adapter.toml"
+[run]
+command = "python3 adapter.py"
+mode = "persistent"
+[declares]
+ops = ["describe", "decode"]
+"#;
+
+    #[test]
+    fn a_bad_adapter_toml_names_the_file_and_the_field() {
+        let root = std::env::temp_dir().join(format!("c169-peers-{}", std::process::id()));
+        let dir = root.join("demo");
+        write(&dir, GOOD);
+        let peer = load(&dir).unwrap();
+        assert_eq!(peer.label(), "demo (pypi demo 1.2.3)");
+        assert!(peer.is_ready());
+        for (from, to, field) in [
+            (
+                "version = \"1.2.3\"",
+                "version = \"^1.2\"",
+                "upstream.version",
+            ),
+            ("mode = \"persistent\"", "mode = \"forever\"", "run.mode"),
+            ("name = \"demo\"", "name = \"other\"", "name"),
+            (
+                "registry = \"pypi\"",
+                "registry = \"cpan\"",
+                "upstream.registry",
+            ),
+        ] {
+            write(&dir, &GOOD.replace(from, to));
+            let e = load(&dir).unwrap_err();
+            assert!(e.contains("adapter.toml") && e.contains(field), "{e}");
+        }
+        write(&dir, &GOOD.replace("summary", "sumary"));
+        let e = load(&dir).unwrap_err();
+        assert!(e.contains("adapter.toml") && e.contains("sumary"), "{e}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
