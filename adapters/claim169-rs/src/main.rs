@@ -330,7 +330,11 @@ fn claim169_json(c: &Claim169) -> Value {
         }
     }
     // Keys the library does not know, kept in `unknown_fields` as serde_json values.
-    for (key, value) in &c.unknown_fields {
+    // It keeps them in a hash map, which forgets the wire order: they are listed in
+    // key order so that the same credential always gets the same answer.
+    let mut unknown: Vec<_> = c.unknown_fields.iter().collect();
+    unknown.sort_by_key(|(key, _)| **key);
+    for (key, value) in unknown {
         m.insert(key.to_string(), library_json_to_canonical(value));
     }
     Value::Object(m)

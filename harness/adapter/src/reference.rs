@@ -213,6 +213,7 @@ mod tests {
             "decode_unverified",
             "decrypt",
             "encode",
+            "validation_time",
             "verify",
         ];
         assert_eq!(names, want);

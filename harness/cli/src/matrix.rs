@@ -28,6 +28,44 @@ pub struct Args {
     /// Only these peers (default: every registered one); the reference is always in.
     #[arg(long = "adapter", value_name = "NAME")]
     only: Vec<String>,
+    /// After the run, compare its records with the published matrix in DIR (times,
+    /// dates and durations apart) and exit 1 if they differ: the published
+    /// reports are current, and the runs deterministic.
+    #[arg(long, value_name = "DIR")]
+    check: Option<PathBuf>,
+}
+
+/// Where the records of the matrix in `new` differ from those in `old`.
+fn compare(old: &std::path::Path, new: &std::path::Path, names: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in names {
+        let load = |dir: &std::path::Path| Report::load(&dir.join(name).join("results.json"));
+        match (load(old), load(new)) {
+            (Ok(a), Ok(b)) => out.extend(
+                a.differences(&b)
+                    .into_iter()
+                    .map(|d| format!("{name}/results.json: {d}")),
+            ),
+            (Err(e), _) | (_, Err(e)) => out.push(e),
+        }
+    }
+    let matrix = |dir: &std::path::Path| -> Result<serde_json::Value, String> {
+        let path = dir.join("matrix.json");
+        let mut v: serde_json::Value = c169_model::deep::from_slice(
+            &std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(m) = v.as_object_mut() {
+            m.remove("date");
+        }
+        Ok(v)
+    };
+    match (matrix(old), matrix(new)) {
+        (Ok(a), Ok(b)) if a != b => out.push("matrix.json differs".to_owned()),
+        (Err(e), _) | (_, Err(e)) => out.push(e),
+        _ => {}
+    }
+    out
 }
 
 /// The reference and every ready peer (`None` when a peer cannot be reached and
@@ -59,6 +97,27 @@ fn members(
     }
 
     Ok(Some(members))
+}
+
+/// Compares the matrix just written to `out` with the published one; says what differs.
+fn check(published: &std::path::Path, out: &std::path::Path, names: &[String]) -> bool {
+    let differences = compare(published, out, names);
+    for d in &differences {
+        eprintln!("c169: matrix --check: {d}");
+    }
+    if differences.is_empty() {
+        println!(
+            "matrix --check: the records equal those in {}",
+            published.display()
+        );
+    } else {
+        eprintln!(
+            "c169: the matrix in {} is not what the suite gives now: regenerate it with `c169 matrix --out {}`",
+            published.display(),
+            published.display()
+        );
+    }
+    differences.is_empty()
 }
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
@@ -146,6 +205,12 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         matrix.grid.fixtures.len()
     );
     println!("matrix: {}", args.out.join("index.html").display());
+    if let Some(published) = &args.check {
+        let names: Vec<String> = reports.iter().map(|(n, _)| n.clone()).collect();
+        if !check(published, &args.out, &names) {
+            return Ok(exit::FAILED);
+        }
+    }
     Ok(if rig_failed {
         exit::RIG
     } else {

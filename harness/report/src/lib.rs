@@ -532,6 +532,39 @@ impl Report {
         r
     }
 
+    /// Where two reports differ once redacted (see [`Report::redacted`]): the
+    /// top-level fields and the cases (by id) that are not equal.
+    #[must_use]
+    pub fn differences(&self, other: &Report) -> Vec<String> {
+        let a = serde_json::to_value(self.redacted()).unwrap_or(Json::Null);
+        let b = serde_json::to_value(other.redacted()).unwrap_or(Json::Null);
+        let mut out = Vec::new();
+        if let (Json::Object(a), Json::Object(b)) = (&a, &b) {
+            for (k, v) in a {
+                if k != "cases" && b.get(k) != Some(v) {
+                    out.push(format!("field `{k}` differs"));
+                }
+            }
+        }
+        let theirs: BTreeMap<&str, &Case> =
+            other.cases.iter().map(|c| (c.id.as_str(), c)).collect();
+        for c in &self.redacted().cases {
+            match theirs.get(c.id.as_str()) {
+                None => out.push(format!("case {} is only in the first", c.id)),
+                Some(t) if !cases_equal(c, t) => out.push(format!("case {} differs", c.id)),
+                Some(_) => {}
+            }
+        }
+        let mine: std::collections::BTreeSet<&str> =
+            self.cases.iter().map(|c| c.id.as_str()).collect();
+        for c in &other.cases {
+            if !mine.contains(c.id.as_str()) {
+                out.push(format!("case {} is only in the second", c.id));
+            }
+        }
+        out
+    }
+
     /// Reads a report file, naming the file and what is wrong in it.
     pub fn load(path: &Path) -> Result<Report, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -562,6 +595,19 @@ impl Report {
 
 /// The levels, strongest first: the order reports list them in.
 pub const LEVELS: [Level; 4] = [Level::Must, Level::Should, Level::May, Level::DeFacto];
+
+/// Whether two cases are equal but for their durations.
+fn cases_equal(a: &Case, b: &Case) -> bool {
+    let strip = |c: &Case| {
+        let mut c = c.clone();
+        c.duration_ms = 0.0;
+        for s in &mut c.steps {
+            s.duration_ms = 0.0;
+        }
+        c
+    };
+    strip(a) == strip(b)
+}
 
 #[must_use]
 pub fn level_name(l: Level) -> &'static str {
@@ -650,11 +696,31 @@ fn gate(fail_on: FailOn, s: &Summary, run: &RunFacts) -> Gate {
     }
 }
 
-/// SHA-256 of the canonical JSON text of `value`, lowercase hex.
+/// SHA-256 of `value`'s JSON text with every object's members in key order,
+/// lowercase hex. Member order does not count, as in the suite's comparisons: an
+/// implementation that hands back unknown keys from a hash map gets the same
+/// digest every run.
 #[must_use]
 pub fn digest_json(value: &Json) -> String {
     use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(value.to_string().as_bytes()))
+    hex::encode(sha2::Sha256::digest(sorted(value).to_string().as_bytes()))
+}
+
+fn sorted(value: &Json) -> Json {
+    match value {
+        Json::Object(m) => {
+            let mut entries: Vec<(&String, &Json)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Json::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Json::Array(a) => Json::Array(a.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,

@@ -10,6 +10,25 @@ const ALPHABET: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 /// Characters a version-40 QR symbol holds in alphanumeric mode at level L.
 pub const QR_V40_L_CAPACITY: usize = 4296;
 
+/// What the reference reads in an encoder's output, with the vector's keys at its
+/// validation time. Unlike the text (ECDSA signatures and IVs are drawn at random),
+/// the reading is the same every time a conformant encoder encodes the same input.
+#[must_use]
+pub fn reading(
+    vector: &Vector,
+    qr: &str,
+    verify_keys: &[Key],
+    decrypt_keys: &[Key],
+) -> c169_model::Outcome {
+    let options = DecodeOptions {
+        now: Some(vector.now),
+        verify_keys: verify_keys.to_vec(),
+        decrypt_keys: decrypt_keys.to_vec(),
+        ..DecodeOptions::default()
+    };
+    decode(qr, &options).outcome
+}
+
 /// Applies every check of an encoder vector to `qr`; returns one line per failed check.
 #[must_use]
 pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key]) -> Vec<String> {

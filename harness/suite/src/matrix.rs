@@ -3,10 +3,9 @@
 //! implementation decodes every output.
 
 use crate::corpus::Corpus;
-use crate::run::encode_request;
-use c169_adapter::protocol::{DecodeKeys, DecodeOptions, DecodeRequest};
-use c169_adapter::{Implementation, Reference};
-use c169_codec::keys::Key;
+use crate::run::{decode_request, encode_request};
+use c169_adapter::protocol::ErrorKind;
+use c169_adapter::{AdapterError, Implementation, Reference};
 use c169_model::{Vector, Verdict};
 use c169_report::matrix::{Cell, Grid, GridCase};
 use std::collections::BTreeSet;
@@ -38,40 +37,23 @@ fn needs(fixture: &Vector) -> Vec<&String> {
         .collect()
 }
 
-fn request(
-    qr: &str,
-    fixture: &Vector,
-    verify: &[Key],
-    decrypt: &[Key],
-    keys: bool,
-) -> DecodeRequest {
-    DecodeRequest {
-        qr: qr.to_owned(),
-        keys: DecodeKeys {
-            verify: if keys {
-                verify.iter().map(|k| k.to_jwk(false)).collect()
-            } else {
-                Vec::new()
-            },
-            decrypt: if keys {
-                decrypt.iter().map(|k| k.to_jwk(true)).collect()
-            } else {
-                Vec::new()
-            },
-        },
-        options: DecodeOptions {
-            now: Some(fixture.now),
-            leeway: Some(0),
-        },
+/// The fixture as a decode vector: verified with its signing key, decrypted with
+/// its content key (as named in the corpus, so the JWKs keep their kids).
+fn with_keys(fixture: &Vector) -> Vector {
+    let mut v = fixture.clone();
+    if let Some(e) = &fixture.encode {
+        v.keys.verify = vec![e.sign.key.clone()];
+        v.keys.decrypt = e.encrypt.iter().map(|x| x.key.clone()).collect();
     }
+    v
 }
 
 /// One decoder on one encoded output.
 fn decode_one(
+    corpus: &Corpus,
     dec: &Member,
     qr: &str,
     fixture: &Vector,
-    keys: (&[Key], &[Key]),
     expected: Option<&serde_json::Value>,
     rt: &tokio::runtime::Runtime,
 ) -> GridCase {
@@ -92,8 +74,20 @@ fn decode_one(
             format!("the decoder does not declare {}", missing.join(", ")),
         );
     }
-    let req = request(qr, fixture, keys.0, keys.1, all);
+    // The keys as the vector runner sends them (JWKs with their kids); none when
+    // decoding unverified.
+    let caps = if all {
+        dec.caps.clone()
+    } else {
+        BTreeSet::new()
+    };
+    let req = decode_request(corpus, &with_keys(fixture), qr, &caps);
     match rt.block_on(dec.imp.decode(&req)) {
+        Err(AdapterError::Adapter {
+            kind: ErrorKind::Unsupported,
+            message,
+            ..
+        }) => case(id, "skipped", format!("the decoder answered unsupported: {message}")),
         Err(e) => case(id, "error", e.reason()),
         Ok(o) if o.verdict == Verdict::Reject => case(
             id,
@@ -149,7 +143,7 @@ pub fn grid(corpus: &Corpus, members: &[Member], rt: &tokio::runtime::Runtime) -
                 .filter(|c| !enc.caps.contains(*c))
                 .map(String::as_str)
                 .collect();
-            let Some((req, verify, decrypt)) = encode_request(corpus, fixture) else {
+            let Some((req, _, _)) = encode_request(corpus, fixture) else {
                 continue;
             };
             let encoded = if missing.is_empty() {
@@ -167,23 +161,15 @@ pub fn grid(corpus: &Corpus, members: &[Member], rt: &tokio::runtime::Runtime) -
                     Err(why) => case(id, "not-encoded", why.clone()),
                     Ok(encoded) => {
                         let reference = rt
-                            .block_on(Reference.decode(&request(
+                            .block_on(Reference.decode(&decode_request(
+                                corpus,
+                                &with_keys(fixture),
                                 &encoded.qr,
-                                fixture,
-                                &verify,
-                                &decrypt,
-                                true,
+                                &Reference::description().capability_names(),
                             )))
                             .ok()
                             .and_then(|o| o.claim169);
-                        decode_one(
-                            dec,
-                            &encoded.qr,
-                            fixture,
-                            (&verify, &decrypt),
-                            reference.as_ref(),
-                            rt,
-                        )
+                        decode_one(corpus, dec, &encoded.qr, fixture, reference.as_ref(), rt)
                     }
                 };
                 if result.result != "skipped" {

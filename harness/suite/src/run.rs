@@ -27,7 +27,8 @@ pub struct CaseResult {
     pub expected_stage: Option<Stage>,
     #[serde(flatten)]
     pub judgement: Judgement,
-    /// What a decoder answered.
+    /// What a decoder answered; for an encoder vector, what the reference reads in
+    /// the encoder's output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed: Option<Outcome>,
     /// What an encoder produced (encoder vectors).
@@ -382,6 +383,12 @@ fn encode_case(
                     stage_mismatch: false,
                 }
             };
+            result.observed = Some(crate::encoder::reading(
+                vector,
+                &encoded.qr,
+                &verify,
+                &decrypt,
+            ));
             result.output = Some(encoded.qr);
         }
         Err(e) => {

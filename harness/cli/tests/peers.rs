@@ -1,0 +1,255 @@
+//! The registered peer adapters, each through the command line: it describes
+//! itself as its adapter.toml declares, decodes a valid and an invalid vector as
+//! the suite expects, and (for encoders) encodes a credential the reference
+//! accepts. A peer that is not set up is skipped with a message, unless
+//! C169_REQUIRE_PEERS=1 (CI), where it fails.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests
+
+mod common;
+
+use common::{c169, repo, text};
+use serde_json::Value as Json;
+
+struct Peer {
+    name: &'static str,
+    /// A valid vector it decodes as expected.
+    valid: &'static str,
+    /// An invalid vector it rejects as expected.
+    invalid: &'static str,
+    /// An encoder vector whose output the reference accepts, for encoders.
+    encodes: Option<&'static str>,
+}
+
+const PEERS: [Peer; 4] = [
+    Peer {
+        name: "claim169-py",
+        valid: "claim169-field-first-name",
+        invalid: "b45-bad-char-comma",
+        encodes: Some("enc-out-ed25519-a-minimal"),
+    },
+    Peer {
+        name: "claim169-rs",
+        valid: "claim169-field-first-name",
+        invalid: "b45-bad-char-comma",
+        encodes: Some("enc-out-ed25519-a-minimal"),
+    },
+    Peer {
+        name: "python-cwt",
+        valid: "claim169-field-first-name",
+        invalid: "b45-bad-char-comma",
+        encodes: Some("enc-out-p384-a-minimal"),
+    },
+    Peer {
+        // Verifies nothing: a vector that needs no key.
+        name: "pixelpass-js",
+        valid: "idpass-demographics-full",
+        invalid: "b45-bad-char-comma",
+        encodes: None,
+    },
+];
+
+/// Whether the peer can run here; panics under C169_REQUIRE_PEERS=1 when it cannot.
+fn ready(name: &str) -> bool {
+    let listed = c169(&["adapters", "list"]);
+    let line = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .find(|l| l.starts_with(&format!("{name} ")))
+        .map_or_else(
+            || panic!("{name} is not registered: {}", text(&listed)),
+            str::to_owned,
+        );
+    if line.ends_with(" ready") {
+        return true;
+    }
+    assert!(
+        std::env::var("C169_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "{name} is not set up, and C169_REQUIRE_PEERS=1: run `c169 adapters setup {name}`"
+    );
+    println!("SKIPPED: {name} is not set up (run `c169 adapters setup {name}`)");
+    false
+}
+
+fn run_cases(peer: &str, ids: &[&str]) -> Json {
+    let dir = std::env::temp_dir().join(format!("c169-peer-{peer}-{}", std::process::id()));
+    let mut args = vec![
+        "run",
+        "--adapter",
+        peer,
+        "--no-features",
+        "--format",
+        "json",
+    ];
+    for id in ids {
+        args.extend(["--vector", id]);
+    }
+    let dir_s = dir.to_str().unwrap().to_owned();
+    args.extend(["--report-dir", &dir_s]);
+    let out = c169(&args);
+    assert_eq!(out.status.code(), Some(0), "{peer}: {}", text(&out));
+    let report: Json =
+        c169_model::deep::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    report
+}
+
+fn check(p: &Peer) {
+    if !ready(p.name) {
+        return;
+    }
+    // describe, compared with adapter.toml.
+    let out = c169(&["adapters", "check", p.name]);
+    assert_eq!(out.status.code(), Some(0), "{}: {}", p.name, text(&out));
+    assert!(text(&out).contains(&format!("{}: ", p.name)));
+
+    let mut ids = vec![p.valid, p.invalid];
+    ids.extend(p.encodes);
+    let report = run_cases(p.name, &ids);
+    assert!(report["implementation"]["label"]
+        .as_str()
+        .unwrap()
+        .starts_with(p.name));
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), ids.len(), "{}: {cases:#?}", p.name);
+    for c in cases {
+        assert_eq!(c["status"], "pass", "{}: {c:#}", p.name);
+    }
+    let by_id = |id: &str| cases.iter().find(|c| c["id"] == id).unwrap();
+    assert_eq!(by_id(p.valid)["observed"]["verdict"], "accept");
+    assert_eq!(by_id(p.invalid)["observed"]["verdict"], "reject");
+    if let Some(id) = p.encodes {
+        assert_eq!(by_id(id)["observed"]["verdict"], "encoded");
+    }
+}
+
+#[test]
+fn claim169_py() {
+    check(&PEERS[0]);
+}
+
+#[test]
+fn claim169_rs() {
+    check(&PEERS[1]);
+}
+
+#[test]
+fn python_cwt() {
+    check(&PEERS[2]);
+}
+
+#[test]
+fn pixelpass_js() {
+    check(&PEERS[3]);
+}
+
+#[test]
+fn every_registered_adapter_is_tested_here() {
+    let names: Vec<String> = std::fs::read_dir(repo().join("adapters"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("adapter.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for n in &names {
+        assert!(PEERS.iter().any(|p| p.name == n), "no test for adapter {n}");
+    }
+    assert_eq!(names.len(), PEERS.len());
+}
+
+/// Every entry of reports/FINDINGS.md: `c169 run --adapter NAME --vector ID`.
+fn findings() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(repo().join("reports/FINDINGS.md")).unwrap();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if let Some(at) = line.find("`c169 run --adapter ") {
+            let words: Vec<&str> = line[at + 1..]
+                .split('`')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .collect();
+            assert_eq!(words.len(), 6, "{line}");
+            assert_eq!((words[2], words[4]), ("--adapter", "--vector"), "{line}");
+            out.push((words[3].to_owned(), words[5].to_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_finding_reproduces() {
+    let all = findings();
+    assert!(all.len() >= 20, "{} findings", all.len());
+    for p in &PEERS {
+        let ids: Vec<&str> = all
+            .iter()
+            .filter(|(n, _)| n == p.name)
+            .map(|(_, id)| id.as_str())
+            .collect();
+        assert!(!ids.is_empty(), "no finding for {}", p.name);
+        // The published report shows each one failing …
+        let published: Json = c169_model::deep::from_slice(
+            &std::fs::read(repo().join("reports").join(p.name).join("results.json")).unwrap(),
+        )
+        .unwrap();
+        let status = |report: &Json, id: &str| {
+            report["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .map_or_else(
+                    || panic!("{}: no case {id}", p.name),
+                    |c| c["status"].as_str().unwrap().to_owned(),
+                )
+        };
+        for id in &ids {
+            let s = status(&published, id);
+            assert!(
+                s == "fail" || s == "error",
+                "{}: {id} is {s} in reports/",
+                p.name
+            );
+        }
+        // … and so does running it now, where the peer is set up.
+        if !ready(p.name) {
+            continue;
+        }
+        let dir =
+            std::env::temp_dir().join(format!("c169-findings-{}-{}", p.name, std::process::id()));
+        let mut args = vec![
+            "run",
+            "--adapter",
+            p.name,
+            "--no-features",
+            "--format",
+            "json",
+        ];
+        for id in &ids {
+            args.extend(["--vector", id]);
+        }
+        let dir_s = dir.to_str().unwrap().to_owned();
+        args.extend(["--report-dir", &dir_s]);
+        let out = c169(&args);
+        assert_ne!(
+            out.status.code(),
+            Some(0),
+            "{}: the findings pass now: {}",
+            p.name,
+            text(&out)
+        );
+        let now: Json =
+            c169_model::deep::from_slice(&std::fs::read(dir.join("results.json")).unwrap())
+                .unwrap();
+        for id in &ids {
+            let s = status(&now, id);
+            assert!(s == "fail" || s == "error", "{}: {id} is {s} now", p.name);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
