@@ -374,7 +374,7 @@ fn ctrl_c_leaves_a_partial_report_marked_incomplete() {
     assert_eq!(r["run"]["complete"], false);
     assert_eq!(r["gate"]["verdict"], "incomplete");
     let n = r["cases"].as_array().unwrap().len();
-    assert!(n > 0 && n < 615, "{n} cases");
+    assert!(n > 0 && n < 600, "{n} cases, of some 600 vectors");
     assert!(std::fs::read_to_string(dir.join("report.html"))
         .unwrap()
         .contains("interrupted"));
