@@ -9,6 +9,9 @@ Logs go to stderr. See README.md for the stage mapping and the library's quirks.
 
 import base64
 import datetime
+import email.message
+import ipaddress
+import re
 import decimal
 import fractions
 import json
@@ -103,6 +106,14 @@ def canonical(value):
         return {"tag": 37, "value": {"bstr": value.bytes.hex()}}
     if isinstance(value, (set, frozenset)):  # tag 258
         return {"tag": 258, "value": [canonical(v) for v in value]}
+    if isinstance(value, re.Pattern):  # tag 35
+        return {"tag": 35, "value": value.pattern}
+    if isinstance(value, email.message.Message):  # tag 36
+        return {"tag": 36, "value": value.as_string()}
+    if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):  # tag 260 / 52 / 54
+        return {"tag": 260, "value": {"bstr": value.packed.hex()}}
+    if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):  # tag 261
+        return {"tag": 261, "value": {"map": [[{"bstr": value.network_address.packed.hex()}, value.prefixlen]]}}
     raise TypeError(f"cbor2 decoded a value into {type(value).__name__}, which the adapter cannot express")
 
 

@@ -6,6 +6,7 @@
 mod adapters;
 mod decode;
 mod encode;
+mod fuzz;
 mod inspect;
 mod keyfiles;
 mod matrix;
@@ -47,6 +48,8 @@ enum Command {
     Adapters(adapters::Command),
     /// The suite against the reference and every registered peer, and the encoder × decoder grid: reports/index.html, matrix.json, a report per implementation.
     Matrix(matrix::Args),
+    /// Differential fuzzing: generated and mutated credentials decoded by the reference and by a peer; disagreements minimised and written as candidate vectors.
+    Fuzz(fuzz::Args),
     /// Work with the vector corpus.
     #[command(subcommand)]
     Vectors(vectors::Command),
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         Command::Report(c) => report::run(&c),
         Command::Adapters(c) => adapters::run(&c),
         Command::Matrix(a) => matrix::run(&a),
+        Command::Fuzz(a) => fuzz::run(&a),
         Command::Vectors(c) => vectors::run(&c),
         Command::Requirements(a) => requirements::run(&a),
         Command::Adapter(AdapterCommand::Stdio) => tokio::runtime::Builder::new_current_thread()

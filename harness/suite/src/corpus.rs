@@ -59,8 +59,9 @@ pub struct Corpus {
 /// The JWK member that marks a key file as unusable on purpose, with the reason.
 pub const DELIBERATELY_INVALID: &str = "c169_deliberately_invalid";
 
-/// Folders under the vectors root that hold no vectors.
-const NOT_VECTORS: [&str; 4] = ["keys", "schema", "src", "original"];
+/// Folders under the vectors root that hold no vectors of the corpus (`fuzz-found`
+/// holds candidates waiting for review).
+const NOT_VECTORS: [&str; 5] = ["keys", "schema", "src", "original", "fuzz-found"];
 
 impl Corpus {
     /// Loads every `*.json` under `root` (except keys/, schema/, src/ and any

@@ -9,6 +9,7 @@
 pub mod catalogue;
 pub mod corpus;
 pub mod coverage;
+pub mod differential;
 pub mod encoder;
 pub mod external;
 pub mod features;

@@ -1,0 +1,173 @@
+//! `c169 fuzz`: differential fuzzing of an implementation against the reference.
+
+use crate::run::{peer, vectors_root};
+use anyhow::Context as _;
+use c169_adapter::{Implementation, Settings};
+use c169_report::{exit, write_atomically};
+use c169_suite::differential::{bases, candidate, case, minimise, run_case, Tally, Verdicts};
+use c169_suite::Corpus;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The registered peer adapter to fuzz (a folder of adapters/).
+    #[arg(long, value_name = "NAME")]
+    adapter: String,
+    /// How many cases.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    cases: u64,
+    /// The seed: the same seed gives the same cases.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    seed: u64,
+    /// Stop after this many seconds, whatever the number of cases.
+    #[arg(long, value_name = "SECS")]
+    time: Option<u64>,
+    /// Run only this case of the seed, and print both answers.
+    #[arg(long = "case", value_name = "I")]
+    only: Option<u64>,
+    /// Where candidate vectors go: DIR/<adapter>/<id>.json and a summary.json.
+    #[arg(long, default_value = "vectors/fuzz-found", value_name = "DIR")]
+    out: PathBuf,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<u8> {
+    let root = vectors_root(None);
+    let corpus =
+        Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
+    let peer = peer(&args.adapter)?;
+    let imp = peer.target().connect(&Settings::default())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let description = rt
+        .block_on(imp.describe())
+        .map_err(|e| anyhow::anyhow!("{}: describe failed: {}", args.adapter, e.reason()))?;
+    let caps = description.capability_names();
+    let honours_time = description.options.now;
+    let bases = bases(&corpus, &caps);
+    if bases.is_empty() {
+        anyhow::bail!(
+            "{} declares no signature algorithm the corpus's identities are signed with: nothing to fuzz",
+            args.adapter
+        );
+    }
+    if let Some(i) = args.only {
+        let c = case(args.seed, i, bases.len());
+        for s in &c.steps {
+            println!("step: {s}");
+        }
+        let verdict = run_case(&c, &bases, imp.as_ref(), honours_time, &rt);
+        rt.block_on(imp.shutdown());
+        match verdict {
+            Verdicts::Disagree(d) => {
+                println!("{}", d.kind);
+                println!("reference: {}", serde_json::to_string(&d.reference)?);
+                println!("{}: {}", args.adapter, serde_json::to_string(&d.other)?);
+            }
+            other => println!("{other:?}"),
+        }
+        return Ok(exit::CONFORMANT);
+    }
+    let tally = fuzz(args, &bases, imp.as_ref(), honours_time, &rt);
+    rt.block_on(imp.shutdown());
+    write(args, &tally, &bases)?;
+    Ok(exit::CONFORMANT)
+}
+
+fn fuzz(
+    args: &Args,
+    bases: &[c169_suite::differential::Base],
+    imp: &dyn Implementation,
+    honours_time: bool,
+    rt: &tokio::runtime::Runtime,
+) -> Tally {
+    let started = Instant::now();
+    let deadline = args.time.map(|s| started + Duration::from_secs(s));
+    let mut tally = Tally::default();
+    for i in 0..args.cases {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        tally.cases += 1;
+        match run_case(
+            &case(args.seed, i, bases.len()),
+            bases,
+            imp,
+            honours_time,
+            rt,
+        ) {
+            Verdicts::NotMade => tally.not_made += 1,
+            Verdicts::NoAnswer(why) => {
+                let key: String = why.chars().take(80).collect();
+                *tally.no_answer.entry(key).or_default() += 1;
+            }
+            Verdicts::Agree => tally.agree += 1,
+            Verdicts::Disagree(d) => {
+                if let Some((n, _)) = tally.disagreements.get_mut(&d.kind) {
+                    *n += 1;
+                } else {
+                    let kind = d.kind.clone();
+                    let small = minimise(*d, bases, imp, honours_time, rt);
+                    tally.disagreements.insert(kind, (1, small));
+                }
+            }
+        }
+        if (i + 1) % 1000 == 0 {
+            eprintln!(
+                "c169: fuzz {}: {} cases, {} disagreements of {} kinds",
+                args.adapter,
+                i + 1,
+                tally.disagreements.values().map(|(n, _)| n).sum::<u64>(),
+                tally.disagreements.len()
+            );
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{}: {} cases in {secs:.1} s ({:.0}/s): {} agree, {} disagree ({} kinds), {} not made, {} without an answer",
+        args.adapter,
+        tally.cases,
+        tally.cases as f64 / secs.max(1e-9),
+        tally.agree,
+        tally.disagreements.values().map(|(n, _)| n).sum::<u64>(),
+        tally.disagreements.len(),
+        tally.not_made,
+        tally.no_answer.values().sum::<u64>()
+    );
+    tally
+}
+
+fn write(
+    args: &Args,
+    tally: &Tally,
+    bases: &[c169_suite::differential::Base],
+) -> anyhow::Result<()> {
+    let dir = args.out.join(&args.adapter);
+    let mut kinds = Vec::new();
+    for (kind, (count, d)) in &tally.disagreements {
+        let Some(base) = bases.get(d.case.base) else {
+            continue;
+        };
+        let v = candidate(d, &args.adapter, args.seed, base);
+        let path = dir.join(format!("{}.json", v.id));
+        let mut bytes = serde_json::to_vec_pretty(&v)?;
+        bytes.push(b'\n');
+        write_atomically(&path, &bytes)?;
+        println!("{count:6} × {kind}\n         → {}", path.display());
+        kinds.push(serde_json::json!({"kind": kind, "count": count, "candidate": v.id}));
+    }
+    let summary = serde_json::json!({
+        "adapter": args.adapter,
+        "seed": args.seed,
+        "cases": tally.cases,
+        "agree": tally.agree,
+        "not_made": tally.not_made,
+        "no_answer": tally.no_answer,
+        "disagreements": kinds,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&summary)?;
+    bytes.push(b'\n');
+    write_atomically(&dir.join("summary.json"), &bytes)?;
+    Ok(())
+}
