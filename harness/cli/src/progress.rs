@@ -39,6 +39,11 @@ impl Progress {
 }
 
 impl Sink for Progress {
+    fn ticker(&self) -> Option<c169_report::Ticker> {
+        let bar = self.bar.clone()?;
+        Some(std::sync::Arc::new(move || bar.inc(1)))
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::Phase { name, cases } => {
@@ -52,9 +57,12 @@ impl Sink for Progress {
                     } else {
                         ProgressBar::new_spinner()
                     };
-                    if let Ok(style) = ProgressStyle::with_template(
-                        "{prefix:>9} [{bar:40}] {pos}/{len} {elapsed} {msg}",
-                    ) {
+                    let template = if *cases > 0 {
+                        "{prefix:>9} [{bar:40}] {pos}/{len} {elapsed} {msg}"
+                    } else {
+                        "{prefix:>9} {spinner} {pos} done {elapsed}"
+                    };
+                    if let Ok(style) = ProgressStyle::with_template(template) {
                         bar.set_style(style.progress_chars("=> "));
                     }
                     bar.set_prefix((*name).to_owned());
@@ -81,8 +89,11 @@ impl Sink for Progress {
                     }
                 }
                 if let Some(bar) = &self.bar {
-                    bar.inc(1);
-                    bar.set_message(c.id.clone());
+                    // Scenarios were counted by the ticker as they ran.
+                    if self.total > 0 {
+                        bar.inc(1);
+                        bar.set_message(c.id.clone());
+                    }
                 } else if self.total > 0 && self.done.is_multiple_of(EVERY) {
                     eprintln!("c169: {}/{} {}", self.done, self.total, self.phase);
                 }

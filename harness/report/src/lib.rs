@@ -436,7 +436,17 @@ pub enum Event<'a> {
 /// Something that follows a run as it goes: a progress display, a collector.
 pub trait Sink {
     fn event(&mut self, event: &Event<'_>);
+
+    /// A function to call, from any thread, each time a case of the current phase
+    /// finishes before its [`Event::Case`] can be sent (the scenarios run inside
+    /// cucumber and are reported when it ends). `None` when not wanted.
+    fn ticker(&self) -> Option<Ticker> {
+        None
+    }
 }
+
+/// See [`Sink::ticker`].
+pub type Ticker = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// Keeps every case of the stream.
 #[derive(Debug, Default)]

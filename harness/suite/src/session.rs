@@ -205,6 +205,7 @@ impl Session<'_> {
                 shard: self.shard,
                 interrupt: self.interrupt.clone(),
                 only: self.only.clone(),
+                tick: sink.ticker(),
             },
         ))?;
         if features.broken > 0 {

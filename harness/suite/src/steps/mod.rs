@@ -214,7 +214,7 @@ pub struct FeatureRun {
 }
 
 /// What shapes a features run beyond its inputs.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Controls {
     /// Run only the scenarios of this shard.
     pub shard: Option<c169_report::ShardId>,
@@ -222,6 +222,19 @@ pub struct Controls {
     pub interrupt: Option<Arc<AtomicBool>>,
     /// Only the scenarios with these ids (see [`scenario_id`]), when not empty.
     pub only: Vec<String>,
+    /// Called as each scenario ends (a progress display).
+    pub tick: Option<c169_report::Ticker>,
+}
+
+impl std::fmt::Debug for Controls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Controls")
+            .field("shard", &self.shard)
+            .field("interrupt", &self.interrupt)
+            .field("only", &self.only)
+            .field("tick", &self.tick.is_some())
+            .finish()
+    }
 }
 
 impl Controls {
@@ -425,6 +438,7 @@ pub async fn run_features_with(
     let steps = StepLog::default();
     let step_results = Arc::clone(&steps.done);
     let at_begin = controls.clone();
+    let at_end = controls.clone();
     let at_filter = controls;
     let writer = C169World::cucumber()
         .with_writer(
@@ -451,8 +465,11 @@ pub async fn run_features_with(
                 world.interrupted = interrupted;
             })
         })
-        .after(|feature, _, scenario, finished, world| {
+        .after(move |feature, _, scenario, finished, world| {
             use cucumber::event::ScenarioFinished;
+            if let Some(tick) = &at_end.tick {
+                tick();
+            }
             let name = label(feature, scenario);
             let failed = !matches!(finished, ScenarioFinished::StepPassed);
             let must = scenario
