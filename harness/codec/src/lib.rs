@@ -17,6 +17,7 @@ pub mod claim169;
 pub mod cose;
 pub mod crypto;
 pub mod cwt;
+pub mod fuzzing;
 pub mod keys;
 pub mod zlib;
 
