@@ -27,7 +27,7 @@ fn root() -> PathBuf {
 }
 
 /// Every vector file: `vectors/**/*.json` but keys, schemas, originals of external
-/// corpora and the notes.
+/// corpora, the fuzzer's candidates and the notes.
 fn vector_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -37,7 +37,7 @@ fn vector_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() {
-            if !matches!(name, "keys" | "schema" | "original" | "src") {
+            if !matches!(name, "keys" | "schema" | "original" | "src" | "fuzz-found") {
                 vector_files(&path, out);
             }
         } else if path.extension().is_some_and(|e| e == "json") && name != "notes.json" {
