@@ -431,8 +431,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for e in entries.flatten() {
         let p = e.path();
+        // Hidden files, and the fuzzer's candidates: not part of the corpus.
         if p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            .is_some_and(|n| n.to_string_lossy().starts_with('.') || n == "fuzz-found")
         {
             continue;
         }
