@@ -13,12 +13,11 @@
 
 use c169_adapter::{Implementation, Mode, Reference, Subprocess, SubprocessSettings};
 use c169_report::formats::{write_all, Format};
-use c169_report::{Collector, FailOn};
+use c169_report::Collector;
 use c169_suite::catalogue::Catalogue;
 use c169_suite::session::Session;
 use c169_suite::Corpus;
 use criterion::Criterion;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,21 +35,13 @@ struct Inputs {
 
 /// One full run; returns how many cases it judged.
 fn full_run(inputs: &Inputs, imp: &Arc<dyn Implementation>, rt: &tokio::runtime::Runtime) -> usize {
-    let session = Session {
-        root: &inputs.root,
-        corpus: &inputs.corpus,
-        catalogue: &inputs.catalogue,
-        imp: Arc::clone(imp),
-        label: imp.label(),
-        filter: None,
-        only: Vec::new(),
-        features: true,
-        shard: None,
-        fail_on: FailOn::Must,
-        expectations: None,
-        options: BTreeMap::new(),
-        interrupt: None,
-    };
+    let session = Session::whole(
+        &inputs.root,
+        &inputs.corpus,
+        &inputs.catalogue,
+        Arc::clone(imp),
+        imp.label(),
+    );
     let report = session.run(rt, &mut Collector::default()).unwrap().report;
     assert_eq!(report.gate.verdict, "conformant");
     write_all(&report, &inputs.out, &Format::ALL).unwrap();

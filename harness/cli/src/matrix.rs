@@ -7,12 +7,11 @@ use anyhow::Context as _;
 use c169_adapter::{Implementation, Reference, Settings};
 use c169_report::formats::{write_all, Format};
 use c169_report::matrix::{render_index, Matrix};
-use c169_report::{exit, write_atomically, Collector, FailOn, Report};
+use c169_report::{exit, write_atomically, Collector, Report};
 use c169_suite::matrix::{grid, Member};
 use c169_suite::peers::discover;
 use c169_suite::session::Session;
 use c169_suite::Corpus;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -138,21 +137,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let mut rig_failed = false;
     for (name, label, imp) in &members {
         eprintln!("c169: matrix: running the suite against {name}");
-        let session = Session {
-            root: &root,
-            corpus: &corpus,
-            catalogue: &catalogue,
-            imp: Arc::clone(imp),
-            label: label.clone(),
-            filter: None,
-            only: Vec::new(),
-            features: true,
-            shard: None,
-            fail_on: FailOn::Must,
-            expectations: None,
-            options: BTreeMap::from([("timeout_s".to_owned(), serde_json::json!(args.timeout))]),
-            interrupt: None,
-        };
+        let mut session =
+            Session::whole(&root, &corpus, &catalogue, Arc::clone(imp), label.clone());
+        session
+            .options
+            .insert("timeout_s".to_owned(), serde_json::json!(args.timeout));
         let mut report = session
             .run(&rt, &mut Collector::default())
             .map_err(anyhow::Error::msg)?

@@ -66,7 +66,34 @@ pub struct Outcome {
     pub unmatched_expectations: Vec<String>,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
+    /// Every vector and every scenario, failing on MUST, no expectations, no
+    /// shard: the run `c169 matrix` and the full-run benchmark make.
+    #[must_use]
+    pub fn whole(
+        root: &'a Path,
+        corpus: &'a Corpus,
+        catalogue: &'a Catalogue,
+        imp: Arc<dyn Implementation>,
+        label: String,
+    ) -> Self {
+        Session {
+            root,
+            corpus,
+            catalogue,
+            imp,
+            label,
+            filter: None,
+            only: Vec::new(),
+            features: true,
+            shard: None,
+            fail_on: FailOn::Must,
+            expectations: None,
+            options: BTreeMap::new(),
+            interrupt: None,
+        }
+    }
+
     fn interrupted(&self) -> bool {
         self.interrupt
             .as_ref()
