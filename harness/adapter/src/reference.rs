@@ -53,8 +53,37 @@ impl Reference {
                 fixed_leeway: None,
                 unverified: true,
             },
-            capabilities: Vec::new(),
+            capabilities: vec!["decode_image".into()],
         }
+    }
+
+    /// The text of the symbol in a decode request's image, or the reject that
+    /// says why none was read (stage `scan`).
+    fn scan(image: &str) -> Result<String, Outcome> {
+        use base64::Engine as _;
+        let reject = |code: &str, message: String| {
+            Outcome::reject(c169_model::Stage::Scan, code, message)
+        };
+        // Base64 of the largest PNG read, and no more, is decoded.
+        if image.len() > c169_qr::MAX_IMAGE_BYTES / 3 * 4 + 4 {
+            return Err(reject(
+                "scan.image",
+                format!("the image is larger than the {} bytes read", c169_qr::MAX_IMAGE_BYTES),
+            ));
+        }
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(image.trim())
+            .map_err(|e| reject("scan.image", format!("the image is not base64: {e}")))?;
+        c169_qr::scan_png(&png).map(|s| s.text).map_err(|e| {
+            let code = match e {
+                c169_qr::ScanError::Image(_) => "scan.image",
+                c169_qr::ScanError::NotFound => "scan.not_found",
+                c169_qr::ScanError::Unreadable(_) | c169_qr::ScanError::Panicked => {
+                    "scan.unreadable"
+                }
+            };
+            reject(code, e.to_string())
+        })
     }
 
     /// `decode`, synchronously.
@@ -82,7 +111,18 @@ impl Reference {
             limits: c169_codec::Limits::default(),
             trace: false,
         };
-        Ok(c169_codec::decode(&request.qr, &options).outcome)
+        let scanned;
+        let text: &str = match &request.image {
+            None => &request.qr,
+            Some(image) => match Self::scan(image) {
+                Ok(text) => {
+                    scanned = text;
+                    &scanned
+                }
+                Err(outcome) => return Ok(outcome),
+            },
+        };
+        Ok(c169_codec::decode(text, &options).outcome)
     }
 
     /// `encode`, synchronously.
@@ -210,6 +250,7 @@ mod tests {
             "ES384",
             "ES512",
             "EdDSA",
+            "decode_image",
             "decode_unverified",
             "decrypt",
             "encode",
@@ -217,6 +258,31 @@ mod tests {
             "verify",
         ];
         assert_eq!(names, want);
+    }
+
+    #[test]
+    fn an_image_is_scanned_then_decoded() {
+        use base64::Engine as _;
+        let text = "6BFWTLRJ5I7PUUA";
+        let png = c169_qr::encode_png(
+            &c169_qr::Symbol::new(text, c169_qr::Level::M).unwrap().image(4, 4),
+        );
+        let mut r = DecodeRequest::new("");
+        r.image = Some(base64::engine::general_purpose::STANDARD.encode(&png));
+        // The text is read (it is not a credential: rejected past the scan).
+        let o = Reference::decode_request(&r).unwrap();
+        assert_ne!(o.stage, Some(c169_model::Stage::Scan), "{o:?}");
+        // A blank image, garbage and not-base64 are rejects at stage scan.
+        let blank = c169_qr::encode_png(&c169_qr::Gray::from_fn(64, 64, |_, _| 255));
+        for (image, code) in [
+            (base64::engine::general_purpose::STANDARD.encode(&blank), "scan.not_found"),
+            (base64::engine::general_purpose::STANDARD.encode(b"GIF89a"), "scan.image"),
+            ("not base64!".to_owned(), "scan.image"),
+        ] {
+            r.image = Some(image);
+            let o = Reference::decode_request(&r).unwrap();
+            assert_eq!((o.stage, o.code.as_deref()), (Some(c169_model::Stage::Scan), Some(code)));
+        }
     }
 
     #[test]
@@ -233,6 +299,7 @@ mod tests {
             sign: None,
             encrypt: None,
             options: serde_json::Map::new(),
+            ec_level: None,
         };
         e.options.insert("knob".into(), Json::Bool(true));
         assert_eq!(

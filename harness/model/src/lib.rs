@@ -21,5 +21,6 @@ pub use outcome::{
 };
 pub use value::Value;
 pub use vector::{
-    Artefacts, Elided, EncodeCase, EncodeKey, Expected, Match, RequirementRef, Vector, VectorKeys,
+    Artefacts, Elided, EncodeCase, EncodeKey, Expected, ImageCase, Match, QrFit, QrMode,
+    RequirementRef, Vector, VectorKeys,
 };

@@ -8,6 +8,8 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
+    /// Reading the QR symbol in an image (only for a decode request with an image).
+    Scan,
     Base45,
     Zlib,
     Cose,
@@ -21,7 +23,8 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 10] = [
+        Stage::Scan,
         Stage::Base45,
         Stage::Zlib,
         Stage::Cose,
@@ -36,6 +39,7 @@ impl Stage {
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
+            Stage::Scan => "scan",
             Stage::Base45 => "base45",
             Stage::Zlib => "zlib",
             Stage::Cose => "cose",

@@ -94,14 +94,19 @@ impl RequestBody {
     }
 }
 
-/// `decode`: the QR text, the keys to use and the validation options.
+/// `decode`: the QR text (or an image of the symbol), the keys to use and the
+/// validation options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "DecodeWire", into = "DecodeWire")]
 pub struct DecodeRequest {
-    /// The text a QR scanner would return, exactly (no trimming).
+    /// The text a QR scanner would return, exactly (no trimming). Empty, and not
+    /// sent, when `image` is given.
     pub qr: String,
-    #[serde(default)]
+    /// A PNG image of the symbol, base64 (RFC 4648 §4, padded), for an
+    /// implementation that declares the `decode_image` capability: it scans the
+    /// image and decodes what it reads. Sent in place of `qr`.
+    pub image: Option<String>,
     pub keys: DecodeKeys,
-    #[serde(default)]
     pub options: DecodeOptions,
 }
 
@@ -111,8 +116,56 @@ impl DecodeRequest {
     pub fn new(qr: impl Into<String>) -> Self {
         DecodeRequest {
             qr: qr.into(),
+            image: None,
             keys: DecodeKeys::default(),
             options: DecodeOptions::default(),
+        }
+    }
+}
+
+/// The members of a decode request as sent: exactly one of `qr` and `image`.
+#[derive(Serialize, Deserialize)]
+struct DecodeWire {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    qr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
+    #[serde(default)]
+    keys: DecodeKeys,
+    #[serde(default)]
+    options: DecodeOptions,
+}
+
+impl TryFrom<DecodeWire> for DecodeRequest {
+    type Error = String;
+
+    fn try_from(w: DecodeWire) -> Result<Self, String> {
+        let (qr, image) = match (w.qr, w.image) {
+            (Some(qr), None) => (qr, None),
+            (None, Some(image)) => (String::new(), Some(image)),
+            (Some(_), Some(_)) => return Err("a decode request has `qr` or `image`, not both".into()),
+            (None, None) => return Err("missing field `qr` (or `image`)".into()),
+        };
+        Ok(DecodeRequest {
+            qr,
+            image,
+            keys: w.keys,
+            options: w.options,
+        })
+    }
+}
+
+impl From<DecodeRequest> for DecodeWire {
+    fn from(r: DecodeRequest) -> Self {
+        let (qr, image) = match r.image {
+            Some(image) => (None, Some(image)),
+            None => (Some(r.qr), None),
+        };
+        DecodeWire {
+            qr,
+            image,
+            keys: r.keys,
+            options: r.options,
         }
     }
 }
@@ -156,6 +209,11 @@ pub struct EncodeRequest {
     /// Encoder knobs. An adapter answers `unsupported` for a member it does not know.
     #[serde(default)]
     pub options: Map<String, Json>,
+    /// The QR error-correction level the credential is to be printed at (`L`, `M`,
+    /// `Q`, `H`). Informational: the answer is text either way, and the suite holds
+    /// it to the capacity of a version-40 symbol at this level. Adapters may ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ec_level: Option<String>,
 }
 
 fn empty_object() -> Json {
@@ -603,6 +661,7 @@ mod tests {
             id: 3,
             body: RequestBody::Decode(DecodeRequest {
                 qr: "NCF".into(),
+                image: None,
                 keys: DecodeKeys::default(),
                 options: DecodeOptions {
                     now: Some(1_700_000_000),
@@ -624,6 +683,18 @@ mod tests {
         assert_eq!(minimal.body, RequestBody::Decode(DecodeRequest::new("X")));
         assert!(serde_json::from_value::<Request>(json!({"id": 2, "op": "dance"})).is_err());
         assert!(serde_json::from_value::<Request>(json!({"op": "describe"})).is_err());
+        // An image goes in place of the text: exactly one of the two.
+        let mut img = DecodeRequest::new("");
+        img.image = Some("iVBORw0KGgo=".into());
+        let j = serde_json::to_value(&img).unwrap();
+        assert_eq!(j, json!({"image": "iVBORw0KGgo=", "keys": {"verify": [], "decrypt": []}, "options": {}}));
+        assert_eq!(serde_json::from_value::<DecodeRequest>(j).unwrap(), img);
+        for both_or_none in [json!({"qr": "X", "image": "AA=="}), json!({"keys": {}})] {
+            assert!(serde_json::from_value::<DecodeRequest>(both_or_none).is_err());
+        }
+        // An empty text is a text, and is sent.
+        let empty = serde_json::to_value(DecodeRequest::new("")).unwrap();
+        assert_eq!(empty["qr"], json!(""));
     }
 
     #[test]

@@ -98,6 +98,75 @@ pub struct EncodeCase {
     pub encrypt: Option<EncodeKey>,
     /// Names of the checks the reference applies to the output (see the notes dictionary).
     pub checks: Vec<String>,
+    /// The QR error-correction level the credential is to be printed at (`L`, `M`,
+    /// `Q`, `H`): `fits-qr-v40` holds the output to that level's capacity. Absent: L.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ec_level: Option<String>,
+}
+
+/// How a vector's QR text fits QR symbols: the smallest version (1–40) at each
+/// error-correction level, `None` where not even version 40 holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QrFit {
+    /// `alphanumeric` (every character in the 45-character set), else `byte`.
+    pub mode: QrMode,
+    /// Characters of the text.
+    pub chars: usize,
+    #[serde(rename = "L")]
+    pub l: Option<u8>,
+    #[serde(rename = "M")]
+    pub m: Option<u8>,
+    #[serde(rename = "Q")]
+    pub q: Option<u8>,
+    #[serde(rename = "H")]
+    pub h: Option<u8>,
+}
+
+impl QrFit {
+    /// The versions in the order L, M, Q, H.
+    #[must_use]
+    pub fn versions(&self) -> [Option<u8>; 4] {
+        [self.l, self.m, self.q, self.h]
+    }
+}
+
+/// A QR encoding mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QrMode {
+    Alphanumeric,
+    Byte,
+}
+
+/// An image vector: a QR symbol image to decode instead of a text, made from a
+/// valid vector by one degradation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageCase {
+    /// The PNG file, relative to the vector file.
+    pub file: String,
+    /// SHA-256 of the decoded pixels (row by row, 8-bit grey), which stays the same
+    /// when a PNG encoder compresses differently.
+    pub pixels_sha256: String,
+    pub width: u32,
+    pub height: u32,
+    /// The vector whose text the symbol holds.
+    pub source: String,
+    /// The symbol's error-correction level and version.
+    pub level: String,
+    pub version: u8,
+    /// The degradation's name and parameters.
+    pub degradation: Json,
+    /// In words.
+    pub label: String,
+    /// Whether a conformant scanner should still read the symbol; when not, either
+    /// answer conforms (the vector is `acceptable`), but a reading must be right.
+    pub readable: bool,
+    /// Why it is or is not readable.
+    pub why: String,
+    /// What the reference scanner made of it: the pass that read it, or `None`.
+    pub reference: Option<String>,
 }
 
 /// A key an encoder vector names.
@@ -144,6 +213,12 @@ pub struct Vector {
     /// The QR text to decode (absent for encoder vectors; it may be empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr: Option<String>,
+    /// How the QR text fits QR symbols, level by level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_fit: Option<QrFit>,
+    /// For image vectors: the symbol image to decode in place of a text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageCase>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<Expected>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

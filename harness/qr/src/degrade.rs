@@ -34,3 +34,13 @@ pub const DEGRADATIONS: [(&str, Degradation, bool, &str); 1] = [(
     true,
     "the symbol as rendered, with a four-module quiet zone",
 )];
+
+impl Degradation {
+    /// The degradation in words.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self {
+            Degradation::Clean => "clean".into(),
+        }
+    }
+}

@@ -98,6 +98,31 @@ pub struct Observed {
     pub content: Option<Json>,
 }
 
+/// The QR symbol an encoded credential needs: the smallest version that holds the
+/// encoder's output at the error-correction level it is printed at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Symbol {
+    /// `L`, `M`, `Q` or `H`.
+    pub level: String,
+    /// 1–40; `None` when not even version 40 holds the text.
+    pub version: Option<u8>,
+    /// `alphanumeric`, or `byte` for a text outside the 45-character set.
+    pub mode: String,
+    /// Characters of the text.
+    pub chars: usize,
+}
+
+impl Symbol {
+    /// `version 12-M (alphanumeric, 1 234 characters)`, or `over version 40 at M …`.
+    #[must_use]
+    pub fn line(&self) -> String {
+        match self.version {
+            Some(v) => format!("version {v}-{} ({}, {} characters)", self.level, self.mode, self.chars),
+            None => format!("over version 40 at level {} ({}, {} characters)", self.level, self.mode, self.chars),
+        }
+    }
+}
+
 /// One step of a scenario, for BDD tooling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -161,6 +186,9 @@ pub struct Case {
     /// What an encoder produced (encoder vectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// The QR symbol the encoded credential needs (encoder vectors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<Symbol>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
     /// The adapter's stderr around a failed case (its last 64 KiB).

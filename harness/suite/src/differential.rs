@@ -368,6 +368,7 @@ pub fn compare(reference: &Outcome, other: &Outcome, honours_time: bool) -> Opti
 fn request(qr: &str, base: &Base) -> DecodeRequest {
     DecodeRequest {
         qr: qr.to_owned(),
+        image: None,
         keys: DecodeKeys {
             verify: vec![base.key.to_jwk(false)],
             decrypt: Vec::new(),
@@ -492,6 +493,8 @@ pub fn candidate(d: &Disagreement, adapter: &str, seed: u64, base: &Base) -> Vec
             decrypt: Vec::new(),
         },
         qr: Some(d.qr.clone()),
+        qr_fit: None,
+        image: None,
         expected,
         artefacts: None,
         encode: None,

@@ -5,10 +5,6 @@ use c169_codec::keys::Key;
 use c169_codec::{base45, decode, DecodeOptions};
 use c169_model::{Flag, Vector, Verdict};
 
-/// The 45 Base45 symbols: the QR alphanumeric character set.
-const ALPHABET: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-/// Characters a version-40 QR symbol holds in alphanumeric mode at level L.
-pub const QR_V40_L_CAPACITY: usize = 4296;
 
 /// What the reference reads in an encoder's output, with the vector's keys at its
 /// validation time. Unlike the text (ECDSA signatures and IVs are drawn at random),
@@ -63,9 +59,11 @@ pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key
     for name in &case.checks {
         let problem: Option<String> = match name.as_str() {
             "base45-alphabet" => qr
-                .chars()
-                .find(|c| !ALPHABET.contains(*c))
-                .map(|c| format!("the text holds {c:?}, outside the Base45 alphabet")),
+                .char_indices()
+                .find(|(_, c)| !c169_qr::is_alphanumeric(*c))
+                .map(|(at, c)| {
+                    format!("the text holds {c:?} at offset {at}, outside the Base45 alphabet (the QR alphanumeric set); a QR symbol would need byte mode")
+                }),
             "one-zlib-stream" => match base45::decode(qr) {
                 Err(e) => Some(format!("the text is not Base45: {e}")),
                 Ok(bytes) => c169_codec::zlib::inflate(&bytes, 1 << 20).err().map(|e| format!("not exactly one zlib stream: {e}")),
@@ -122,8 +120,17 @@ pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key
             "nationality-code" => text_fields(o, &["13"])
                 .find(|(_, t)| !(2..=3).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_uppercase()))
                 .map(|(_, t)| format!("nationality {t:?} is not a two- or three-letter country code")),
-            "fits-qr-v40" => (qr.chars().count() > QR_V40_L_CAPACITY)
-                .then(|| format!("{} characters: more than a version-40 QR symbol holds ({QR_V40_L_CAPACITY})", qr.chars().count())),
+            "fits-qr-v40" => {
+                let level = crate::symbol::encoder_level(vector);
+                let mode = c169_qr::Mode::of(qr);
+                let chars = qr.chars().count();
+                c169_qr::smallest_version(qr, mode, level).is_none().then(|| {
+                    format!(
+                        "{chars} characters in {mode} mode: more than a version-40 QR symbol holds at level {level} ({} in alphanumeric mode)",
+                        c169_qr::V40_ALPHANUMERIC.get(level.index()).copied().unwrap_or(0)
+                    )
+                })
+            }
             // Needs two encodings: the runner applies it with [`fresh_iv`].
             "fresh-iv" => None,
             other => Some(format!("unknown check {other:?}")),

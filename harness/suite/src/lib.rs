@@ -21,6 +21,7 @@ pub mod run;
 pub mod schema;
 pub mod session;
 pub mod steps;
+pub mod symbol;
 
 pub use corpus::{Corpus, LoadError};
 pub use judge::{judge, Judgement, Status};

@@ -6,6 +6,7 @@ use c169_adapter::protocol::{
     bstr_json, DecodeKeys, DecodeOptions, DecodeRequest, Description, EncodeRequest, EncryptParams,
     SignParams,
 };
+use base64::Engine as _;
 use c169_adapter::{AdapterError, Implementation};
 use c169_codec::keys::Key;
 use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};
@@ -139,6 +140,7 @@ pub fn decode_request(
 ) -> DecodeRequest {
     DecodeRequest {
         qr: qr.to_owned(),
+        image: None,
         keys: DecodeKeys {
             verify: if caps.contains("verify") {
                 verify_jwks(corpus, &vector.keys.verify)
@@ -189,6 +191,7 @@ pub fn encode_request(
             })
         }),
         options: serde_json::Map::new(),
+        ec_level: case.ec_level.clone(),
     };
     let verify: Vec<Key> = sign_key
         .and_then(Key::public_key)
@@ -307,8 +310,24 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
         return result;
     }
     let start = Instant::now();
-    if let Some(qr) = &vector.qr {
-        let request = decode_request(corpus, vector, qr, caps);
+    let text_or_image = match (&vector.qr, &vector.image) {
+        (Some(qr), _) => Some(Ok(decode_request(corpus, vector, qr, caps))),
+        (None, Some(image)) => Some(crate::symbol::image_bytes(path, image).map(|png| {
+            let mut request = decode_request(corpus, vector, "", caps);
+            request.image = Some(base64::engine::general_purpose::STANDARD.encode(png));
+            request
+        })),
+        (None, None) => None,
+    };
+    if let Some(Err(problem)) = &text_or_image {
+        result.judgement = Judgement {
+            status: Status::Error,
+            reason: format!("not run: {problem}"),
+            stage_mismatch: false,
+        };
+        return result;
+    }
+    if let Some(Ok(request)) = text_or_image {
         match rt.block_on(imp.decode(&request)) {
             Ok(outcome) => {
                 result.judgement = judge(vector, &outcome);

@@ -334,6 +334,10 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
         stage_mismatch: r.judgement.stage_mismatch,
         diverges_at,
         output: if failed { r.output.clone() } else { None },
+        symbol: r
+            .output
+            .as_deref()
+            .map(|text| crate::symbol::facts(text, crate::symbol::encoder_level(vector))),
         steps: Vec::new(),
         stderr: r.stderr.clone(),
         known: None,
@@ -407,6 +411,7 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         stage_mismatch: false,
         diverges_at: None,
         output: None,
+        symbol: None,
         steps: rec
             .steps
             .iter()

@@ -47,6 +47,7 @@ pub fn encode_requests() -> Vec<(String, EncodeRequest)> {
             sign: None,
             encrypt: None,
             options: serde_json::Map::new(),
+            ec_level: None,
         },
     )];
     out.push((
@@ -91,6 +92,7 @@ pub fn decode_cases() -> Vec<(String, DecodeRequest)> {
             v.id.clone(),
             DecodeRequest {
                 qr: v.qr.clone().unwrap_or_default(),
+                image: None,
                 keys: DecodeKeys {
                     verify: v.keys.verify.iter().map(|k| public(&jwk(k))).collect(),
                     decrypt: v.keys.decrypt.iter().map(|k| jwk(k)).collect(),
@@ -118,6 +120,7 @@ pub fn decode_cases() -> Vec<(String, DecodeRequest)> {
                 format!("encoded-{name}-{suffix}"),
                 DecodeRequest {
                     qr: encoded.qr.clone(),
+                    image: None,
                     keys: DecodeKeys {
                         verify: if verify {
                             vec![public(&ed25519())]

@@ -144,6 +144,8 @@ pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Impor
             now: spec.now,
             keys,
             qr: Some(qr.to_owned()),
+            qr_fit: Some(crate::symbol::fit(qr)),
+            image: None,
             expected,
             notes: entry.notes.clone(),
             artefacts: None,

@@ -83,6 +83,7 @@ pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
         bytes.extend_from_slice(&sign1);
         let compressed = zlib::deflate(&bytes, &zlib::ZlibOptions::default())
             .map_err(|e| err(&spec_path, e.to_string()))?;
+        let qr = base45::encode(&compressed);
         let vector = Vector {
             id: v.id.clone(),
             description: v.description.clone(),
@@ -95,7 +96,9 @@ pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
             capabilities: spec.capabilities.clone(),
             now: spec.now,
             keys: VectorKeys::default(),
-            qr: Some(base45::encode(&compressed)),
+            qr_fit: Some(crate::symbol::fit(&qr)),
+            qr: Some(qr),
+            image: None,
             expected: Some(Expected {
                 claim169: Some(spec.expected.claim169.clone()),
                 cwt: Some(spec.expected.cwt.clone()),

@@ -140,11 +140,12 @@ pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateEr
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             p.extension().is_some_and(|x| x == "yaml")
-                && !["keys.yaml", "bases.yaml", "flags.yaml"].contains(&name.as_str())
+                && !["keys.yaml", "bases.yaml", "flags.yaml", "images.yaml"].contains(&name.as_str())
         })
         .collect();
     areas.sort();
     let mut ids = BTreeMap::new();
+    let mut made: BTreeMap<String, Vector> = BTreeMap::new();
     for path in areas {
         let area: AreaSource = read_yaml(&path)?;
         out.areas.insert(area.area.clone());
@@ -166,8 +167,27 @@ pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateEr
                     root.join(&area.area).join(format!("{}.json", vector.id)),
                     crate::corpus::pretty(&vector),
                 ));
+                made.insert(vector.id.clone(), vector);
             }
         }
+    }
+    let images_yaml = src.join("images.yaml");
+    if images_yaml.exists() {
+        let images: crate::symbol::ImagesSource = read_yaml(&images_yaml)?;
+        let requirement = |id: &str| {
+            ctx.catalogue
+                .get(id)
+                .map(|r| RequirementRef {
+                    id: id.to_owned(),
+                    level: r.level,
+                })
+                .ok_or_else(|| format!("requirement {id} is not in features/requirements.yaml"))
+        };
+        out.files.extend(
+            crate::symbol::image_files(root, &images, &made, &requirement)
+                .map_err(|m| err(&images_yaml, None, m))?,
+        );
+        out.areas.insert(crate::symbol::IMAGES_AREA.to_owned());
     }
     out.files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
@@ -771,6 +791,8 @@ impl Context {
             now: f.now.unwrap_or(self.bases.now),
             keys: VectorKeys::default(),
             qr: None,
+            qr_fit: None,
+            image: None,
             expected: None,
             notes: f.notes.clone(),
             artefacts: None,
@@ -837,6 +859,11 @@ impl Context {
                     .map(|a| a.name().to_owned()),
             );
             vector.capabilities = caps.into_iter().collect();
+            if let Some(level) = f.ec_level.as_deref() {
+                if c169_qr::Level::parse(level).is_none() {
+                    return Err(format!("ec_level: {level:?} is not one of L, M, Q, H"));
+                }
+            }
             vector.encode = Some(encode_case(
                 &claim169,
                 &cwt,
@@ -845,6 +872,9 @@ impl Context {
                 encrypt.as_ref().zip(f.encrypt.as_deref()),
                 checks,
             ));
+            if let Some(case) = vector.encode.as_mut() {
+                case.ec_level = f.ec_level.as_deref().map(str::to_ascii_uppercase);
+            }
             return Ok(vector);
         }
         let request = EncodeRequest {
@@ -883,6 +913,7 @@ impl Context {
         }
         vector.capabilities = self.capabilities(f, &vector.keys);
         vector.artefacts = Some(artefacts(&encoded, &claim169));
+        vector.qr_fit = Some(crate::symbol::fit(&encoded.text));
         vector.qr = Some(encoded.text);
         if f.verdict != c169_model::VerdictClass::Invalid {
             // A payload replaced by a tamper holds other claims than the ones encoded:
@@ -938,6 +969,7 @@ fn encode_case(
             kid: None,
             iv: (!e.iv.is_empty()).then(|| hex::encode(&e.iv)),
         }),
+        ec_level: None,
         checks: checks.to_vec(),
     }
 }

@@ -155,6 +155,10 @@ pub struct Family {
     /// Make an encoder vector instead: the implementation encodes, the reference checks.
     #[serde(default)]
     pub encoder_checks: Option<Vec<String>>,
+    /// For an encoder vector: the QR error-correction level (L, M, Q, H) the
+    /// credential is to be printed at; `fits-qr-v40` holds the output to it.
+    #[serde(default)]
+    pub ec_level: Option<String>,
     /// Compare decoded content as a subset (default exact).
     #[serde(default)]
     pub subset: bool,
