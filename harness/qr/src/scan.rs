@@ -69,13 +69,19 @@ pub fn scan(image: &Gray) -> Result<Scanned, ScanError> {
 
 type Prepare = fn(&Gray) -> Gray;
 
-const PASSES: [(&str, Option<Prepare>); 5] = [
+const PASSES: [(&str, Option<Prepare>); 6] = [
     ("direct", None),
     ("margin", Some(margin)),
     ("threshold", Some(threshold)),
     ("upscale", Some(upscale)),
     ("turned", Some(turned)),
+    ("upscale-threshold", Some(upscale_threshold)),
 ];
+
+/// Enlarged 2×, then black and white at Otsu's threshold.
+fn upscale_threshold(img: &Gray) -> Gray {
+    threshold(&upscale(img))
+}
 
 /// Turned by 45° (bilinear, on a white canvas holding it all, within
 /// [`MAX_SIDE`]), with a margin.
