@@ -33,7 +33,8 @@ pub fn scan_png(bytes: &[u8]) -> Result<Scanned, ScanError> {
 /// Scans `image`: as it is first, then after each preparation a phone scanner also
 /// makes (a light margin for a symbol printed to the edge, a global threshold for a
 /// faded print, a 2× enlargement for a small or soft image, a 45° turn for a symbol
-/// at an angle the finder-pattern search misses). The first symbol that decodes
+/// at an angle the finder-pattern search misses, and the enlargement thresholded for
+/// a soft large symbol). The first symbol that decodes
 /// wins; every pass is deterministic and bounded by [`MAX_SIDE`], and none can
 /// return other text than the symbol's, which Reed–Solomon checks.
 pub fn scan(image: &Gray) -> Result<Scanned, ScanError> {
