@@ -1,6 +1,6 @@
 //! Reading a QR symbol in an image (rqrr), as a verifier's camera path does.
 
-use crate::{decode_png, Gray, ImageError, Level};
+use crate::{decode_png, Gray, ImageError, Level, MAX_SIDE};
 
 /// What a scan found: the text, and the symbol's version and level.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,11 @@ pub fn scan_png(bytes: &[u8]) -> Result<Scanned, ScanError> {
 
 /// Scans `image`: as it is first, then after each preparation a phone scanner also
 /// makes (a light margin for a symbol printed to the edge, a global threshold for a
-/// faded print). The first symbol that decodes wins.
+/// faded print, a 2× enlargement for a small or soft image, a 45° turn for a symbol
+/// at an angle the finder-pattern search misses, and the enlargement thresholded for
+/// a soft large symbol). The first symbol that decodes
+/// wins; every pass is deterministic and bounded by [`MAX_SIDE`], and none can
+/// return other text than the symbol's, which Reed–Solomon checks.
 pub fn scan(image: &Gray) -> Result<Scanned, ScanError> {
     let mut last = ScanError::NotFound;
     for (pass, prepare) in PASSES {
@@ -66,11 +70,25 @@ pub fn scan(image: &Gray) -> Result<Scanned, ScanError> {
 
 type Prepare = fn(&Gray) -> Gray;
 
-const PASSES: [(&str, Option<Prepare>); 3] = [
+const PASSES: [(&str, Option<Prepare>); 6] = [
     ("direct", None),
     ("margin", Some(margin)),
     ("threshold", Some(threshold)),
+    ("upscale", Some(upscale)),
+    ("turned", Some(turned)),
+    ("upscale-threshold", Some(upscale_threshold)),
 ];
+
+/// Enlarged 2×, then black and white at Otsu's threshold.
+fn upscale_threshold(img: &Gray) -> Gray {
+    threshold(&upscale(img))
+}
+
+/// Turned by 45° (bilinear, on a white canvas holding it all, within
+/// [`MAX_SIDE`]), with a margin.
+fn turned(img: &Gray) -> Gray {
+    margin(&crate::degrade::rotate(img, 1, 1))
+}
 
 fn scan_once(img: &Gray) -> Result<(String, u8, Level), ScanError> {
     let w = img.width() as usize;
@@ -110,8 +128,27 @@ fn margin(img: &Gray) -> Gray {
     })
 }
 
-/// Black and white at Otsu's threshold, with a margin.
-fn threshold(img: &Gray) -> Gray {
+/// Twice the width and height, bilinear (each new pixel weighs its four nearest
+/// pixels 9:3:3:1), when that stays within [`MAX_SIDE`]; with a margin.
+fn upscale(img: &Gray) -> Gray {
+    let (w, h) = (img.width(), img.height());
+    if w.max(h) > MAX_SIDE / 2 {
+        return margin(img);
+    }
+    let up = Gray::from_fn(2 * w, 2 * h, |x, y| {
+        // Pixel 2k lies a quarter pixel before the centre of pixel k, 2k + 1 a
+        // quarter after.
+        let near = |v: u32| (i64::from(v / 2), if v.is_multiple_of(2) { -1 } else { 1 });
+        let ((x0, dx), (y0, dy)) = (near(x), near(y));
+        let p = |xx: i64, yy: i64| u32::from(img.get(xx, yy));
+        let sum = 9 * p(x0, y0) + 3 * p(x0 + dx, y0) + 3 * p(x0, y0 + dy) + p(x0 + dx, y0 + dy);
+        u8::try_from((sum + 8) / 16).unwrap_or(255)
+    });
+    margin(&up)
+}
+
+/// Otsu's threshold of `img`'s histogram.
+fn otsu(img: &Gray) -> u8 {
     let mut histogram = [0_u64; 256];
     for &p in img.pixels() {
         if let Some(n) = histogram.get_mut(usize::from(p)) {
@@ -142,6 +179,12 @@ fn threshold(img: &Gray) -> Gray {
             best_t = u8::try_from(t).unwrap_or(128);
         }
     }
+    best_t
+}
+
+/// Black and white at Otsu's threshold, with a margin.
+fn threshold(img: &Gray) -> Gray {
+    let best_t = otsu(img);
     let bw = Gray::from_fn(img.width(), img.height(), |x, y| {
         if img.get(i64::from(x), i64::from(y)) <= best_t {
             0
