@@ -90,6 +90,24 @@ Feature: Encoding a credential
     When the implementation encodes it
     Then the output passes the checks "base45-alphabet", "fits-qr-v40", "fields-equal"
 
+  # The issuer prints at a chosen error-correction level: the text must be in the QR
+  # alphanumeric set (lowercase forces byte mode, about 45 % more room) and fit a
+  # version-40 symbol at that level. A conformant encoder's output for these
+  # identities fits with room to spare (see `c169 qr fit`).
+  @C169-QR-004 @C169-B45-001 @should @encode @EdDSA
+  Scenario Outline: The text prints as one alphanumeric QR symbol at level <level> (<identity>)
+    Given a credential for the "<identity>" identity
+    And it is to be printed at error-correction level "<level>"
+    When the implementation encodes it
+    Then the output passes the checks "base45-alphabet", "fits-qr-v40", "fields-equal"
+
+    Examples:
+      | identity       | level |
+      | demographics   | H     |
+      | face           | Q     |
+      | all-biometrics | L     |
+      | all-biometrics | M     |
+
   @C169-CLAIM-150 @C169-CLAIM-151 @C169-CLAIM-152 @should @encode @EdDSA
   Scenario: Languages, phone and nationality keep their recommended formats
     Given a credential for the "empty" identity

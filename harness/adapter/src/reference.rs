@@ -59,31 +59,27 @@ impl Reference {
 
     /// The text of the symbol in a decode request's image, or the reject that
     /// says why none was read (stage `scan`).
-    fn scan(image: &str) -> Result<String, Outcome> {
+    fn scan(image: &str) -> Result<String, Box<Outcome>> {
         use base64::Engine as _;
         let reject = |code: &str, message: String| {
-            Outcome::reject(c169_model::Stage::Scan, code, message)
+            Box::new(Outcome::reject(c169_model::Stage::Scan, code, message))
         };
         // Base64 of the largest PNG read, and no more, is decoded.
         if image.len() > c169_qr::MAX_IMAGE_BYTES / 3 * 4 + 4 {
             return Err(reject(
                 "scan.image",
-                format!("the image is larger than the {} bytes read", c169_qr::MAX_IMAGE_BYTES),
+                format!(
+                    "the image is larger than the {} bytes read",
+                    c169_qr::MAX_IMAGE_BYTES
+                ),
             ));
         }
         let png = base64::engine::general_purpose::STANDARD
             .decode(image.trim())
             .map_err(|e| reject("scan.image", format!("the image is not base64: {e}")))?;
-        c169_qr::scan_png(&png).map(|s| s.text).map_err(|e| {
-            let code = match e {
-                c169_qr::ScanError::Image(_) => "scan.image",
-                c169_qr::ScanError::NotFound => "scan.not_found",
-                c169_qr::ScanError::Unreadable(_) | c169_qr::ScanError::Panicked => {
-                    "scan.unreadable"
-                }
-            };
-            reject(code, e.to_string())
-        })
+        c169_qr::scan_png(&png)
+            .map(|s| s.text)
+            .map_err(|e| reject(e.code(), e.to_string()))
     }
 
     /// `decode`, synchronously.
@@ -119,7 +115,7 @@ impl Reference {
                     scanned = text;
                     &scanned
                 }
-                Err(outcome) => return Ok(outcome),
+                Err(outcome) => return Ok(*outcome),
             },
         };
         Ok(c169_codec::decode(text, &options).outcome)
@@ -265,7 +261,9 @@ mod tests {
         use base64::Engine as _;
         let text = "6BFWTLRJ5I7PUUA";
         let png = c169_qr::encode_png(
-            &c169_qr::Symbol::new(text, c169_qr::Level::M).unwrap().image(4, 4),
+            &c169_qr::Symbol::new(text, c169_qr::Level::M)
+                .unwrap()
+                .image(4, 4),
         );
         let mut r = DecodeRequest::new("");
         r.image = Some(base64::engine::general_purpose::STANDARD.encode(&png));
@@ -275,13 +273,22 @@ mod tests {
         // A blank image, garbage and not-base64 are rejects at stage scan.
         let blank = c169_qr::encode_png(&c169_qr::Gray::from_fn(64, 64, |_, _| 255));
         for (image, code) in [
-            (base64::engine::general_purpose::STANDARD.encode(&blank), "scan.not_found"),
-            (base64::engine::general_purpose::STANDARD.encode(b"GIF89a"), "scan.image"),
+            (
+                base64::engine::general_purpose::STANDARD.encode(&blank),
+                "scan.not_found",
+            ),
+            (
+                base64::engine::general_purpose::STANDARD.encode(b"GIF89a"),
+                "scan.image",
+            ),
             ("not base64!".to_owned(), "scan.image"),
         ] {
             r.image = Some(image);
             let o = Reference::decode_request(&r).unwrap();
-            assert_eq!((o.stage, o.code.as_deref()), (Some(c169_model::Stage::Scan), Some(code)));
+            assert_eq!(
+                (o.stage, o.code.as_deref()),
+                (Some(c169_model::Stage::Scan), Some(code))
+            );
         }
     }
 

@@ -24,6 +24,9 @@ pub struct Args {
     keys: Vec<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Scan this PNG image for the QR symbol and decode what it holds.
+    #[arg(long, value_name = "FILE.png", conflicts_with = "qr")]
+    image: Option<PathBuf>,
     /// The QR text, or `-` (or nothing) to read standard input.
     qr: Option<String>,
 }
@@ -64,7 +67,18 @@ pub fn wall_clock() -> i64 {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
-    let text = keyfiles::read_text(args.qr.as_deref())?;
+    let text = match keyfiles::read_input(args.qr.as_deref(), args.image.as_deref())? {
+        Ok(text) => text,
+        Err((code, why)) => {
+            let o = c169_model::Outcome::reject(c169_model::Stage::Scan, code, why.clone());
+            if args.json {
+                println!("{}", serde_json::to_string(&o)?);
+            } else {
+                println!("rejected at stage scan ({code}): {why}");
+            }
+            return Ok(exit::FAILED);
+        }
+    };
     let (verify_keys, decrypt_keys) = keyfiles::load(&args.keys)?;
     let options = DecodeOptions {
         now: if args.no_time_check {

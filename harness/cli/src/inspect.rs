@@ -20,6 +20,9 @@ pub struct Args {
     max_bytes: usize,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Scan this PNG image for the QR symbol and decode what it holds.
+    #[arg(long, value_name = "FILE.png", conflicts_with = "qr")]
+    image: Option<PathBuf>,
     /// The QR text, or `-` (or nothing) to read standard input.
     qr: Option<String>,
 }
@@ -33,8 +36,18 @@ fn hex_block(bytes: &[u8], max: usize) -> String {
     s
 }
 
+fn version_or_dash(v: Option<u8>) -> String {
+    v.map_or_else(|| "over 40".to_owned(), |v| v.to_string())
+}
+
 pub fn run(args: &Args) -> anyhow::Result<u8> {
-    let text = keyfiles::read_text(args.qr.as_deref())?;
+    let text = match keyfiles::read_input(args.qr.as_deref(), args.image.as_deref())? {
+        Ok(text) => text,
+        Err((code, why)) => {
+            println!("0. image     no QR symbol read ({code}): {why}");
+            return Ok(exit::FAILED);
+        }
+    };
     let (verify_keys, decrypt_keys) = keyfiles::load(&args.keys)?;
     let options = DecodeOptions {
         now: Some(args.now.unwrap_or_else(wall_clock)),
@@ -49,8 +62,17 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let m = args.max_bytes;
     let non_alphabet = text
         .chars()
-        .filter(|c| !"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(*c))
+        .filter(|c| !c169_qr::is_alphanumeric(*c))
         .count();
+    let fit = c169_qr::fit(&text);
+    println!(
+        "0. symbol    {} mode; smallest version L {} · M {} · Q {} · H {}",
+        fit.mode,
+        version_or_dash(fit.version(c169_qr::Level::L)),
+        version_or_dash(fit.version(c169_qr::Level::M)),
+        version_or_dash(fit.version(c169_qr::Level::Q)),
+        version_or_dash(fit.version(c169_qr::Level::H)),
+    );
     println!(
         "1. text      {} characters, {} outside the Base45 alphabet, {} spaces",
         text.chars().count(),

@@ -43,6 +43,34 @@ pub fn read_text(arg: Option<&str>) -> anyhow::Result<String> {
     }
 }
 
+/// The text to decode: the symbol read from `image` when given (its version and
+/// level said on standard error), else [`read_text`]. `Ok(Err(_))`: the image was
+/// read from disk but holds no symbol the scanner reads.
+pub fn read_input(
+    qr: Option<&str>,
+    image: Option<&std::path::Path>,
+) -> anyhow::Result<Result<String, (&'static str, String)>> {
+    let Some(path) = image else {
+        return read_text(qr).map(Ok);
+    };
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("{}: cannot read the image", path.display()))?;
+    Ok(match c169_qr::scan_png(&bytes) {
+        Ok(s) => {
+            eprintln!(
+                "{}: QR version {}-{}, {} characters (read {})",
+                path.display(),
+                s.version,
+                s.level,
+                s.text.chars().count(),
+                s.pass
+            );
+            Ok(s.text)
+        }
+        Err(e) => Err((e.code(), format!("{}: {e}", path.display()))),
+    })
+}
+
 /// Prints the warnings of an outcome, one a line, after `indent`.
 pub fn print_warnings(o: &c169_model::Outcome, indent: &str) {
     for w in &o.warnings {

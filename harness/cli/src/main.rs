@@ -11,6 +11,7 @@ mod inspect;
 mod keyfiles;
 mod matrix;
 mod progress;
+mod qr;
 mod report;
 mod requirements;
 mod run;
@@ -53,6 +54,9 @@ enum Command {
     /// Work with the vector corpus.
     #[command(subcommand)]
     Vectors(vectors::Command),
+    /// QR symbols: render a text to PNG, scan a PNG, how a text fits, the corpus's table of versions.
+    #[command(subcommand)]
+    Qr(qr::Command),
     /// List the requirements with their level and the vectors that exercise them.
     Requirements(requirements::Args),
     /// Serve the reference codec as a protocol v1 adapter.
@@ -107,6 +111,7 @@ fn main() -> ExitCode {
         Command::Matrix(a) => matrix::run(&a),
         Command::Fuzz(a) => fuzz::run(&a),
         Command::Vectors(c) => vectors::run(&c),
+        Command::Qr(c) => qr::run(&c),
         Command::Requirements(a) => requirements::run(&a),
         Command::Adapter(AdapterCommand::Stdio) => tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -25,6 +25,19 @@ pub enum ScanError {
     Panicked,
 }
 
+impl ScanError {
+    /// The reject code of a decoder that reads no text: `scan.image` (not an image
+    /// c169 reads), `scan.not_found`, `scan.unreadable`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            ScanError::Image(_) => "scan.image",
+            ScanError::NotFound => "scan.not_found",
+            ScanError::Unreadable(_) | ScanError::Panicked => "scan.unreadable",
+        }
+    }
+}
+
 /// Scans a PNG file's bytes.
 pub fn scan_png(bytes: &[u8]) -> Result<Scanned, ScanError> {
     scan(&decode_png(bytes)?)

@@ -117,8 +117,14 @@ impl Symbol {
     #[must_use]
     pub fn line(&self) -> String {
         match self.version {
-            Some(v) => format!("version {v}-{} ({}, {} characters)", self.level, self.mode, self.chars),
-            None => format!("over version 40 at level {} ({}, {} characters)", self.level, self.mode, self.chars),
+            Some(v) => format!(
+                "version {v}-{} ({}, {} characters)",
+                self.level, self.mode, self.chars
+            ),
+            None => format!(
+                "over version 40 at level {} ({}, {} characters)",
+                self.level, self.mode, self.chars
+            ),
         }
     }
 }

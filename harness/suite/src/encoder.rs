@@ -5,7 +5,6 @@ use c169_codec::keys::Key;
 use c169_codec::{base45, decode, DecodeOptions};
 use c169_model::{Flag, Vector, Verdict};
 
-
 /// What the reference reads in an encoder's output, with the vector's keys at its
 /// validation time. Unlike the text (ECDSA signatures and IVs are drawn at random),
 /// the reading is the same every time a conformant encoder encodes the same input.
@@ -58,12 +57,7 @@ pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key
     let mut failures = Vec::new();
     for name in &case.checks {
         let problem: Option<String> = match name.as_str() {
-            "base45-alphabet" => qr
-                .char_indices()
-                .find(|(_, c)| !c169_qr::is_alphanumeric(*c))
-                .map(|(at, c)| {
-                    format!("the text holds {c:?} at offset {at}, outside the Base45 alphabet (the QR alphanumeric set); a QR symbol would need byte mode")
-                }),
+            "base45-alphabet" => outside_alphabet(qr),
             "one-zlib-stream" => match base45::decode(qr) {
                 Err(e) => Some(format!("the text is not Base45: {e}")),
                 Ok(bytes) => c169_codec::zlib::inflate(&bytes, 1 << 20).err().map(|e| format!("not exactly one zlib stream: {e}")),
@@ -120,17 +114,7 @@ pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key
             "nationality-code" => text_fields(o, &["13"])
                 .find(|(_, t)| !(2..=3).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_uppercase()))
                 .map(|(_, t)| format!("nationality {t:?} is not a two- or three-letter country code")),
-            "fits-qr-v40" => {
-                let level = crate::symbol::encoder_level(vector);
-                let mode = c169_qr::Mode::of(qr);
-                let chars = qr.chars().count();
-                c169_qr::smallest_version(qr, mode, level).is_none().then(|| {
-                    format!(
-                        "{chars} characters in {mode} mode: more than a version-40 QR symbol holds at level {level} ({} in alphanumeric mode)",
-                        c169_qr::V40_ALPHANUMERIC.get(level.index()).copied().unwrap_or(0)
-                    )
-                })
-            }
+            "fits-qr-v40" => fits_v40(vector, qr),
             // Needs two encodings: the runner applies it with [`fresh_iv`].
             "fresh-iv" => None,
             other => Some(format!("unknown check {other:?}")),
@@ -140,6 +124,29 @@ pub fn check(vector: &Vector, qr: &str, verify_keys: &[Key], decrypt_keys: &[Key
         }
     }
     failures
+}
+
+/// The first character of `qr` outside the Base45 alphabet, said as a problem.
+fn outside_alphabet(qr: &str) -> Option<String> {
+    qr.char_indices()
+        .find(|(_, c)| !c169_qr::is_alphanumeric(*c))
+        .map(|(at, c)| {
+            format!("the text holds {c:?} at offset {at}, outside the Base45 alphabet (the QR alphanumeric set); a QR symbol would need byte mode")
+        })
+}
+
+/// Whether `qr` fits a version-40 symbol at the vector's level, in the mode its
+/// characters need; the problem when not.
+fn fits_v40(vector: &Vector, qr: &str) -> Option<String> {
+    let level = crate::symbol::encoder_level(vector);
+    let mode = c169_qr::Mode::of(qr);
+    let chars = qr.chars().count();
+    c169_qr::smallest_version(qr, mode, level).is_none().then(|| {
+        format!(
+            "{chars} characters in {mode} mode: more than a version-40 QR symbol holds at level {level} ({} in alphanumeric mode)",
+            c169_qr::V40_ALPHANUMERIC.get(level.index()).copied().unwrap_or(0)
+        )
+    })
 }
 
 /// The text values of some claim 169 keys in the decoded content.

@@ -2,11 +2,11 @@
 
 use crate::corpus::Corpus;
 use crate::judge::{judge, Judgement, Status};
+use base64::Engine as _;
 use c169_adapter::protocol::{
     bstr_json, DecodeKeys, DecodeOptions, DecodeRequest, Description, EncodeRequest, EncryptParams,
     SignParams,
 };
-use base64::Engine as _;
 use c169_adapter::{AdapterError, Implementation};
 use c169_codec::keys::Key;
 use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};

@@ -7,23 +7,24 @@ use c169_qr::{Degradation, Mode, Symbol};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// How `text` fits QR symbols, as a vector records it.
 #[must_use]
 pub fn fit(text: &str) -> QrFit {
-    let f = c169_qr::fit(text);
-    let [l, m, q, h] = f.versions;
+    let fitted = c169_qr::fit(text);
+    let [low, medium, quartile, high] = fitted.versions;
     QrFit {
-        mode: match f.mode {
+        mode: match fitted.mode {
             Mode::Alphanumeric => QrMode::Alphanumeric,
             Mode::Byte => QrMode::Byte,
         },
-        chars: f.chars,
-        l,
-        m,
-        q,
-        h,
+        chars: fitted.chars,
+        l: low,
+        m: medium,
+        q: quartile,
+        h: high,
     }
 }
 
@@ -85,91 +86,171 @@ pub fn image_files(
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
     let level = c169_qr::Level::parse(&source.level)
         .ok_or_else(|| format!("level: {:?} is not one of L, M, Q, H", source.level))?;
+    let requirements = vec![requirement("C169-QR-003")?, requirement("C169-QR-004")?];
     let dir = root.join(IMAGES_AREA);
     let mut out = Vec::new();
+    let mut rows = Vec::new();
     for id in &source.sources {
         let base = vectors
             .get(id)
             .ok_or_else(|| format!("sources: {id:?} is not a generated vector"))?;
-        let text = match (&base.qr, base.verdict) {
-            (Some(t), VerdictClass::Valid) => t,
-            _ => return Err(format!("sources: {id:?} is not a valid vector with a QR text")),
+        let (Some(text), VerdictClass::Valid) = (&base.qr, base.verdict) else {
+            return Err(format!(
+                "sources: {id:?} is not a valid vector with a QR text"
+            ));
         };
         let symbol = Symbol::new(text, level).map_err(|e| format!("sources: {id}: {e}"))?;
         let clean = symbol.image(source.module, source.quiet);
         for (name, degradation, readable, why) in c169_qr::DEGRADATIONS {
             let image = degradation.apply(&clean, source.module);
-            let png = c169_qr::encode_png(&image);
             let reference = c169_qr::scan(&image).ok().filter(|s| &s.text == text);
-            let vid = format!("image-{id}-{name}");
-            let mut requirements = vec![requirement("C169-QR-003")?];
-            requirements.push(requirement("C169-QR-004")?);
-            let mut capabilities = base.capabilities.clone();
-            capabilities.push("decode_image".into());
-            capabilities.sort();
-            capabilities.dedup();
-            let vector = Vector {
-                id: vid.clone(),
-                description: format!(
-                    "{}: the version {}-{} symbol of {id}, as a PNG image{}",
-                    degradation.label(),
-                    symbol.version,
-                    level,
-                    if readable {
-                        ""
-                    } else {
-                        " (a conformant scanner need not read it)"
-                    }
-                ),
-                source: None,
-                requirements,
-                level: if degradation == Degradation::Clean {
-                    Level::Must
-                } else if readable {
-                    Level::Should
-                } else {
-                    Level::May
-                },
-                verdict: if readable {
-                    VerdictClass::Valid
-                } else {
-                    VerdictClass::Acceptable
-                },
-                stage: None,
-                flags: if readable {
-                    Vec::new()
-                } else {
-                    vec![c169_model::Flag::parse("BeyondScanTolerance")]
-                },
-                capabilities,
-                now: base.now,
-                keys: base.keys.clone(),
-                qr: None,
-                qr_fit: None,
-                image: Some(ImageCase {
-                    file: format!("{vid}.png"),
-                    pixels_sha256: pixels_sha256(&image),
-                    width: image.width(),
-                    height: image.height(),
-                    source: id.clone(),
-                    level: level.as_str().to_owned(),
-                    version: symbol.version,
-                    degradation: serde_json::to_value(degradation).unwrap_or_default(),
-                    label: degradation.label(),
-                    readable,
-                    why: why.to_owned(),
-                    reference: reference.map(|s| s.pass.to_owned()),
-                }),
-                expected: base.expected.clone(),
-                artefacts: None,
-                encode: None,
-                notes: Vec::new(),
+            let case = ImageCase {
+                file: format!("image-{id}-{name}.png"),
+                pixels_sha256: pixels_sha256(&image),
+                width: image.width(),
+                height: image.height(),
+                source: id.clone(),
+                level: level.as_str().to_owned(),
+                version: symbol.version,
+                degradation: serde_json::to_value(degradation).unwrap_or_default(),
+                label: degradation.label(),
+                readable,
+                why: why.to_owned(),
+                reference: reference.map(|s| s.pass.to_owned()),
             };
-            out.push((dir.join(format!("{vid}.png")), png));
-            out.push((dir.join(format!("{vid}.json")), crate::corpus::pretty(&vector)));
+            let vector = image_vector(base, case, degradation == Degradation::Clean, &requirements);
+            rows.push(format!(
+                "| [{id}]({id}.png) | {}-{level} | {} | {} | {} |",
+                symbol.version,
+                degradation.label(),
+                if readable { "yes" } else { "need not" },
+                vector
+                    .image
+                    .as_ref()
+                    .and_then(|i| i.reference.as_deref())
+                    .map_or_else(
+                        || "**not read**".to_owned(),
+                        |pass| format!("read ({pass})")
+                    ),
+                id = vector.id,
+            ));
+            out.push((
+                dir.join(format!("{}.png", vector.id)),
+                c169_qr::encode_png(&image),
+            ));
+            out.push((
+                dir.join(format!("{}.json", vector.id)),
+                crate::corpus::pretty(&vector),
+            ));
         }
     }
+    out.push((dir.join("README.md"), readme(source, &rows).into_bytes()));
     Ok(out)
+}
+
+/// The image vector of `case`, made from the valid vector `base`: valid when the
+/// image should be read (MUST for the clean one, SHOULD for the degraded ones),
+/// acceptable at MAY otherwise.
+fn image_vector(
+    base: &Vector,
+    case: ImageCase,
+    clean: bool,
+    requirements: &[RequirementRef],
+) -> Vector {
+    let readable = case.readable;
+    let mut capabilities = base.capabilities.clone();
+    capabilities.push("decode_image".into());
+    capabilities.sort();
+    capabilities.dedup();
+    Vector {
+        id: case.file.trim_end_matches(".png").to_owned(),
+        description: format!(
+            "{}: the version {}-{} symbol of {}, as a PNG image{}",
+            case.label,
+            case.version,
+            case.level,
+            case.source,
+            if readable {
+                ""
+            } else {
+                " (a conformant scanner need not read it)"
+            }
+        ),
+        source: None,
+        requirements: requirements.to_vec(),
+        level: if clean {
+            Level::Must
+        } else if readable {
+            Level::Should
+        } else {
+            Level::May
+        },
+        verdict: if readable {
+            VerdictClass::Valid
+        } else {
+            VerdictClass::Acceptable
+        },
+        stage: None,
+        flags: if readable {
+            Vec::new()
+        } else {
+            vec![c169_model::Flag::parse("BeyondScanTolerance")]
+        },
+        capabilities,
+        now: base.now,
+        keys: base.keys.clone(),
+        qr: None,
+        qr_fit: None,
+        image: Some(case),
+        expected: base.expected.clone(),
+        artefacts: None,
+        encode: None,
+        notes: Vec::new(),
+    }
+}
+
+/// vectors/images/README.md: the degradations and the reference scanner's results.
+fn readme(source: &ImagesSource, rows: &[String]) -> String {
+    let mut s = String::from(
+        "# Image vectors\n\n\
+         Written by `c169 vectors generate` from `vectors/src/images.yaml`; do not edit.\n\n\
+         Each image is the QR symbol of a valid vector, rendered in alphanumeric mode at the\n\
+         smallest version that holds its text",
+    );
+    let _ = write!(
+        s,
+        " at level {}, {} pixels a module with a {}-module quiet zone, then degraded. An\n\
+         implementation that declares the `decode_image` capability gets the PNG (base64) in\n\
+         place of the text and must decode it as the source vector says: images marked\n\
+         readable are `valid` vectors (a failure to read is a failure, at level SHOULD; the\n\
+         clean images at MUST), the others `acceptable` (reading them is not required, but a\n\
+         reading must be right). The pixels are made with integer and IEEE arithmetic only, so\n\
+         every machine makes the same; each vector records the SHA-256 of its pixels.\n\n",
+        source.level, source.module, source.quiet
+    );
+    s.push_str("## Degradations\n\n| name | what | a conformant scanner should read it | why |\n|---|---|---|---|\n");
+    for (name, d, readable, why) in c169_qr::DEGRADATIONS {
+        let _ = writeln!(
+            s,
+            "| {name} | {} | {} | {why} |",
+            d.label(),
+            if readable { "yes" } else { "need not" }
+        );
+    }
+    s.push_str(
+        "\n## The reference scanner's results\n\n\
+         The reference (rqrr, with the extra passes of `harness/qr/src/scan.rs`: a margin, an\n\
+         Otsu threshold, a 2× upscale, a 45° turn, an upscale then threshold) reads every image\n\
+         marked readable. It cannot read the images marked **not read** below: all of them are\n\
+         degraded beyond what a conformant scanner need read. It reads some that it need not\n\
+         (low contrast, no quiet zone, and the strong keystone of the small symbol).\n\n\
+         | image | symbol | degradation | should read | reference |\n|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
 }
 
 /// The bytes of an image vector's PNG file, which lies beside the vector file.

@@ -2,7 +2,7 @@
 //! process: every scenario must pass, no step may be undefined or ambiguous, and
 //! nothing is skipped (the reference declares every capability).
 //!
-//! Then against two deliberately broken implementations, each of which must fail
+//! Then against four deliberately broken implementations, each of which must fail
 //! exactly the scenarios recorded in `tests/broken/<name>.txt` — the scenarios that
 //! concern its fault — and no others. `C169_BLESS=1` rewrites those files (review
 //! the diff: every line must concern the fault).
@@ -107,6 +107,59 @@ impl Implementation for LaxTextAndTime {
     }
     async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
         Reference.encode(request).await
+    }
+}
+
+/// Broken on purpose: its encoder writes lowercase Base45 (as a library that
+/// lowercases its output, or a byte-mode QR pipeline, might).
+#[derive(Debug)]
+struct LowercaseText;
+
+#[async_trait]
+impl Implementation for LowercaseText {
+    fn label(&self) -> String {
+        "lowercase-text".into()
+    }
+    async fn describe(&self) -> Result<Description, AdapterError> {
+        Reference.describe().await
+    }
+    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
+        Reference.decode(request).await
+    }
+    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
+        let mut e = Reference.encode(request).await?;
+        e.qr = e.qr.to_ascii_lowercase();
+        Ok(e)
+    }
+}
+
+/// Broken on purpose: its encoder stores the COSE message in a zlib stream without
+/// compressing it (valid zlib, stored blocks), so large credentials outgrow a
+/// version-40 symbol at the higher error-correction levels.
+#[derive(Debug)]
+struct Uncompressed;
+
+#[async_trait]
+impl Implementation for Uncompressed {
+    fn label(&self) -> String {
+        "uncompressed".into()
+    }
+    async fn describe(&self) -> Result<Description, AdapterError> {
+        Reference.describe().await
+    }
+    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
+        Reference.decode(request).await
+    }
+    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
+        use c169_codec::{base45, zlib};
+        let mut e = Reference.encode(request).await?;
+        let cose = zlib::inflate(&base45::decode(&e.qr).unwrap(), 1 << 20).unwrap();
+        let stored = zlib::ZlibOptions {
+            level: 0,
+            ..zlib::ZlibOptions::default()
+        };
+        e.qr = base45::encode(&zlib::deflate(&cose.data, &stored).unwrap());
+        Ok(e)
     }
 }
 
@@ -230,7 +283,9 @@ fn main() {
     assert_eq!(failures, 0, "features failed against the reference");
     check_skips(&rt);
     let differences = check_broken("skips-verification", Arc::new(SkipsVerification), &rt)
-        + check_broken("lax-text-and-time", Arc::new(LaxTextAndTime), &rt);
+        + check_broken("lax-text-and-time", Arc::new(LaxTextAndTime), &rt)
+        + check_broken("lowercase-text", Arc::new(LowercaseText), &rt)
+        + check_broken("uncompressed", Arc::new(Uncompressed), &rt);
     assert_eq!(
         differences, 0,
         "a broken implementation fails other scenarios than its fault's"

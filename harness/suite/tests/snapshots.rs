@@ -50,8 +50,20 @@ fn reference_outcome_of_every_vector() {
         };
         let verify: Vec<Key> = corpus.keys_for(&vector.keys.verify);
         let decrypt: Vec<Key> = corpus.keys_for(&vector.keys.decrypt);
-        let snapshot = match &vector.qr {
-            Some(qr) => {
+        let scanned = vector.image.as_ref().map(|image| {
+            let png = c169_suite::symbol::image_bytes(path, image).unwrap();
+            c169_qr::scan_png(&png)
+                .map(|s| s.text)
+                .map_err(|e| e.to_string())
+        });
+        let text = match (&vector.qr, &scanned) {
+            (Some(qr), _) => Some(qr.clone()),
+            (None, Some(Ok(text))) => Some(text.clone()),
+            _ => None,
+        };
+        let snapshot = match (&text, &scanned) {
+            (None, Some(Err(e))) => json!({"image": "not read", "scan": e}),
+            (Some(qr), _) => {
                 let options = DecodeOptions {
                     now: Some(vector.now),
                     verify_keys: verify,
@@ -62,7 +74,7 @@ fn reference_outcome_of_every_vector() {
                 shorten(&mut outcome);
                 outcome
             }
-            None => {
+            (None, _) => {
                 json!({"encoder vector": "run by the encoder runner", "checks": vector.encode.as_ref().map(|e| e.checks.clone())})
             }
         };

@@ -314,6 +314,34 @@ fn acceptable(out: &mut String, r: &Report) {
     out.push_str("</table>");
 }
 
+/// The QR symbol every encoded credential needs, at the level it is printed at.
+fn symbols(out: &mut String, r: &Report) {
+    let encoded: Vec<&Case> = r.cases.iter().filter(|c| c.symbol.is_some()).collect();
+    if encoded.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<h2 id=\"symbols\">QR symbols of encoded credentials ({})</h2><p>The smallest QR version holding each encoder output at the error-correction level the vector prints at.</p><table><tr><th>case</th><th>status</th><th>level</th><th>version</th><th>mode</th><th>characters</th></tr>",
+        encoded.len()
+    );
+    for c in encoded {
+        if let Some(s) = &c.symbol {
+            let _ = write!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&c.id),
+                status_span(c.status.as_str()),
+                esc(&s.level),
+                s.version.map_or_else(|| "over 40".to_owned(), |v| v.to_string()),
+                esc(&s.mode),
+                s.chars
+            );
+        }
+    }
+    out.push_str("</table>");
+}
+
 fn skipped_and_passed(out: &mut String, r: &Report) {
     let skipped: Vec<&Case> = r
         .cases
@@ -355,6 +383,7 @@ pub(super) fn render(r: &Report) -> String {
     failures(&mut out, r);
     known(&mut out, r);
     acceptable(&mut out, r);
+    symbols(&mut out, r);
     skipped_and_passed(&mut out, r);
     out.push_str("\n</body></html>\n");
     out

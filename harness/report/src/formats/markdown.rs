@@ -1,6 +1,6 @@
 //! A short Markdown summary, for a CI step summary or a pull-request comment.
 
-use crate::{Counts, KnownState, Report, Status};
+use crate::{Case, Counts, KnownState, Report, Status};
 use std::fmt::Write as _;
 
 /// Table cells may not hold a bare `|` or a line break.
@@ -109,6 +109,7 @@ pub(super) fn render(r: &Report) -> String {
             );
         }
     }
+    symbols(&mut out, r);
     let _ = writeln!(
         out,
         "\n<sub>{} {} · vectors sha256 {} · features sha256 {}{}</sub>",
@@ -123,4 +124,29 @@ pub(super) fn render(r: &Report) -> String {
         }
     );
     out
+}
+
+/// The QR symbol of every encoded credential (the first [`LISTED`]).
+fn symbols(out: &mut String, r: &Report) {
+    let encoded: Vec<&Case> = r.cases.iter().filter(|c| c.symbol.is_some()).collect();
+    if !encoded.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### QR symbols of encoded credentials ({})\n",
+            encoded.len()
+        );
+        out.push_str("| case | status | symbol |\n|---|---|---|\n");
+        for c in encoded.iter().take(LISTED) {
+            if let Some(s) = &c.symbol {
+                let _ = writeln!(out, "| `{}` | {} | {} |", c.id, c.status.as_str(), s.line());
+            }
+        }
+        if encoded.len() > LISTED {
+            let _ = writeln!(
+                out,
+                "\n… and {} more: see report.html or results.json.",
+                encoded.len() - LISTED
+            );
+        }
+    }
 }

@@ -140,7 +140,8 @@ pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateEr
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             p.extension().is_some_and(|x| x == "yaml")
-                && !["keys.yaml", "bases.yaml", "flags.yaml", "images.yaml"].contains(&name.as_str())
+                && !["keys.yaml", "bases.yaml", "flags.yaml", "images.yaml"]
+                    .contains(&name.as_str())
         })
         .collect();
     areas.sort();

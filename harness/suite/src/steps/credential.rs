@@ -34,6 +34,11 @@ fn push(w: &mut C169World, field: &str, value: Json) {
 #[given("a credential")]
 fn a_credential(_w: &mut C169World) {}
 
+#[given(expr = "it is to be printed at error-correction level {string}")]
+fn printed_at(w: &mut C169World, level: String) {
+    w.family.insert("ec_level".into(), Json::String(level));
+}
+
 #[given(expr = "a credential for the {string} identity")]
 fn for_identity(w: &mut C169World, identity: String) {
     w.family.insert("identity".into(), Json::String(identity));
