@@ -209,7 +209,7 @@ fn threshold(img: &Gray) -> Gray {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use crate::{encode_png, Symbol};
@@ -222,6 +222,54 @@ mod tests {
             let got = scan_png(&encode_png(&s.image(3, 4))).unwrap();
             assert_eq!(got.text, text);
             assert_eq!((got.version, got.level), (s.version, level));
+        }
+    }
+
+    #[test]
+    fn garbage_pixels_and_damaged_pngs_never_panic() {
+        // xorshift64*: deterministic garbage.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        // Noise, and symbols with modules flipped at random: found or not, read or
+        // not, a scan answers.
+        for _ in 0..200 {
+            let (w, h) = (
+                u32::try_from(next() % 120 + 1).unwrap(),
+                u32::try_from(next() % 120 + 1).unwrap(),
+            );
+            let img = Gray::from_fn(w, h, |_, _| u8::try_from(next() % 256).unwrap());
+            let _ = scan(&img);
+        }
+        let s = Symbol::new("6BFWTLRJ5I7PUUA", Level::L).unwrap();
+        let clean = s.image(3, 4);
+        for _ in 0..100 {
+            let mut px = clean.pixels().to_vec();
+            for _ in 0..(next() % 200) {
+                let i = usize::try_from(next()).unwrap() % px.len();
+                px[i] = 255 - px[i];
+            }
+            let img = Gray::from_pixels(clean.width(), clean.height(), px).unwrap();
+            if let Ok(got) = scan(&img) {
+                // Reed-Solomon either corrects the flips or the symbol is not read.
+                assert_eq!(got.text, "6BFWTLRJ5I7PUUA");
+            }
+        }
+        // A valid PNG with bytes overwritten: an error or an image, never a panic.
+        let png = encode_png(&clean);
+        for _ in 0..300 {
+            let mut bytes = png.clone();
+            for _ in 0..=(next() % 8) {
+                let i = usize::try_from(next()).unwrap() % bytes.len();
+                bytes[i] = u8::try_from(next() % 256).unwrap();
+            }
+            let cut = usize::try_from(next()).unwrap() % (bytes.len() + 1);
+            let _ = scan_png(&bytes[..cut.max(8).min(bytes.len())]);
+            let _ = scan_png(&bytes);
         }
     }
 
