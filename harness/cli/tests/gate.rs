@@ -25,12 +25,8 @@ fn proxy() -> String {
     )
 }
 
-/// A scratch folder of its own per test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("c169-gate-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("gate", name)
 }
 
 fn results(dir: &Path) -> Json {

@@ -370,12 +370,15 @@ fn perspective(img: &Gray, percent: u32) -> Gray {
     })
 }
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a small, fast, well-mixed generator.
-#[derive(Debug)]
-struct SplitMix64(u64);
+/// SplitMix64 (Steele, Lea and Flood 2014): a small, fast, well-mixed generator
+/// whose stream is fixed by its seed on every machine (also the differential
+/// fuzzer's, whose cases are reproduced from their seed).
+#[derive(Debug, Clone)]
+pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    /// The next 64 bits of the stream.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -383,12 +386,22 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
+    /// The next `n` bytes of the stream (little-endian words).
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(n + 8);
+        while out.len() < n {
+            out.extend_from_slice(&self.next_u64().to_le_bytes());
+        }
+        out.truncate(n);
+        out
+    }
+
     /// An approximately standard normal draw, in units of 1/65 536: the sum of
     /// twelve uniform 16-bit draws, centred (Irwin–Hall; variance (2³² − 1)/2³²).
     fn normal_65536(&mut self) -> i64 {
         let mut sum = 0_i64;
         for _ in 0..3 {
-            let r = self.next();
+            let r = self.next_u64();
             for k in 0..4 {
                 sum += ((r >> (16 * k)) & 0xFFFF) as i64;
             }

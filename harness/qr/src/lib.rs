@@ -17,7 +17,7 @@ mod image;
 mod scan;
 mod symbol;
 
-pub use degrade::{Degradation, DEGRADATIONS};
+pub use degrade::{Degradation, SplitMix64, DEGRADATIONS};
 pub use image::{decode_png, encode_png, Gray, ImageError, MAX_IMAGE_BYTES, MAX_SIDE};
 pub use scan::{scan, scan_png, ScanError, Scanned};
 pub use symbol::{fit, smallest_version, Fit, Symbol, SymbolError};

@@ -17,27 +17,7 @@ use c169_model::canonical::{from_canonical_json, to_canonical_json};
 use c169_model::{Outcome, Stage, Value, Vector, Verdict, VerdictClass};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// SplitMix64: a small, well-mixed, reproducible generator.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        let mut out = Vec::with_capacity(n + 8);
-        while out.len() < n {
-            out.extend_from_slice(&self.next().to_le_bytes());
-        }
-        out.truncate(n);
-        out
-    }
-}
+use c169_qr::SplitMix64 as SplitMix;
 
 /// Between `min` and `max` bytes of the stream.
 fn take(u: &mut Unstructured<'_>, min: usize, max: usize) -> arbitrary::Result<Vec<u8>> {

@@ -27,6 +27,14 @@ pub fn c169_with(args: &[&str], envs: &[(&str, String)]) -> Output {
         .unwrap()
 }
 
+/// A scratch folder of its own per test (`what` names the test file, `name` the test).
+pub fn scratch(what: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("c169-{what}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Standard output then standard error, for assertion messages.
 pub fn text(out: &Output) -> String {
     format!(
