@@ -27,7 +27,9 @@ DESCRIPTION = {
     # No parameter takes a validation time (the library reads the system clock), so
     # the adapter turns its time check off; decode(allow_unverified=True) exists.
     "options": {"now": False, "leeway": False, "unverified": True},
-    "capabilities": [],
+    # decode_image: ZXing-C++ (PyPI zxing-cpp) reads the PNG, as the camera path of a
+    # verifier app built on this library would; see scan() and README.md.
+    "capabilities": ["decode_image"],
 }
 
 # Claim 169 keys and the attribute of claim169.Claim169 / Claim169Input holding each.
@@ -182,8 +184,50 @@ def verify_argument(jwk):
     raise Unsupported(f"claim169 {LIBRARY_VERSION} verifies with Ed25519 and P-256 keys only, not {kind}")
 
 
+# The largest image read: a version-40 symbol at 20 pixels a module fits.
+MAX_IMAGE_SIDE = 4096
+
+
+def scan(image):
+    """decode_image: the text of the QR symbol in a base64 PNG, read by ZXing-C++;
+    or the rejection (stage scan) that says why there is none."""
+    import io
+
+    import PIL.Image
+    import zxingcpp
+
+    def unread(code, message):
+        return None, {"verdict": "reject", "stage": "scan", "code": f"zxing.{code}",
+                      "message": message, "warnings": []}
+
+    if not isinstance(image, str):
+        raise BadRequest("image is not a string (base64 PNG)")
+    try:
+        png = base64.b64decode(image, validate=True)
+    except ValueError as e:
+        return unread("image", f"the image is not base64: {e}")
+    PIL.Image.MAX_IMAGE_PIXELS = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE
+    try:
+        img = PIL.Image.open(io.BytesIO(png), formats=["PNG"])
+        if max(img.size) > MAX_IMAGE_SIDE:
+            return unread("image", f"the image is {img.size[0]}x{img.size[1]}, over {MAX_IMAGE_SIDE} a side")
+        img.load()
+    except (OSError, ValueError, PIL.Image.DecompressionBombError) as e:
+        return unread("image", f"not a PNG image PIL can read ({type(e).__name__})")
+    found = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode,
+                                   text_mode=zxingcpp.TextMode.Plain)
+    if not found:
+        return unread("not_found", "ZXing-C++ found no QR symbol in the image")
+    return found[0].text, None
+
+
 def decode(request):
-    qr = request.get("qr")
+    if "image" in request:
+        qr, unread = scan(request.get("image"))
+        if unread is not None:
+            return unread
+    else:
+        qr = request.get("qr")
     if not isinstance(qr, str):
         raise BadRequest("qr is not a string")
     keys = request.get("keys") or {}
