@@ -411,7 +411,7 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         stage_mismatch: false,
         diverges_at: None,
         output: None,
-        symbol: None,
+        symbol: rec.symbol.clone(),
         steps: rec
             .steps
             .iter()

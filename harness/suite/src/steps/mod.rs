@@ -175,6 +175,8 @@ pub struct ScenarioRecord {
     pub reason: String,
     pub steps: Vec<StepRecord>,
     pub duration_ms: f64,
+    /// The QR symbol of what the implementation encoded, when it encoded.
+    pub symbol: Option<c169_report::Symbol>,
 }
 
 /// How a scenario ended.
@@ -310,6 +312,7 @@ fn new_record(
             })
             .collect(),
         duration_ms: 0.0,
+        symbol: None,
     }
 }
 
@@ -500,6 +503,17 @@ pub async fn run_features_with(
             };
             let mut rec = new_record(feature, scenario, status, reason);
             rec.duration_ms = ms;
+            rec.symbol = world.and_then(|w| {
+                let level = w
+                    .family
+                    .get("ec_level")
+                    .and_then(Json::as_str)
+                    .and_then(c169_qr::Level::parse)
+                    .unwrap_or(c169_qr::Level::L);
+                w.output
+                    .as_deref()
+                    .map(|text| crate::symbol::facts(text, level))
+            });
             Box::pin(async move {
                 record(|r| {
                     let name = match note {
