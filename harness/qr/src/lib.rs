@@ -13,6 +13,7 @@
 //! crate) runs behind [`std::panic::catch_unwind`].
 
 mod degrade;
+pub mod fuzzing;
 mod image;
 mod scan;
 mod symbol;
