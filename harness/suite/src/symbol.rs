@@ -86,6 +86,18 @@ pub fn image_files(
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
     let level = c169_qr::Level::parse(&source.level)
         .ok_or_else(|| format!("level: {:?} is not one of L, M, Q, H", source.level))?;
+    if !(1..=20).contains(&source.module) {
+        return Err(format!(
+            "module: {} pixels a module; expected 1 to 20",
+            source.module
+        ));
+    }
+    if source.quiet > 16 {
+        return Err(format!(
+            "quiet: {} modules of quiet zone; expected 0 to 16",
+            source.quiet
+        ));
+    }
     let requirements = vec![requirement("C169-QR-003")?, requirement("C169-QR-004")?];
     let dir = root.join(IMAGES_AREA);
     let mut out = Vec::new();
