@@ -6,6 +6,7 @@ mod junit;
 mod markdown;
 
 use crate::{write_atomically, Report};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// A report format.
@@ -133,6 +134,11 @@ pub(crate) fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // HTML admits no NUL and no other C0/C1 control but white space: shown
+            // as their code (a vector's description may name one).
+            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {
+                let _ = write!(out, "\\u{{{:04x}}}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -162,5 +168,16 @@ pub(crate) fn observed_line(c: &crate::Case) -> String {
             }
             s
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escaping_leaves_no_markup_and_no_control_character() {
+        assert_eq!(
+            super::esc("a<b>&\"'\u{0}\u{1b}\u{85}\tz\n"),
+            "a&lt;b&gt;&amp;&quot;&#39;\\u{0000}\\u{001b}\\u{0085}\tz\n"
+        );
     }
 }
