@@ -26,6 +26,10 @@ pub enum Command {
         /// Modules of quiet zone around the symbol (ISO/IEC 18004 asks 4).
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=16))]
         quiet: u32,
+        /// Degrade the image as the image corpus does: clean, scale-50, rotate-36.9,
+        /// perspective-20, noise-25, blur-2, contrast-40, no-quiet-zone … (`c169 qr render --help`).
+        #[arg(long, value_name = "NAME", value_parser = parse_degradation)]
+        degrade: Option<c169_qr::Degradation>,
         /// The PNG file to write.
         #[arg(long, value_name = "FILE.png")]
         out: PathBuf,
@@ -54,6 +58,20 @@ pub enum Command {
     },
 }
 
+fn parse_degradation(s: &str) -> Result<c169_qr::Degradation, String> {
+    c169_qr::DEGRADATIONS
+        .iter()
+        .find(|d| d.0 == s)
+        .map(|d| d.1)
+        .ok_or_else(|| {
+            let names: Vec<&str> = c169_qr::DEGRADATIONS.iter().map(|d| d.0).collect();
+            format!(
+                "{s:?} is not a degradation of the image corpus: expected one of {}",
+                names.join(", ")
+            )
+        })
+}
+
 fn parse_level(s: &str) -> Result<Level, String> {
     Level::parse(s)
         .ok_or_else(|| format!("{s:?} is not an error-correction level: expected L, M, Q or H"))
@@ -67,6 +85,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             level,
             module,
             quiet,
+            degrade,
             out,
             vectors,
         } => {
@@ -81,17 +100,23 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
                     return Ok(exit::FAILED);
                 }
             };
-            let image = symbol.image(*module, *quiet);
+            let mut image = symbol.image(*module, *quiet);
+            if let Some(d) = degrade {
+                image = d.apply(&image, *module);
+            }
             c169_suite::run::write_atomically(out, &c169_qr::encode_png(&image))
                 .with_context(|| format!("{}: cannot write", out.display()))?;
             println!(
-                "version {}-{} ({} mode, {} characters), {}×{} pixels: {}",
+                "version {}-{} ({} mode, {} characters), {}×{} pixels{}: {}",
                 symbol.version,
                 symbol.level,
                 symbol.mode,
                 text.chars().count(),
                 image.width(),
                 image.height(),
+                degrade
+                    .map(|d| format!(", {}", d.label()))
+                    .unwrap_or_default(),
                 out.display()
             );
             if symbol.mode == Mode::Byte {

@@ -136,6 +136,42 @@ fn bad_levels_missing_files_and_oversized_texts_are_told() {
         text(&out)
     );
     assert!(!dir.join("big.png").exists());
+    let out = c169(&[
+        "qr",
+        "render",
+        "ABC",
+        "--degrade",
+        "smudge",
+        "--out",
+        "x.png",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains(
+            "\"smudge\" is not a degradation of the image corpus: expected one of clean, scale-50"
+        ),
+        "{}",
+        text(&out)
+    );
+    let blurred = dir.join("blur.png");
+    let out = c169(&[
+        "qr",
+        "render",
+        "6BFWTLRJ5I7PUUA",
+        "--degrade",
+        "rotate-36.9",
+        "--out",
+        blurred.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains(", rotated 36.9°:"), "{}", text(&out));
+    let scan = c169(&["qr", "scan", blurred.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&scan.stdout).trim(),
+        "6BFWTLRJ5I7PUUA",
+        "{}",
+        text(&scan)
+    );
     let fit = c169(&["qr", "fit", "6BF"]);
     assert!(text(&fit).contains("L: version 1"), "{}", text(&fit));
     let _ = std::fs::remove_dir_all(&dir);
