@@ -188,15 +188,7 @@ pub fn table(root: &Path, verdict: Option<&str>) -> anyhow::Result<String> {
     let mut rows: Vec<(&str, c169_model::QrFit)> = corpus
         .vectors
         .iter()
-        .filter(|(_, v)| {
-            verdict.is_none_or(|want| {
-                serde_json::to_value(v.verdict)
-                    .ok()
-                    .and_then(|j| j.as_str().map(str::to_owned))
-                    .as_deref()
-                    == Some(want)
-            })
-        })
+        .filter(|(_, v)| verdict.is_none_or(|want| v.verdict.as_str() == want))
         .filter_map(|(_, v)| v.qr_fit.map(|f| (v.id.as_str(), f)))
         .collect();
     rows.sort_by(|a, b| a.1.chars.cmp(&b.1.chars).then(a.0.cmp(b.0)));

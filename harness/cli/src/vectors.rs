@@ -196,7 +196,7 @@ fn list(root: &Path, filter: &Filter, counts: bool) -> anyhow::Result<u8> {
             .parent()
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
-        let v_verdict = format!("{:?}", v.verdict).to_lowercase();
+        let v_verdict = v.verdict.as_str().to_owned();
         if filter.area.as_ref().is_some_and(|a| a != &v_area)
             || filter.verdict.as_ref().is_some_and(|x| x != &v_verdict)
             || filter

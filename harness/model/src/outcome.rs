@@ -79,6 +79,18 @@ pub enum VerdictClass {
     Acceptable,
 }
 
+impl VerdictClass {
+    /// The name a vector file writes: `valid`, `invalid`, `acceptable`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictClass::Valid => "valid",
+            VerdictClass::Invalid => "invalid",
+            VerdictClass::Acceptable => "acceptable",
+        }
+    }
+}
+
 /// The strength of a requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Level {

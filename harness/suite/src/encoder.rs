@@ -139,11 +139,12 @@ fn outside_alphabet(qr: &str) -> Option<String> {
 /// characters need; the problem when not.
 fn fits_v40(vector: &Vector, qr: &str) -> Option<String> {
     let level = crate::symbol::encoder_level(vector);
-    let mode = c169_qr::Mode::of(qr);
-    let chars = qr.chars().count();
-    c169_qr::smallest_version(qr, mode, level).is_none().then(|| {
+    let symbol = crate::symbol::facts(qr, level);
+    symbol.version.is_none().then(|| {
         format!(
-            "{chars} characters in {mode} mode: more than a version-40 QR symbol holds at level {level} ({} in alphanumeric mode)",
+            "{} characters in {} mode: more than a version-40 QR symbol holds at level {level} ({} in alphanumeric mode)",
+            symbol.chars,
+            symbol.mode,
             c169_qr::V40_ALPHANUMERIC.get(level.index()).copied().unwrap_or(0)
         )
     })

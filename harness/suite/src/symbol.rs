@@ -31,10 +31,13 @@ pub fn fit(text: &str) -> QrFit {
 /// The level an encoder vector asks for (`L` when it names none).
 #[must_use]
 pub fn encoder_level(vector: &Vector) -> c169_qr::Level {
-    vector
-        .encode
-        .as_ref()
-        .and_then(|e| e.ec_level.as_deref())
+    print_level(vector.encode.as_ref().and_then(|e| e.ec_level.as_deref()))
+}
+
+/// The level named `ec_level` (by a vector or a scenario), `L` when none is named.
+#[must_use]
+pub fn print_level(ec_level: Option<&str>) -> c169_qr::Level {
+    ec_level
         .and_then(c169_qr::Level::parse)
         .unwrap_or(c169_qr::Level::L)
 }

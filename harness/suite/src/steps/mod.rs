@@ -504,12 +504,8 @@ pub async fn run_features_with(
             let mut rec = new_record(feature, scenario, status, reason);
             rec.duration_ms = ms;
             rec.symbol = world.and_then(|w| {
-                let level = w
-                    .family
-                    .get("ec_level")
-                    .and_then(Json::as_str)
-                    .and_then(c169_qr::Level::parse)
-                    .unwrap_or(c169_qr::Level::L);
+                let level =
+                    crate::symbol::print_level(w.family.get("ec_level").and_then(Json::as_str));
                 w.output
                     .as_deref()
                     .map(|text| crate::symbol::facts(text, level))
