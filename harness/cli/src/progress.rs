@@ -79,7 +79,7 @@ impl Sink for Progress {
                     let line = format!(
                         "{:5} {:8} {} — {}",
                         c.status.as_str(),
-                        c169_report::level_name(c.level),
+                        c.grade_name(),
                         c.id,
                         c.reason
                     );

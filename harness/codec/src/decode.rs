@@ -187,6 +187,7 @@ pub fn decode(text: &str, options: &DecodeOptions) -> Decoded {
                 cose: Some(a.facts),
                 verified: Some(a.verified),
                 warnings,
+                by: None,
             };
             Decoded {
                 outcome,

@@ -5,6 +5,7 @@
 //!
 //! This crate does no I/O and knows nothing of COSE or cryptography.
 
+pub mod basis;
 pub mod canonical;
 pub mod deep;
 pub mod outcome;
@@ -12,12 +13,13 @@ pub mod protocol;
 pub mod value;
 pub mod vector;
 
+pub use basis::{keyword_level, Basis, BasisKind, ObservedBasis, Primary, ProfileBasis, TextBasis};
 pub use canonical::{
     from_canonical_json, map_to_canonical_json, to_canonical_json, CanonicalJsonError,
 };
 pub use outcome::{
-    Bucket, CertFact, CoseFacts, Flag, Level, Outcome, Stage, Verdict, VerdictClass, Warning,
-    X5Facts,
+    Bucket, CertFact, CoseFacts, DecidedBy, Flag, Level, Outcome, Stage, Verdict, VerdictClass,
+    Warning, X5Facts,
 };
 pub use value::Value;
 pub use vector::{

@@ -288,6 +288,21 @@ pub struct Outcome {
     pub verified: Option<bool>,
     #[serde(default)]
     pub warnings: Vec<Warning>,
+    /// Who decided a rejection: the library under test, or glue code its adapter
+    /// had to add (a claim 169 check a general COSE library does not make). Absent:
+    /// the library.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<DecidedBy>,
+}
+
+/// Which code made a decision an adapter reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DecidedBy {
+    /// The implementation under test.
+    Library,
+    /// Code the adapter adds around a library that lacks the step.
+    Glue,
 }
 
 impl Outcome {
@@ -304,6 +319,7 @@ impl Outcome {
             cose: None,
             verified: None,
             warnings: Vec::new(),
+            by: None,
         }
     }
 

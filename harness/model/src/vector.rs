@@ -1,6 +1,7 @@
 //! A test vector: one credential, what a conformant decoder must say about it,
 //! and why. One JSON file per vector (`vectors/<area>/<id>.json`).
 
+use crate::basis::{Basis, Preference, Primary};
 use crate::outcome::{Flag, Level, Stage, VerdictClass};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -192,10 +193,21 @@ pub struct Vector {
     /// Where the vector comes from, when not generated here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The requirement the vector tests, and how.
+    pub primary: Primary,
+    /// Every requirement it touches, the primary first.
     pub requirements: Vec<RequirementRef>,
-    /// The level of the strongest requirement: a failed MUST fails a run.
-    pub level: Level,
+    /// What the expectation rests on: a quoted sentence, the strict profile, or
+    /// observed behaviour.
+    pub basis: Basis,
+    /// The level a failure is graded at: the basis sentence's (never above it);
+    /// absent for a profile or observed basis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
     pub verdict: VerdictClass,
+    /// For `acceptable`: the answer the basis prefers, when it prefers one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefers: Option<Preference>,
     /// For `invalid`: the stage that should reject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,

@@ -67,7 +67,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
     let mut d = Diff::default();
     let change = |o: Option<&Case>, n: &Case| Change {
         id: n.id.clone(),
-        level: crate::level_name(n.level).to_owned(),
+        level: n.grade_name().to_owned(),
         old: o.map(|c| c.status),
         new: Some(n.status),
         reason: n.reason.clone(),
@@ -97,7 +97,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         if !after.contains(o.id.as_str()) {
             d.removed.push(Change {
                 id: o.id.clone(),
-                level: crate::level_name(o.level).to_owned(),
+                level: o.grade_name().to_owned(),
                 old: Some(o.status),
                 new: None,
                 reason: o.reason.clone(),

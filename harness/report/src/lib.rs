@@ -17,7 +17,7 @@ pub mod formats;
 pub mod matrix;
 pub mod shard;
 
-use c169_model::{Level, Stage};
+use c169_model::{BasisKind, Level, Stage};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -35,6 +35,9 @@ pub const SCHEMA: &str = include_str!("../report.schema.json");
 pub enum Status {
     Pass,
     Fail,
+    /// Departs from the suite's strict profile: no text is broken, so this is not a
+    /// conformance failure; it gates only under `--profile strict`.
+    Depart,
     /// Not run, with the reason; never counted as passed.
     Skip,
     /// The rig got no usable answer (crash, timeout, protocol error).
@@ -47,6 +50,7 @@ impl Status {
         match self {
             Status::Pass => "pass",
             Status::Fail => "fail",
+            Status::Depart => "depart",
             Status::Skip => "skip",
             Status::Error => "error",
         }
@@ -173,7 +177,15 @@ pub struct Case {
     pub file: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
-    pub level: Level,
+    /// What the case was graded by: a quoted text (at `level`), the strict
+    /// profile, or observed behaviour (never graded).
+    #[serde(default)]
+    pub basis: BasisKind,
+    /// The level of the text the case was graded by; absent for profile and
+    /// observed cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// The requirement the case tests first, then those it touches.
     pub requirements: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
@@ -212,10 +224,41 @@ impl Case {
         (self.kind, &self.file, self.line.unwrap_or(0), &self.id)
     }
 
+    /// The level it was graded at, or `profile` / `observed` when no text grades it.
+    #[must_use]
+    pub fn grade_name(&self) -> &'static str {
+        self.level.map_or(self.basis.as_str(), level_name)
+    }
+
     /// Whether the case counts against the gate: a failure not recorded as known.
     #[must_use]
     pub fn is_new_failure(&self) -> bool {
         self.status.is_failure() && self.known.is_none()
+    }
+
+    /// Whether the case fails a run gated at `fail_on`, under the strict profile or
+    /// not: an error always (the rig got no usable answer: a crash is never
+    /// conformant); a failure against a text at or above the gate's level; a
+    /// profile departure only under the strict profile. Known failures do not.
+    #[must_use]
+    pub fn gates(&self, fail_on: FailOn, strict: bool) -> bool {
+        if self.known.is_some() {
+            return false;
+        }
+        match self.status {
+            Status::Error => true,
+            Status::Fail => self.level.is_none_or(|l| fail_on.counts(l)),
+            Status::Depart => strict,
+            Status::Pass | Status::Skip => false,
+        }
+    }
+
+    /// Where either answer conforms and the implementation chose one: a passed
+    /// case of an `acceptable` vector or of observed behaviour.
+    #[must_use]
+    pub fn is_implementation_defined(&self) -> bool {
+        matches!(self.status, Status::Pass | Status::Depart)
+            && (self.expected.verdict == "acceptable" || self.basis == BasisKind::Observed)
     }
 }
 
@@ -264,6 +307,9 @@ pub struct Counts {
     pub total: usize,
     pub passed: usize,
     pub failed: usize,
+    /// Departures from the strict profile (not failures).
+    #[serde(default)]
+    pub departed: usize,
     pub skipped: usize,
     pub errors: usize,
 }
@@ -274,6 +320,7 @@ impl Counts {
         match s {
             Status::Pass => self.passed += 1,
             Status::Fail => self.failed += 1,
+            Status::Depart => self.departed += 1,
             Status::Skip => self.skipped += 1,
             Status::Error => self.errors += 1,
         }
@@ -286,8 +333,18 @@ pub struct Summary {
     pub all: Counts,
     pub vectors: Counts,
     pub scenarios: Counts,
-    /// By level: `MUST`, `SHOULD`, `MAY`, `DE-FACTO`.
+    /// By level: `MUST`, `SHOULD`, `MAY`, `DE-FACTO`; `profile` and `observed`
+    /// for cases graded by no text.
     pub by_level: BTreeMap<String, Counts>,
+    /// Failures against a quoted text, at any level (known ones included).
+    #[serde(default)]
+    pub text_failures: usize,
+    /// Departures from the strict profile.
+    #[serde(default)]
+    pub profile_departures: usize,
+    /// Cases where either answer conforms, with the answer the implementation chose.
+    #[serde(default)]
+    pub implementation_defined: usize,
     pub stage_mismatches: usize,
     /// Failures the expectations file records.
     pub known_failures: usize,
@@ -340,6 +397,38 @@ pub enum FailOn {
     Any,
 }
 
+/// Whether departures from the suite's strict profile fail a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Conformance to the texts only: departures are reported, never gated.
+    #[default]
+    Texts,
+    /// The texts and the suite's strict profile: a departure fails the run.
+    Strict,
+}
+
+impl Profile {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Texts => "texts",
+            Profile::Strict => "strict",
+        }
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "texts" => Ok(Profile::Texts),
+            "strict" => Ok(Profile::Strict),
+            other => Err(format!("expected texts or strict, not {other:?}")),
+        }
+    }
+}
+
 impl FailOn {
     #[must_use]
     pub fn counts(self, level: Level) -> bool {
@@ -376,6 +465,9 @@ impl std::str::FromStr for FailOn {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gate {
     pub fail_on: FailOn,
+    /// Whether profile departures gate too.
+    #[serde(default, skip_serializing_if = "is_texts")]
+    pub profile: Profile,
     /// `conformant`, `failed`, `rig-failed` or `incomplete`.
     pub verdict: String,
     /// 0 conformant, 1 failures at or above `fail_on`, 3 the rig failed, 130 interrupted.
@@ -516,6 +608,7 @@ impl Report {
             run,
             gate: Gate {
                 fail_on,
+                profile: Profile::Texts,
                 verdict: String::new(),
                 exit_code: 0,
                 reasons: Vec::new(),
@@ -531,6 +624,7 @@ impl Report {
     /// Recomputes summary, requirement verdicts and gate from the cases.
     pub fn recompute(&mut self, catalogue: &[RequirementInfo]) {
         let fail_on = self.gate.fail_on;
+        let strict = self.gate.profile == Profile::Strict;
         let mut s = Summary::default();
         for c in &self.cases {
             s.all.add(c.status);
@@ -539,22 +633,25 @@ impl Report {
                 CaseKind::Scenario => s.scenarios.add(c.status),
             }
             s.by_level
-                .entry(level_name(c.level).to_owned())
+                .entry(c.grade_name().to_owned())
                 .or_default()
                 .add(c.status);
+            s.text_failures += usize::from(c.status == Status::Fail && c.basis == BasisKind::Text);
+            s.profile_departures += usize::from(c.status == Status::Depart);
+            s.implementation_defined += usize::from(c.is_implementation_defined());
             s.stage_mismatches += usize::from(c.stage_mismatch);
             match c.known.as_ref().map(|k| k.state) {
                 Some(KnownState::Known) => s.known_failures += 1,
                 Some(KnownState::Stale) => s.stale_expectations += 1,
                 None => {}
             }
-            if c.is_new_failure() && fail_on.counts(c.level) {
+            if c.gates(fail_on, strict) {
                 s.new_failures += 1;
             }
         }
         self.summary = s;
         self.requirements = requirement_verdicts(catalogue, &self.cases);
-        self.gate = gate(fail_on, &self.summary, &self.run);
+        self.gate = gate(fail_on, self.gate.profile, &self.summary, &self.run);
     }
 
     /// A copy with every fact that changes from run to run without the
@@ -681,6 +778,8 @@ fn requirement_verdicts(catalogue: &[RequirementInfo], cases: &[Case]) -> Vec<Re
             let counts = counts.get(info.id.as_str()).copied().unwrap_or_default();
             let verdict = if counts.failed + counts.errors > 0 {
                 "fail"
+            } else if counts.departed > 0 {
+                "depart"
             } else if counts.passed > 0 {
                 "pass"
             } else if counts.skipped > 0 {
@@ -697,7 +796,11 @@ fn requirement_verdicts(catalogue: &[RequirementInfo], cases: &[Case]) -> Vec<Re
         .collect()
 }
 
-fn gate(fail_on: FailOn, s: &Summary, run: &RunFacts) -> Gate {
+fn is_texts(p: &Profile) -> bool {
+    *p == Profile::Texts
+}
+
+fn gate(fail_on: FailOn, profile: Profile, s: &Summary, run: &RunFacts) -> Gate {
     let mut reasons = Vec::new();
     if let Some(why) = &run.rig_failure {
         reasons.push(format!("the rig failed: {why}"));
@@ -706,8 +809,12 @@ fn gate(fail_on: FailOn, s: &Summary, run: &RunFacts) -> Gate {
         reasons.push(format!("the run is incomplete: {why}"));
     }
     if s.new_failures > 0 {
+        let strict = match profile {
+            Profile::Strict => " or departure(s) from the strict profile",
+            Profile::Texts => "",
+        };
         reasons.push(format!(
-            "{} failure(s) at or above {} not recorded as known",
+            "{} failure(s) at or above {}{strict} not recorded as known",
             s.new_failures,
             fail_on.as_str().to_uppercase()
         ));
@@ -739,6 +846,7 @@ fn gate(fail_on: FailOn, s: &Summary, run: &RunFacts) -> Gate {
     }
     Gate {
         fail_on,
+        profile,
         verdict: verdict.to_owned(),
         exit_code,
         reasons,

@@ -29,7 +29,66 @@ pub struct Requirement {
     pub why_not_checkable: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ambiguities: Vec<String>,
+    /// The normative sentence the requirement rests on (absent for DE-FACTO ones,
+    /// which rest on observed behaviour).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Quote>,
 }
+
+/// A sentence of a normative text, quoted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quote {
+    pub document: String,
+    pub section: String,
+    /// Verbatim.
+    pub quote: String,
+    /// How it reads as the requirement, where that is not plain: a format
+    /// definition read as MUST, a keyword in lower case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+}
+
+impl Requirement {
+    /// The basis of an expectation resting on this requirement at `level`: its
+    /// quoted sentence, or what is observed for a DE-FACTO requirement.
+    #[must_use]
+    pub fn basis(&self, level: Level) -> Option<c169_model::Basis> {
+        if self.level == Level::DeFacto {
+            return Some(c169_model::Basis::Observed(c169_model::ObservedBasis {
+                source: format!("{} ({})", OBSERVED, self.source),
+            }));
+        }
+        self.text.as_ref().map(|q| {
+            // Where the sentence reads weaker than asked, the weaker level stands.
+            let said = c169_model::keyword_level(&q.quote, &q.document);
+            let (level, reading) = match said {
+                Some(s) if s > level => (
+                    s,
+                    Some(format!(
+                        "{}Graded at {}, the level of its sentence.",
+                        q.reading
+                            .as_ref()
+                            .map(|r| format!("{r} "))
+                            .unwrap_or_default(),
+                        c169_report::level_name(s)
+                    )),
+                ),
+                _ => (level, q.reading.clone()),
+            };
+            c169_model::Basis::Text(c169_model::TextBasis {
+                document: q.document.clone(),
+                section: q.section.clone(),
+                quote: q.quote.clone(),
+                level,
+                reading,
+            })
+        })
+    }
+}
+
+/// Where observed behaviour comes from.
+pub const OBSERVED: &str = "idpass claim169-core 0.3.0";
 
 #[derive(Debug, Clone, Deserialize)]
 struct File {

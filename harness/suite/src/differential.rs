@@ -437,9 +437,29 @@ pub fn minimise(
 #[must_use]
 pub fn candidate(d: &Disagreement, adapter: &str, seed: u64, base: &Base) -> Vector {
     let steps: Vec<String> = d.case.steps.iter().map(ToString::to_string).collect();
+    // The class follows the policy: an acceptance the reference flags as
+    // implementation-defined (a mistyped or out-of-table value, an unknown
+    // structure) is acceptable, not valid.
+    let lenient = d.reference.warnings.iter().any(|w| {
+        matches!(
+            w.flag,
+            c169_model::Flag::TypeMismatch
+                | c169_model::Flag::EnumOutOfRange
+                | c169_model::Flag::SpecExampleEncoding
+                | c169_model::Flag::NonIntegerKey
+                | c169_model::Flag::PhotoAsText
+                | c169_model::Flag::MissingBiometricData
+                | c169_model::Flag::Untagged
+                | c169_model::Flag::HeaderInBothBuckets
+        )
+    });
     let (verdict, stage, expected) = match d.reference.verdict {
         Verdict::Accept => (
-            VerdictClass::Valid,
+            if lenient {
+                VerdictClass::Acceptable
+            } else {
+                VerdictClass::Valid
+            },
             None,
             Some(c169_model::vector::Expected {
                 claim169: d.reference.claim169.clone(),
@@ -461,8 +481,18 @@ pub fn candidate(d: &Disagreement, adapter: &str, seed: u64, base: &Base) -> Vec
             "c169 fuzz --adapter {adapter} --seed {seed} --case {}",
             d.case.index
         )),
+        // Until reviewed it names no requirement and grades nothing: what the
+        // reference did is observed behaviour, context for the reviewer.
+        primary: c169_model::Primary {
+            id: String::new(),
+            how: "to be named on review".to_owned(),
+        },
         requirements: Vec::new(),
-        level: c169_model::Level::Must,
+        basis: c169_model::Basis::Observed(c169_model::ObservedBasis {
+            source: "the c169 reference codec (an unreviewed fuzz candidate)".to_owned(),
+        }),
+        level: None,
+        prefers: None,
         verdict,
         stage,
         flags: Vec::new(),

@@ -1,15 +1,45 @@
 //! Judging an implementation's answer against a vector, by the verdict policy.
 //!
-//! Every decision lives in the vector (verdict class, stage, expected content);
-//! this module only compares.
+//! Every decision lives in the vector (verdict class, preferred answer, stage,
+//! expected content, and the basis all of it rests on); this module only compares
+//! and grades by that basis. Scenarios are judged here too, so a vector and a
+//! scenario that describe the same credential get the same verdict.
+//!
+//! Grading, in order:
+//! - a rejection that still returns claims fails at MUST (RFC 8392 §7.2: a CWT
+//!   failing any step is rejected; C169-QR-008: no partial identity data);
+//! - an acceptance that alters a value fails at MUST, whatever the class (the
+//!   content rule); dropping a value is conformant where the vector is
+//!   `acceptable` or the decoder cannot know the key, and dropping it without any
+//!   warning departs from the strict profile (which asks for a warning);
+//! - otherwise an answer the class (or the preferred answer of an `acceptable`
+//!   vector) does not allow is graded by the vector's basis: a failure at the
+//!   level of its text, a departure for the profile, and context only for
+//!   observed behaviour.
 
-use c169_model::{Match, Outcome, Vector, Verdict, VerdictClass};
+use c169_model::{Basis, BasisKind, Level, Match, Outcome, Vector, Verdict, VerdictClass};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-/// The status of one case: pass, fail, skip (not run, with a reason; never counted
-/// as passed) or error (the rig got no usable answer).
+/// The status of one case: pass, fail, depart, skip (not run, with a reason;
+/// never counted as passed) or error (the rig got no usable answer).
 pub use c169_report::Status;
+
+/// What a judgement was graded by, when not the vector's own basis and level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grade {
+    pub basis: BasisKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+}
+
+impl Grade {
+    /// A rule of the texts every vector shares: the content rule, no claims in a rejection.
+    const MUST: Grade = Grade {
+        basis: BasisKind::Text,
+        level: Some(Level::Must),
+    };
+}
 
 /// The judgement of one answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +50,26 @@ pub struct Judgement {
     /// Rejected as required, but at another stage than the vector names.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stage_mismatch: bool,
+    /// Graded by a rule all vectors share rather than the vector's own basis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
 }
+
+impl Judgement {
+    /// A judgement graded by the vector's own basis.
+    #[must_use]
+    pub fn new(status: Status, reason: impl Into<String>) -> Self {
+        Judgement {
+            status,
+            reason: reason.into(),
+            stage_mismatch: false,
+            grade: None,
+        }
+    }
+}
+
+/// The sentence behind the content rule, quoted in reports.
+pub const CONTENT_RULE: &str = "content rule: an accepted credential's values are returned as signed (RFC 9052 §4.4: the signature covers the payload; a verifier presents nothing the issuer did not sign)";
 
 fn describe(o: &Outcome) -> String {
     match o.verdict {
@@ -34,72 +83,306 @@ fn describe(o: &Outcome) -> String {
     }
 }
 
-/// Judges `outcome` against `vector`.
-#[must_use]
-pub fn judge(vector: &Vector, outcome: &Outcome) -> Judgement {
-    let pass = |reason: String| Judgement {
-        status: Status::Pass,
-        reason,
-        stage_mismatch: false,
-    };
-    let fail = |reason: String| Judgement {
-        status: Status::Fail,
-        reason,
-        stage_mismatch: false,
-    };
-    match (vector.verdict, outcome.verdict) {
-        (VerdictClass::Valid, Verdict::Reject) => {
-            fail(format!("must be accepted; {}", describe(outcome)))
-        }
-        (VerdictClass::Valid, Verdict::Accept) => match content_difference(vector, outcome) {
-            Some(diff) => fail(format!("accepted, but {diff}")),
-            None => pass("accepted with the expected content".into()),
-        },
-        (VerdictClass::Invalid, Verdict::Accept) => fail(format!(
-            "must be rejected{}; it was accepted",
-            vector
-                .stage
-                .map(|s| format!(" at stage {s}"))
-                .unwrap_or_default()
-        )),
-        (VerdictClass::Invalid, Verdict::Reject) => match (vector.stage, outcome.stage) {
-            (Some(want), Some(got)) if want != got => Judgement {
-                status: Status::Pass,
-                reason: format!(
-                    "rejected, but at stage {got} where {want} was expected; {}",
-                    describe(outcome)
-                ),
-                stage_mismatch: true,
-            },
-            _ => pass(describe(outcome)),
-        },
-        (VerdictClass::Acceptable, Verdict::Accept) => match content_difference(vector, outcome) {
-            Some(diff) => fail(format!(
-                "either answer conforms, but an acceptance must return the expected content; {diff}"
-            )),
-            None => pass("implementation-defined; accepted with the expected content".into()),
-        },
-        (VerdictClass::Acceptable, Verdict::Reject) => {
-            pass(format!("implementation-defined; {}", describe(outcome)))
-        }
+/// An answer the vector's class does not allow, graded by the vector's basis.
+fn miss(vector: &Vector, reason: String) -> Judgement {
+    match &vector.basis {
+        Basis::Text(t) => Judgement::new(
+            Status::Fail,
+            format!(
+                "{reason} ({} {}, {})",
+                t.document,
+                t.section,
+                c169_report::level_name(vector.level.unwrap_or(t.level))
+            ),
+        ),
+        Basis::Profile(p) => Judgement::new(
+            Status::Depart,
+            format!(
+                "departs from the strict profile: {reason} (policy: {})",
+                p.row
+            ),
+        ),
+        Basis::Observed(o) => Judgement::new(
+            Status::Pass,
+            format!(
+                "not graded, observed behaviour only: {reason} ({} does otherwise)",
+                o.source
+            ),
+        ),
     }
 }
 
-fn content_difference(vector: &Vector, outcome: &Outcome) -> Option<String> {
-    let expected = vector.expected.as_ref()?;
-    let pairs = [
-        ("claim169", &expected.claim169, &outcome.claim169),
-        ("cwt", &expected.cwt, &outcome.cwt),
-    ];
-    for (what, want, got) in pairs {
-        if let Some(want) = want {
-            let got = got.clone().unwrap_or(Json::Null);
-            if let Some(d) = first_difference(want, &got, expected.match_, what) {
-                return Some(d);
+/// Judges `outcome` against `vector`.
+#[must_use]
+pub fn judge(vector: &Vector, outcome: &Outcome) -> Judgement {
+    if outcome.verdict == Verdict::Reject && outcome.claim169.is_some() {
+        return Judgement {
+            grade: Some(Grade::MUST),
+            ..Judgement::new(
+                Status::Fail,
+                format!(
+                    "{}, but returned claim 169 with the rejection: a rejected credential exposes no identity data (RFC 8392 §7.2)",
+                    describe(outcome)
+                ),
+            )
+        };
+    }
+    let mut silent_drop = None;
+    if outcome.verdict == Verdict::Accept {
+        match content(vector, outcome) {
+            Content::Altered(diff) => {
+                return Judgement {
+                    grade: Some(Grade::MUST),
+                    ..Judgement::new(
+                        Status::Fail,
+                        format!("accepted, but {diff}; {CONTENT_RULE}"),
+                    )
+                }
+            }
+            Content::Dropped(what) if outcome.warnings.is_empty() => silent_drop = Some(what),
+            Content::Dropped(_) | Content::Same => {}
+        }
+    }
+    let judged = match (vector.verdict, outcome.verdict) {
+        (VerdictClass::Valid, Verdict::Reject) => {
+            miss(vector, format!("must be accepted; {}", describe(outcome)))
+        }
+        (VerdictClass::Invalid, Verdict::Accept) => miss(
+            vector,
+            format!(
+                "must be rejected{}; it was accepted",
+                vector
+                    .stage
+                    .map(|s| format!(" at stage {s}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        (VerdictClass::Invalid, Verdict::Reject) => match (vector.stage, outcome.stage) {
+            (Some(want), Some(got)) if want != got => Judgement {
+                stage_mismatch: true,
+                ..Judgement::new(
+                    Status::Pass,
+                    format!(
+                        "rejected, but at stage {got} where {want} was expected; {}",
+                        describe(outcome)
+                    ),
+                )
+            },
+            _ => Judgement::new(Status::Pass, describe(outcome)),
+        },
+        (VerdictClass::Valid, Verdict::Accept) => {
+            Judgement::new(Status::Pass, "accepted with the expected content")
+        }
+        (VerdictClass::Acceptable, got) => match vector.prefers {
+            Some(want) if want != got => miss(
+                vector,
+                format!(
+                    "either answer conforms, and the suite prefers {}; {}",
+                    preference(want),
+                    describe(outcome)
+                ),
+            ),
+            _ => Judgement::new(
+                Status::Pass,
+                match got {
+                    Verdict::Accept => {
+                        "implementation-defined; accepted with the expected content".to_owned()
+                    }
+                    Verdict::Reject => format!("implementation-defined; {}", describe(outcome)),
+                },
+            ),
+        },
+    };
+    match silent_drop {
+        Some(what) if judged.status == Status::Pass => Judgement {
+            grade: Some(Grade {
+                basis: BasisKind::Profile,
+                level: None,
+            }),
+            ..Judgement::new(
+                Status::Depart,
+                format!("departs from the strict profile: accepted, but dropped {what} without a warning (the profile asks a decoder to warn when it drops data)"),
+            )
+        },
+        _ => judged,
+    }
+}
+
+fn preference(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Accept => "acceptance",
+        Verdict::Reject => "rejection",
+    }
+}
+
+/// What an acceptance returned, against the expected content.
+#[derive(Debug, PartialEq, Eq)]
+enum Content {
+    Same,
+    /// Values left out where leaving them out conforms: which.
+    Dropped(String),
+    /// A value returned other than signed, or one that was never signed.
+    Altered(String),
+}
+
+/// Claim 169 keys a decoder knows: the assigned demographics and biometrics.
+fn known_claim169_key(k: &str) -> bool {
+    k.parse::<i64>()
+        .is_ok_and(|n| (1..=23).contains(&n) || (50..=65).contains(&n))
+}
+
+fn biometric_key(k: &str) -> bool {
+    k.parse::<i64>().is_ok_and(|n| (50..=65).contains(&n))
+}
+
+/// The CWT claims a Claim 169 verifier uses and must return as signed; any other
+/// (aud, cti, cnf …) it MAY return.
+fn required_cwt_claim(k: &str) -> bool {
+    matches!(k, "1" | "2" | "4" | "5" | "6")
+}
+
+fn content(vector: &Vector, outcome: &Outcome) -> Content {
+    let Some(expected) = vector.expected.as_ref() else {
+        return Content::Same;
+    };
+    let lenient = vector.verdict == VerdictClass::Acceptable;
+    let subset = expected.match_ == Match::Subset;
+    let mut dropped = Vec::new();
+    if let Some(want) = &expected.claim169 {
+        let got = outcome.claim169.clone().unwrap_or(Json::Null);
+        let (Json::Object(w), Json::Object(g)) = (want, &got) else {
+            return match first_difference(want, &got, expected.match_, "claim169") {
+                Some(d) => Content::Altered(d),
+                None => Content::Same,
+            };
+        };
+        for (k, wv) in w {
+            let here = format!("claim169/{k}");
+            match g.get(k) {
+                Some(gv) => {
+                    if let Some(d) = claim169_value(k, wv, gv, &here, lenient, &mut dropped) {
+                        return Content::Altered(d);
+                    }
+                }
+                None if lenient || !known_claim169_key(k) => dropped.push(here),
+                None => {
+                    return Content::Altered(format!("{here}: expected {}, got nothing", shown(wv)))
+                }
+            }
+        }
+        if !subset {
+            if let Some((k, gv)) = g.iter().find(|(k, _)| !w.contains_key(*k)) {
+                return Content::Altered(format!(
+                    "claim169/{k}: returned {}, which the credential does not hold",
+                    shown(gv)
+                ));
             }
         }
     }
-    None
+    if let Some(Json::Object(w)) = &expected.cwt {
+        let got = outcome.cwt.clone().unwrap_or(Json::Null);
+        let empty = serde_json::Map::new();
+        let g = got.as_object().unwrap_or(&empty);
+        for (k, wv) in w {
+            let here = format!("cwt/{k}");
+            match g.get(k) {
+                Some(gv) => {
+                    if let Some(d) = first_difference(wv, gv, Match::Exact, &here) {
+                        return Content::Altered(d);
+                    }
+                }
+                // Returning the claims a verifier does not use is MAY.
+                None if lenient || !required_cwt_claim(k) => {}
+                None => {
+                    return Content::Altered(format!("{here}: expected {}, got nothing", shown(wv)))
+                }
+            }
+        }
+        if !subset {
+            if let Some((k, gv)) = g.iter().find(|(k, _)| !w.contains_key(*k)) {
+                return Content::Altered(format!(
+                    "cwt/{k}: returned {}, which the credential does not hold",
+                    shown(gv)
+                ));
+            }
+        }
+    }
+    if dropped.is_empty() {
+        Content::Same
+    } else {
+        Content::Dropped(dropped.join(", "))
+    }
+}
+
+/// One claim 169 value: equal, or one of the two listed normalisations (a
+/// biometric attribute written as one map returned as a one-entry list; a photo
+/// written as hex text returned as its bytes), or inside a biometric entry an
+/// unknown sub-key (or, for an `acceptable` vector, any sub-key) dropped.
+fn claim169_value(
+    key: &str,
+    want: &Json,
+    got: &Json,
+    here: &str,
+    lenient: bool,
+    dropped: &mut Vec<String>,
+) -> Option<String> {
+    if want == got {
+        return None;
+    }
+    if key == "16" {
+        if let (Json::String(hex), Some(Json::String(bytes))) =
+            (want, got.as_object().and_then(|o| o.get("bstr")))
+        {
+            if hex.eq_ignore_ascii_case(bytes) && got.as_object().is_some_and(|o| o.len() == 1) {
+                return None;
+            }
+        }
+    }
+    if biometric_key(key) {
+        let entries = |v: &Json| match v {
+            Json::Array(a) => a.clone(),
+            Json::Object(_) => vec![v.clone()],
+            _ => Vec::new(),
+        };
+        let (w, g) = (entries(want), entries(got));
+        if !w.is_empty() && w.len() == g.len() {
+            for (i, (we, ge)) in w.iter().zip(&g).enumerate() {
+                let at = format!("{here}/{i}");
+                let (Json::Object(wm), Json::Object(gm)) = (we, ge) else {
+                    return first_difference(we, ge, Match::Exact, &at);
+                };
+                for (sk, sv) in wm {
+                    match gm.get(sk) {
+                        Some(gv) => {
+                            if let Some(d) =
+                                first_difference(sv, gv, Match::Exact, &format!("{at}/{sk}"))
+                            {
+                                return Some(d);
+                            }
+                        }
+                        None if lenient || !matches!(sk.as_str(), "0" | "1" | "2" | "3") => {
+                            dropped.push(format!("{at}/{sk}"));
+                        }
+                        None => {
+                            return Some(format!("{at}/{sk}: expected {}, got nothing", shown(sv)))
+                        }
+                    }
+                }
+                if let Some((sk, gv)) = gm.iter().find(|(k, _)| !wm.contains_key(*k)) {
+                    return Some(format!(
+                        "{at}/{sk}: returned {}, which the credential does not hold",
+                        shown(gv)
+                    ));
+                }
+            }
+            return None;
+        }
+    }
+    first_difference(want, got, Match::Exact, here)
+}
+
+fn shown(j: &Json) -> String {
+    truncate(&j.to_string())
 }
 
 /// The first place where `got` departs from `want`, as "path: expected X, got Y".
@@ -156,27 +439,4 @@ fn truncate(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::panic, clippy::unwrap_used)] // tests
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn subset_and_exact() {
-        let want = json!({"4": "a", "62": [{"1": 0}]});
-        let got = json!({"4": "a", "1": "x", "62": [{"0": {"bstr": "00"}, "1": 0}]});
-        assert_eq!(
-            first_difference(&want, &got, Match::Subset, "claim169"),
-            None
-        );
-        assert_eq!(
-            first_difference(&want, &got, Match::Exact, "claim169").unwrap(),
-            "claim169/62/0/0: expected nothing, got {\"bstr\":\"00\"}"
-        );
-        let got = json!({"4": "b"});
-        assert_eq!(
-            first_difference(&want, &got, Match::Subset, "c").unwrap(),
-            "c/4: expected \"a\", got \"b\""
-        );
-    }
-}
+mod tests;

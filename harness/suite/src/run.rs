@@ -21,7 +21,7 @@ pub struct CaseResult {
     pub id: String,
     /// The vector file, relative to the corpus root.
     pub file: String,
-    pub level: Level,
+    pub level: Option<Level>,
     pub requirements: Vec<String>,
     pub expected: VerdictClass,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +72,7 @@ fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
             status: Status::Skip,
             reason: String::new(),
             stage_mismatch: false,
+            grade: None,
         },
         observed: None,
         output: None,
@@ -94,6 +95,7 @@ pub fn error(e: &AdapterError) -> Judgement {
             status: Status::Skip,
             reason: format!("not run: the implementation answered unsupported: {message}"),
             stage_mismatch: false,
+            grade: None,
         };
     }
     let reason = if e.is_not_run() && !e.reason().starts_with("not run:") {
@@ -105,6 +107,7 @@ pub fn error(e: &AdapterError) -> Judgement {
         status: Status::Error,
         reason,
         stage_mismatch: false,
+        grade: None,
     }
 }
 
@@ -296,6 +299,7 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
             status: Status::Error,
             reason: format!("not run: describe failed: {}", e.reason()),
             stage_mismatch: false,
+            grade: None,
         };
         return result;
     }
@@ -324,6 +328,7 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
             status: Status::Error,
             reason: format!("not run: {problem}"),
             stage_mismatch: false,
+            grade: None,
         };
         return result;
     }
@@ -343,6 +348,7 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
                             outcome.message.as_deref().unwrap_or("no message")
                         ),
                         stage_mismatch: false,
+            grade: None,
                     };
                 }
                 result.observed = Some(outcome);
@@ -394,12 +400,14 @@ fn encode_case(
                     status: Status::Pass,
                     reason: format!("the output passes {} checks", checks.len()),
                     stage_mismatch: false,
+                    grade: None,
                 }
             } else {
                 Judgement {
                     status: Status::Fail,
                     reason: failures.join("; "),
                     stage_mismatch: false,
+                    grade: None,
                 }
             };
             result.observed = Some(crate::encoder::reading(
@@ -423,6 +431,8 @@ pub struct Summary {
     pub total: usize,
     pub passed: usize,
     pub failed: usize,
+    /// Departures from the strict profile.
+    pub departed: usize,
     pub skipped: usize,
     pub errors: usize,
     pub stage_mismatches: usize,
@@ -441,13 +451,15 @@ impl Summary {
             match r.judgement.status {
                 Status::Pass => s.passed += 1,
                 Status::Fail => s.failed += 1,
+                Status::Depart => s.departed += 1,
                 Status::Skip => s.skipped += 1,
                 Status::Error => s.errors += 1,
             }
             if r.judgement.stage_mismatch {
                 s.stage_mismatches += 1;
             }
-            if matches!(r.judgement.status, Status::Fail | Status::Error) && r.level == Level::Must
+            if matches!(r.judgement.status, Status::Fail | Status::Error)
+                && r.level == Some(Level::Must)
             {
                 s.must_failures += 1;
             }

@@ -324,7 +324,11 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
         name: vector.description.clone(),
         file: format!("vectors/{}", r.file),
         line: None,
-        level: r.level,
+        basis: r
+            .judgement
+            .grade
+            .map_or_else(|| vector.basis.kind(), |g| g.basis),
+        level: r.judgement.grade.map_or(r.level, |g| g.level),
         requirements: r.requirements.clone(),
         tags: Vec::new(),
         expected,
@@ -365,17 +369,26 @@ fn answer_digest(o: &c169_model::Outcome) -> String {
 /// A scenario's record as a report case.
 #[must_use]
 pub fn scenario_case(rec: &ScenarioRecord) -> Case {
-    let level = if rec.tags.iter().any(|t| t == "must") {
-        Level::Must
-    } else if rec.tags.iter().any(|t| t == "should") {
-        Level::Should
-    } else {
-        Level::May
-    };
     let status = match rec.status {
         ScenarioStatus::Passed => Status::Pass,
         ScenarioStatus::Failed => Status::Fail,
+        ScenarioStatus::Departed => Status::Depart,
         ScenarioStatus::NotRun => Status::Skip,
+    };
+    let basis = if rec.tags.iter().any(|t| t == crate::steps::PROFILE_TAG) {
+        c169_model::BasisKind::Profile
+    } else if rec.tags.iter().any(|t| t == crate::steps::OBSERVED_TAG) {
+        c169_model::BasisKind::Observed
+    } else {
+        c169_model::BasisKind::Text
+    };
+    let (basis, level) = match rec.grade {
+        Some(g) => (g.basis, g.level),
+        None if basis == c169_model::BasisKind::Text => (
+            basis,
+            Some(crate::steps::level_tag(&rec.tags).unwrap_or(Level::May)),
+        ),
+        None => (basis, None),
     };
     Case {
         kind: CaseKind::Scenario,
@@ -387,6 +400,7 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         name: format!("{}: {}", rec.feature, rec.name),
         file: rec.file.clone(),
         line: Some(rec.line),
+        basis,
         level,
         requirements: rec
             .tags
@@ -397,7 +411,17 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         tags: rec
             .tags
             .iter()
-            .filter(|t| !t.starts_with("C169-") && !matches!(t.as_str(), "must" | "should" | "may"))
+            .filter(|t| {
+                !t.starts_with("C169-")
+                    && !matches!(
+                        t.as_str(),
+                        "must"
+                            | "should"
+                            | "may"
+                            | crate::steps::PROFILE_TAG
+                            | crate::steps::OBSERVED_TAG
+                    )
+            })
             .cloned()
             .collect(),
         expected: Expected {

@@ -2,7 +2,7 @@
 //! symbol an encoder's output needs, and the image vectors — symbols of valid
 //! vectors rendered to PNG, clean and degraded (`vectors/src/images.yaml`).
 
-use c169_model::{ImageCase, Level, QrFit, QrMode, RequirementRef, Vector, VerdictClass};
+use c169_model::{ImageCase, QrFit, QrMode, RequirementRef, Vector, VerdictClass};
 use c169_qr::{Degradation, Mode, Symbol};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -86,6 +86,7 @@ pub fn image_files(
     source: &ImagesSource,
     vectors: &BTreeMap<String, Vector>,
     requirement: &dyn Fn(&str) -> Result<RequirementRef, String>,
+    clean_basis: &c169_model::Basis,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
     let level = c169_qr::Level::parse(&source.level)
         .ok_or_else(|| format!("level: {:?} is not one of L, M, Q, H", source.level))?;
@@ -133,7 +134,13 @@ pub fn image_files(
                 why: why.to_owned(),
                 reference: reference.map(|s| s.pass.to_owned()),
             };
-            let vector = image_vector(base, case, degradation == Degradation::Clean, &requirements);
+            let vector = image_vector(
+                base,
+                case,
+                degradation == Degradation::Clean,
+                &requirements,
+                clean_basis,
+            );
             rows.push(format!(
                 "| [{id}]({id}.png) | {}-{level} | {} | {} | {} |",
                 symbol.version,
@@ -164,14 +171,32 @@ pub fn image_files(
 }
 
 /// The image vector of `case`, made from the valid vector `base`: valid when the
-/// image should be read (MUST for the clean one, SHOULD for the degraded ones),
-/// acceptable at MAY otherwise.
+/// image should be read, acceptable otherwise. Only the clean symbol rests on a
+/// text (what is read goes to the decoder as read, C169-QR-003); no text asks a
+/// scanner to tolerate degradation, so reading a degraded symbol is the strict
+/// profile's preference, and one degraded beyond tolerance may go either way.
 fn image_vector(
     base: &Vector,
     case: ImageCase,
     clean: bool,
     requirements: &[RequirementRef],
+    clean_basis: &c169_model::Basis,
 ) -> Vector {
+    let (basis, level) = if clean {
+        (clean_basis.clone(), clean_basis.level())
+    } else {
+        (
+            c169_model::Basis::Profile(c169_model::ProfileBasis {
+                row: if case.readable {
+                    "A degraded symbol within scanning tolerance (two or more pixels a module, moderate noise, blur or fading, a quiet zone): the profile prefers that it is read"
+                } else {
+                    "A symbol degraded beyond scanning tolerance: either answer conforms, but a reading must be right"
+                }
+                .to_owned(),
+            }),
+            None,
+        )
+    };
     let readable = case.readable;
     let mut capabilities = base.capabilities.clone();
     capabilities.push("decode_image".into());
@@ -192,14 +217,14 @@ fn image_vector(
             }
         ),
         source: None,
-        requirements: requirements.to_vec(),
-        level: if clean {
-            Level::Must
-        } else if readable {
-            Level::Should
-        } else {
-            Level::May
+        primary: c169_model::Primary {
+            id: "C169-QR-003".to_owned(),
+            how: "the symbol image is scanned and its text goes to the decoder as read".to_owned(),
         },
+        requirements: requirements.to_vec(),
+        basis,
+        level,
+        prefers: None,
         verdict: if readable {
             VerdictClass::Valid
         } else {

@@ -223,7 +223,7 @@ fn every_row_of_the_verdict_policy_has_vectors_with_its_verdict_and_flag() {
                 );
             }
             if let Some(level) = row.level {
-                assert_eq!(v.level, level, "{}: {id}", row.case);
+                assert_eq!(v.level, Some(level), "{}: {id}", row.case);
             }
         }
     }

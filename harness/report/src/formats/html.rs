@@ -99,7 +99,7 @@ fn case_block(out: &mut String, c: &Case) {
         "<div class=\"case\" id=\"case-{id}\"><b><code>{id}</code></b> {status} <small>{level} · {file}{line} · {reqs}</small><br>{name}",
         id = esc(&c.id),
         status = status_span(c.status.as_str()),
-        level = crate::level_name(c.level),
+        level = c.grade_name(),
         file = esc(&c.file),
         line = c.line.map(|l| format!(":{l}")).unwrap_or_default(),
         reqs = esc(&c.requirements.join(" ")),
@@ -302,7 +302,7 @@ fn acceptable(out: &mut String, r: &Report) {
             out,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&c.id),
-            crate::level_name(c.level),
+            c.grade_name(),
             if c.status == Status::Skip {
                 format!("not run: {}", esc(&c.reason))
             } else {

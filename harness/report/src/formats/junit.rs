@@ -90,7 +90,7 @@ pub(super) fn render(report: &Report) -> Result<String, String> {
             let mut tc = TestCase::new(c.id.clone(), status(c));
             tc.set_classname(suite_name(c));
             tc.set_time(Duration::from_secs_f64(c.duration_ms.max(0.0) / 1000.0));
-            tc.add_property(Property::new("level", crate::level_name(c.level)));
+            tc.add_property(Property::new("level", c.grade_name()));
             if !c.requirements.is_empty() {
                 tc.add_property(Property::new("requirements", c.requirements.join(" ")));
             }

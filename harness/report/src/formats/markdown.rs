@@ -96,7 +96,7 @@ pub(super) fn render(r: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {status} | {} |",
-                crate::level_name(c.level),
+                c.grade_name(),
                 c.id,
                 cell(&c.reason)
             );

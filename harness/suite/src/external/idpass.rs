@@ -32,6 +32,8 @@ pub struct Entry {
     pub correct_claim169: Option<Map<String, Json>>,
     #[serde(default)]
     pub notes: Vec<String>,
+    #[serde(flatten)]
+    pub grading: super::Grading,
 }
 
 /// The import description.
@@ -55,6 +57,8 @@ pub enum ImportError {
     Original { original: String, problem: String },
     #[error("import.yaml: requirement {id} has no level in `levels`")]
     UnknownRequirement { id: String },
+    #[error("import.yaml, original {original}: {problem}")]
+    Grading { original: String, problem: String },
 }
 
 /// The files an import produces: vectors by id, JWKs by key name.
@@ -65,7 +69,11 @@ pub struct Imported {
 }
 
 /// Translates the originals (by `<category>/<name>`) as the import says.
-pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Imported, ImportError> {
+pub fn import(
+    spec: &Import,
+    originals: &BTreeMap<String, Json>,
+    catalogue: &crate::catalogue::Catalogue,
+) -> Result<Imported, ImportError> {
     let mut out = Imported::default();
     for entry in &spec.vectors {
         let err = |problem: String| ImportError::Original {
@@ -96,11 +104,18 @@ pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Impor
         }
         let requirements = super::requirement_refs(&entry.requirements, &spec.levels)
             .map_err(|id| ImportError::UnknownRequirement { id })?;
-        let level = requirements
-            .iter()
-            .map(|r| r.level)
-            .min()
-            .unwrap_or(Level::Must);
+        let description = format!(
+            "{} (idpass corpus, {})",
+            original["description"].as_str().unwrap_or(name),
+            entry.original
+        );
+        let (primary, basis, level) = entry
+            .grading
+            .resolve(catalogue, &entry.requirements, &description)
+            .map_err(|problem| ImportError::Grading {
+                original: entry.original.clone(),
+                problem,
+            })?;
         let expected = if entry.verdict == VerdictClass::Valid {
             let mut fields = original
                 .get("expected_claim169")
@@ -126,18 +141,17 @@ pub fn import(spec: &Import, originals: &BTreeMap<String, Json>) -> Result<Impor
         };
         out.vectors.push(Vector {
             id: format!("idpass-{name}"),
-            description: format!(
-                "{} (idpass corpus, {})",
-                original["description"].as_str().unwrap_or(name),
-                entry.original
-            ),
+            description,
             source: Some(format!(
                 "{}: test-vectors/{}.json",
                 spec.source, entry.original
             )),
+            primary,
             requirements,
+            basis,
             level,
             verdict: entry.verdict,
+            prefers: entry.grading.prefers,
             stage: entry.stage,
             flags: entry.flags.iter().map(|f| Flag::parse(f)).collect(),
             capabilities: entry.capabilities.clone(),
@@ -284,7 +298,10 @@ fn cwt_expectation(meta: &Json) -> Result<Json, String> {
 
 /// The files the import writes (path, bytes), from the originals and import.yaml
 /// under `root` (the vectors folder).
-pub fn files(root: &std::path::Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, FilesError> {
+pub fn files(
+    root: &std::path::Path,
+    catalogue: &crate::catalogue::Catalogue,
+) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, FilesError> {
     let dir = root.join("external/idpass");
     let spec_path = dir.join("import.yaml");
     let spec_text = std::fs::read_to_string(&spec_path).map_err(|e| FilesError::Read {
@@ -310,7 +327,7 @@ pub fn files(root: &std::path::Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)
         })?;
         originals.insert(entry.original.clone(), json);
     }
-    let imported = import(&spec, &originals)?;
+    let imported = import(&spec, &originals, catalogue)?;
     let mut out = Vec::new();
     for v in &imported.vectors {
         out.push((dir.join(format!("{}.json", v.id)), crate::corpus::pretty(v)));

@@ -8,9 +8,59 @@ use std::path::{Path, PathBuf};
 
 /// Every file every import writes (path, bytes), under `root` (the vectors folder).
 pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
-    let mut out = idpass::files(root).map_err(|e| e.to_string())?;
-    out.extend(spec::files(root).map_err(|e| e.to_string())?);
+    let catalogue = crate::catalogue::Catalogue::load(&root.join("../features/requirements.yaml"))
+        .map_err(|e| e.to_string())?;
+    let mut out = idpass::files(root, &catalogue).map_err(|e| e.to_string())?;
+    out.extend(spec::files(root, &catalogue).map_err(|e| e.to_string())?);
     Ok(out)
+}
+
+/// How an imported vector's expectation reads: the requirement it tests (default:
+/// the first listed), how, and its basis when not that requirement's sentence.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grading {
+    #[serde(default)]
+    pub primary: Option<String>,
+    #[serde(default)]
+    pub how: Option<String>,
+    #[serde(default)]
+    pub basis: Option<crate::generate::spec::BasisSpec>,
+    #[serde(default)]
+    pub prefers: Option<c169_model::Verdict>,
+    #[serde(default)]
+    pub level: Option<c169_model::Level>,
+}
+
+impl Grading {
+    /// The primary requirement, basis and level of a vector listing `requirements`
+    /// and described as `description`.
+    pub(crate) fn resolve(
+        &self,
+        catalogue: &crate::catalogue::Catalogue,
+        requirements: &[String],
+        description: &str,
+    ) -> Result<
+        (
+            c169_model::Primary,
+            c169_model::Basis,
+            Option<c169_model::Level>,
+        ),
+        String,
+    > {
+        let primary =
+            crate::generate::primary_of(catalogue, requirements, self.primary.as_deref())?;
+        let (basis, level) =
+            crate::generate::basis_for(catalogue, primary, self.basis.as_ref(), self.level)?;
+        Ok((
+            c169_model::Primary {
+                id: primary.id.clone(),
+                how: self.how.clone().unwrap_or_else(|| description.to_owned()),
+            },
+            basis,
+            level,
+        ))
+    }
 }
 
 /// Requirement references for `ids`, with their levels from `levels`; the error

@@ -40,6 +40,8 @@ struct Spec {
     flags: Vec<String>,
     capabilities: Vec<String>,
     notes: Vec<String>,
+    #[serde(flatten)]
+    grading: super::Grading,
 }
 
 /// Why the worked example could not be imported; names the file and the problem.
@@ -51,7 +53,10 @@ pub struct SpecError {
 }
 
 /// The files the import writes (path, bytes), under `root` (the vectors folder).
-pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
+pub fn files(
+    root: &Path,
+    catalogue: &crate::catalogue::Catalogue,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
     let dir = root.join("external/spec");
     let err = |path: &Path, message: String| SpecError {
         path: path.to_owned(),
@@ -71,11 +76,6 @@ pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
             format!("requirement {id} has no level in `levels`"),
         )
     })?;
-    let level = requirements
-        .iter()
-        .map(|r| r.level)
-        .min()
-        .unwrap_or(Level::Must);
     let mut out = Vec::new();
     for v in &spec.vectors {
         let mut bytes = hex::decode(&v.prefix)
@@ -84,13 +84,20 @@ pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, SpecError> {
         let compressed = zlib::deflate(&bytes, &zlib::ZlibOptions::default())
             .map_err(|e| err(&spec_path, e.to_string()))?;
         let qr = base45::encode(&compressed);
+        let (primary, basis, level) = spec
+            .grading
+            .resolve(catalogue, &spec.requirements, &v.description)
+            .map_err(|e| err(&spec_path, format!("{}: {e}", v.id)))?;
         let vector = Vector {
             id: v.id.clone(),
             description: v.description.clone(),
             source: Some(spec.source.clone()),
+            primary,
             requirements: requirements.clone(),
+            basis,
             level,
             verdict: spec.verdict,
+            prefers: spec.grading.prefers,
             stage: None,
             flags: spec.flags.iter().map(|f| Flag::parse(f)).collect(),
             capabilities: spec.capabilities.clone(),

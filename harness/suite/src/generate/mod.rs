@@ -17,12 +17,15 @@ use c169_codec::{
     claim169, cwt, encode, zlib, EncodeOptions, EncodeRequest, EncryptSpec, SignSpec,
 };
 use c169_model::{
-    from_canonical_json, to_canonical_json, Artefacts, Elided, EncodeCase, EncodeKey, Expected,
-    Flag, Level, Match, RequirementRef, Value, Vector, VectorKeys,
+    from_canonical_json, to_canonical_json, Artefacts, Basis, Elided, EncodeCase, EncodeKey,
+    Expected, Flag, Level, Match, ObservedBasis, Primary, ProfileBasis, RequirementRef, Value,
+    Vector, VectorKeys,
 };
 use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
-use spec::{AreaSource, BasesSource, Family, FlagsSource, KeysSource, Options, TamperSpec};
+use spec::{
+    AreaSource, BasesSource, BasisSpec, Family, FlagsSource, KeysSource, Options, TamperSpec,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -89,6 +92,12 @@ impl Generator {
 
     /// Builds the vector a family describes (a family as `vectors/src/*.yaml` writes
     /// one, without a matrix).
+    /// The requirement catalogue it was loaded with.
+    #[must_use]
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.ctx.catalogue
+    }
+
     pub fn vector(&self, family: &Json) -> Result<Vector, String> {
         let mut family: Family =
             serde_json::from_value(family.clone()).map_err(|e| e.to_string())?;
@@ -184,8 +193,13 @@ pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateEr
                 })
                 .ok_or_else(|| format!("requirement {id} is not in features/requirements.yaml"))
         };
+        let clean_basis = ctx
+            .catalogue
+            .get("C169-QR-003")
+            .and_then(|r| r.basis(r.level))
+            .ok_or_else(|| err(&images_yaml, None, "C169-QR-003 has no quoted text"))?;
         out.files.extend(
-            crate::symbol::image_files(root, &images, &made, &requirement)
+            crate::symbol::image_files(root, &images, &made, &requirement, &clean_basis)
                 .map_err(|m| err(&images_yaml, None, m))?,
         );
         out.areas.insert(crate::symbol::IMAGES_AREA.to_owned());
@@ -766,13 +780,12 @@ impl Context {
         if requirements.is_empty() {
             return Err("a vector names at least one requirement".into());
         }
-        let level = f.level.unwrap_or_else(|| {
-            requirements
-                .iter()
-                .map(|r| r.level)
-                .min()
-                .unwrap_or(Level::Must)
-        });
+        let primary = primary_of(&self.catalogue, &f.requirements, f.primary.as_deref())?;
+        let primary_id = primary.id.clone();
+        let (basis, level) = basis_for(&self.catalogue, primary, f.basis.as_ref(), f.level)?;
+        if f.prefers.is_some() && f.verdict != c169_model::VerdictClass::Acceptable {
+            return Err("`prefers` is for an acceptable vector only".into());
+        }
         if let Some(flag) = f.flags.iter().find(|flag| !self.flags.contains(*flag)) {
             return Err(format!("flag {flag:?} is not explained in flags.yaml"));
         }
@@ -783,9 +796,15 @@ impl Context {
             id: f.id.clone(),
             description: f.description.clone(),
             source: None,
+            primary: Primary {
+                id: primary_id,
+                how: f.how.clone().unwrap_or_else(|| f.description.clone()),
+            },
             requirements,
+            basis,
             level,
             verdict: f.verdict,
+            prefers: f.prefers,
             stage: f.stage,
             flags: f.flags.iter().map(|s| Flag::parse(s)).collect(),
             capabilities: f.capabilities.clone(),
@@ -1032,4 +1051,71 @@ fn artefacts(encoded: &c169_codec::Encoded, claim169: &Value) -> Artefacts {
         a.claim169 = Some(to_canonical_json(claim169));
     }
     a
+}
+
+/// The basis of a vector and the level it is graded at: the primary requirement's
+/// sentence at `level` (or the requirement's own), another requirement's
+/// sentence, one quoted in the source, the profile, or observed behaviour.
+pub(crate) fn basis_for(
+    catalogue: &Catalogue,
+    primary: &crate::catalogue::Requirement,
+    spec: Option<&BasisSpec>,
+    level: Option<Level>,
+) -> Result<(Basis, Option<Level>), String> {
+    let from = |r: &crate::catalogue::Requirement| {
+        r.basis(level.unwrap_or(r.level))
+            .ok_or_else(|| {
+                format!(
+                    "requirement {} has no quoted text in features/requirements.yaml",
+                    r.id
+                )
+            })
+            .map(|b| {
+                let level = b.level();
+                (b, level)
+            })
+    };
+    match spec {
+        None => from(primary),
+        Some(BasisSpec::Requirement(id)) => from(catalogue.get(id).ok_or_else(|| {
+            format!("basis requirement {id} is not in features/requirements.yaml")
+        })?),
+        Some(BasisSpec::Text(t)) => {
+            let mut t = t.clone();
+            if let Some(l) = level {
+                t.level = l;
+            }
+            let level = Some(t.level);
+            Ok((Basis::Text(t), level))
+        }
+        Some(BasisSpec::Profile(row)) => {
+            Ok((Basis::Profile(ProfileBasis { row: row.clone() }), None))
+        }
+        Some(BasisSpec::Observed(source)) => Ok((
+            Basis::Observed(ObservedBasis {
+                source: source.clone(),
+            }),
+            None,
+        )),
+    }
+}
+
+/// The primary requirement of a vector: the one named, else the first listed;
+/// it must be among those listed.
+pub(crate) fn primary_of<'c>(
+    catalogue: &'c Catalogue,
+    requirements: &[String],
+    named: Option<&str>,
+) -> Result<&'c crate::catalogue::Requirement, String> {
+    let id = named
+        .or(requirements.first().map(String::as_str))
+        .ok_or("a vector names at least one requirement")?;
+    if !requirements.iter().any(|r| r == id) {
+        return Err(format!(
+            "primary requirement {id} is not among the requirements"
+        ));
+    }
+    catalogue
+        .get(id)
+        .ok_or_else(|| format!("primary requirement {id} is not in features/requirements.yaml"))
 }

@@ -142,7 +142,21 @@ pub struct Family {
     pub verdict: c169_model::VerdictClass,
     #[serde(default)]
     pub stage: Option<c169_model::Stage>,
+    /// Every requirement the vector touches; the first is the one it tests,
+    /// unless `primary` names another.
     pub requirements: Vec<String>,
+    /// The requirement the vector tests, when not the first listed.
+    #[serde(default)]
+    pub primary: Option<String>,
+    /// How the vector tests it, in one line (default: the description).
+    #[serde(default)]
+    pub how: Option<String>,
+    /// What the expectation rests on, when not the primary requirement's sentence.
+    #[serde(default)]
+    pub basis: Option<BasisSpec>,
+    /// For an `acceptable` vector: the answer its basis prefers.
+    #[serde(default)]
+    pub prefers: Option<c169_model::Verdict>,
     /// The level when the verdict policy sets one other than the catalogue's.
     #[serde(default)]
     pub level: Option<c169_model::Level>,
@@ -162,6 +176,20 @@ pub struct Family {
     /// Compare decoded content as a subset (default exact).
     #[serde(default)]
     pub subset: bool,
+}
+
+/// A basis other than the primary requirement's sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum BasisSpec {
+    /// The strict profile: the policy row, in its words.
+    Profile(String),
+    /// Observed behaviour: who does it.
+    Observed(String),
+    /// The sentence of another requirement of the catalogue.
+    Requirement(String),
+    /// A sentence quoted here.
+    Text(c169_model::TextBasis),
 }
 
 /// Encoder knobs, as YAML spells them. Absent fields keep the conformant default.

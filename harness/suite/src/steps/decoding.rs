@@ -42,6 +42,11 @@ fn judged(
         .ok_or("nothing was decoded: a When step is missing")?;
     vector.verdict = class;
     vector.stage = stage;
+    let s = shared()?;
+    let (basis, level) = super::scenario_basis(&w.tags, s.generator.catalogue(), &w.vector_name())?;
+    vector.basis = basis;
+    vector.level = level;
+    vector.prefers = w.prefers;
     if class == VerdictClass::Invalid {
         vector.expected = None;
     }
@@ -49,7 +54,7 @@ fn judged(
     let judgement = judge(&vector, outcome);
     // As the vector runner does: what turns on the validation time is not judged
     // for an implementation that cannot be given one.
-    if !shared()?.caps.contains("validation_time") {
+    if !s.caps.contains("validation_time") {
         if stage == Some(Stage::Time) {
             return Err(format!("not run: {}", crate::run::CLOCK_BOUND));
         }
@@ -63,16 +68,32 @@ fn judged(
     Ok(judgement)
 }
 
+/// A judgement as a step's result: a pass or a departure (kept for the record)
+/// lets the scenario go on; a failure stops it, graded as judged.
+fn settle(w: &mut C169World, j: crate::Judgement) -> Result<(), String> {
+    match j.status {
+        Status::Pass => Ok(()),
+        Status::Depart => {
+            w.departure = Some(j.reason);
+            Ok(())
+        }
+        Status::Fail | Status::Error | Status::Skip => {
+            w.grade = j.grade;
+            Err(j.reason)
+        }
+    }
+}
+
 #[then("it is accepted")]
 fn accepted(w: &mut C169World) -> Result<(), String> {
     let j = judged(w, VerdictClass::Valid, None)?;
-    (j.status == Status::Pass).then_some(()).ok_or(j.reason)
+    settle(w, j)
 }
 
 #[then("it is rejected")]
 fn rejected(w: &mut C169World) -> Result<(), String> {
     let j = judged(w, VerdictClass::Invalid, None)?;
-    (j.status == Status::Pass).then_some(()).ok_or(j.reason)
+    settle(w, j)
 }
 
 #[then(
@@ -85,13 +106,24 @@ fn rejected_at(w: &mut C169World, stage: String) -> Result<(), String> {
     if j.stage_mismatch {
         w.note = Some(format!("stage mismatch: {}", j.reason));
     }
-    (j.status == Status::Pass).then_some(()).ok_or(j.reason)
+    settle(w, j)
 }
 
 #[then("either answer conforms")]
 fn either(w: &mut C169World) -> Result<(), String> {
     let j = judged(w, VerdictClass::Acceptable, None)?;
-    (j.status == Status::Pass).then_some(()).ok_or(j.reason)
+    settle(w, j)
+}
+
+#[then(regex = r"^either answer conforms, preferring (acceptance|rejection)$")]
+fn either_preferring(w: &mut C169World, prefers: String) -> Result<(), String> {
+    w.prefers = Some(if prefers == "acceptance" {
+        Verdict::Accept
+    } else {
+        Verdict::Reject
+    });
+    let j = judged(w, VerdictClass::Acceptable, None)?;
+    settle(w, j)
 }
 
 #[then("the signature is reported verified")]

@@ -99,6 +99,84 @@ pub struct C169World {
     pub started: Option<std::time::Instant>,
     /// The run was interrupted before the scenario began: it is reported not run.
     pub interrupted: bool,
+    /// The scenario's tags and its feature's: requirement ids (the first is the
+    /// one it tests), level, basis (`@profile`, `@observed`; a text otherwise).
+    pub tags: Vec<String>,
+    /// Why the answer departs from the strict profile, when it does.
+    pub departure: Option<String>,
+    /// What a failure was graded by, when not the scenario's own basis.
+    pub grade: Option<crate::judge::Grade>,
+    /// The answer an "either answer conforms, preferring …" step prefers.
+    pub prefers: Option<c169_model::Verdict>,
+}
+
+impl C169World {
+    /// The scenario's name, as its profile row when its basis is the profile.
+    #[must_use]
+    pub fn vector_name(&self) -> String {
+        self.family
+            .get("description")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// The tag that makes a scenario's basis the strict profile.
+pub const PROFILE_TAG: &str = "profile";
+/// The tag that makes a scenario's basis observed behaviour.
+pub const OBSERVED_TAG: &str = "observed";
+
+/// A scenario's basis and level, from its tags: `@profile`, `@observed`, or the
+/// sentence of its first requirement at its level tag.
+pub fn scenario_basis(
+    tags: &[String],
+    catalogue: &crate::catalogue::Catalogue,
+    name: &str,
+) -> Result<(c169_model::Basis, Option<c169_model::Level>), String> {
+    if tags.iter().any(|t| t == PROFILE_TAG) {
+        return Ok((
+            c169_model::Basis::Profile(c169_model::ProfileBasis {
+                row: name.to_owned(),
+            }),
+            None,
+        ));
+    }
+    if tags.iter().any(|t| t == OBSERVED_TAG) {
+        return Ok((
+            c169_model::Basis::Observed(c169_model::ObservedBasis {
+                source: crate::catalogue::OBSERVED.to_owned(),
+            }),
+            None,
+        ));
+    }
+    let primary = tags
+        .iter()
+        .find(|t| t.starts_with("C169-"))
+        .ok_or("the scenario names no requirement")?;
+    let requirement = catalogue
+        .get(primary)
+        .ok_or_else(|| format!("requirement {primary} is not in features/requirements.yaml"))?;
+    let level = level_tag(tags).unwrap_or(requirement.level);
+    let basis = requirement
+        .basis(level)
+        .ok_or_else(|| format!("requirement {primary} has no quoted text"))?;
+    let level = basis.level();
+    Ok((basis, level))
+}
+
+/// The level a scenario's tags name.
+#[must_use]
+pub fn level_tag(tags: &[String]) -> Option<c169_model::Level> {
+    use c169_model::Level;
+    [
+        ("must", Level::Must),
+        ("should", Level::Should),
+        ("may", Level::May),
+    ]
+    .into_iter()
+    .find(|(t, _)| tags.iter().any(|x| x == t))
+    .map(|(_, l)| l)
 }
 
 /// A scenario's stable id: `scenario-` and a slug of its feature, name and line.
@@ -145,6 +223,7 @@ impl C169World {
             .insert("requirements".into(), Json::Array(requirements));
         self.family
             .insert("verdict".into(), Json::String("valid".into()));
+        self.tags = all_tags(feature, scenario);
     }
 
     /// The vector the scenario describes: the named one, or one built now.
@@ -177,6 +256,8 @@ pub struct ScenarioRecord {
     pub duration_ms: f64,
     /// The QR symbol of what the implementation encoded, when it encoded.
     pub symbol: Option<c169_report::Symbol>,
+    /// What a failure was graded by, when not the scenario's own basis.
+    pub grade: Option<crate::judge::Grade>,
 }
 
 /// How a scenario ended.
@@ -184,6 +265,8 @@ pub struct ScenarioRecord {
 pub enum ScenarioStatus {
     Passed,
     Failed,
+    /// Passed every step the texts ask for, but departs from the strict profile.
+    Departed,
     NotRun,
 }
 
@@ -313,6 +396,7 @@ fn new_record(
             .collect(),
         duration_ms: 0.0,
         symbol: None,
+        grade: None,
     }
 }
 
@@ -482,6 +566,8 @@ pub async fn run_features_with(
                 .any(|t| t == "must");
             let world = world.map(|w| &*w);
             let note = world.and_then(|w| w.note.clone());
+            let departure = world.and_then(|w| w.departure.clone());
+            let grade = world.and_then(|w| w.grade);
             let interrupted = world.is_some_and(|w| w.interrupted);
             let ms = world
                 .and_then(|w| w.started)
@@ -498,11 +584,14 @@ pub async fn run_features_with(
                 (ScenarioStatus::NotRun, why)
             } else if failed {
                 (ScenarioStatus::Failed, why)
+            } else if let Some(d) = departure {
+                (ScenarioStatus::Departed, d)
             } else {
                 (ScenarioStatus::Passed, note.clone().unwrap_or_default())
             };
             let mut rec = new_record(feature, scenario, status, reason);
             rec.duration_ms = ms;
+            rec.grade = grade.filter(|_| status == ScenarioStatus::Failed);
             rec.symbol = world.and_then(|w| {
                 let level =
                     crate::symbol::print_level(w.family.get("ec_level").and_then(Json::as_str));
@@ -522,7 +611,7 @@ pub async fn run_features_with(
                             r.failed_must += usize::from(must);
                             r.failed.push(name);
                         }
-                        ScenarioStatus::Passed => r.passed.push(name),
+                        ScenarioStatus::Passed | ScenarioStatus::Departed => r.passed.push(name),
                     }
                     r.records.push(rec);
                 });
