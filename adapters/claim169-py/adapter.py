@@ -5,6 +5,12 @@ A thin shim: it turns protocol requests into calls of the library and the
 library's answers (typed objects, exceptions) back into protocol responses.
 Persistent stdio transport: one JSON request per line on stdin, one response per
 line on stdout; logs go to stderr. See README.md for the quirks and the stage map.
+
+Library and glue: the library does every stage of a text (Base45 to claim 169). The
+only glue is decode_image's scan (ZXing-C++), whose rejections say "by": "glue".
+Only the library's typed exceptions (claim169.Claim169Exception and its subclasses)
+are rejections; any other exception, a Rust panic included, is a crash and is
+answered with an `internal` error.
 """
 
 import base64
@@ -197,8 +203,9 @@ def scan(image):
     import zxingcpp
 
     def unread(code, message):
+        # glue: the library reads text only; the scan is the adapter's (protocol v1 `by`)
         return None, {"verdict": "reject", "stage": "scan", "code": f"zxing.{code}",
-                      "message": message, "warnings": []}
+                      "message": message, "warnings": [], "by": "glue"}
 
     if not isinstance(image, str):
         raise BadRequest("image is not a string (base64 PNG)")
@@ -364,6 +371,10 @@ def encode(request):
     try:
         claim = claim_input(request.get("claim169"))
         meta = cwt_input(request.get("cwt") or {})
+    except (TypeError, ValueError) as e:
+        # The typed setters of Claim169Input / CwtMetaInput refuse a value of another type.
+        raise Unsupported(f"claim169's input classes cannot hold this: {type(e).__name__}: {e}") from e
+    try:
         if sign is None:
             if enc:
                 raise Unsupported("claim169 encrypts signed credentials only")
@@ -382,8 +393,9 @@ def encode(request):
             return {"qr": claim169.encode_with_signer_and_encryptor(
                 claim, meta, hook_signer(alg, d), alg, hook_encryptor(enc[1]), enc[0], key_id=kid)}
         return {"qr": claim169.encode_with_signer(claim, meta, hook_signer(alg, d), alg, key_id=kid)}
-    except (claim169.Claim169Exception, ValueError, TypeError) as e:
-        # The library refuses the input (a type, a value, a combination of keys).
+    except (claim169.Claim169Exception, ValueError) as e:
+        # The library's documented refusals ("ValueError: If keys are invalid",
+        # "Claim169Exception: If encoding fails"); any other exception is a crash (internal).
         raise Unsupported(f"claim169 refuses to encode this: {type(e).__name__}: {e}") from e
 
 

@@ -10,7 +10,11 @@
 //   3. decodes the payload with the CBOR library pixelpass itself uses
 //      (cbor-web, its `decode` with default options, the call pixelpass makes),
 //      and returns claim 169 and the other CWT claims as canonical JSON.
-// It checks nothing the library does not check. Persistent stdio transport:
+// It checks nothing the library does not check. Steps 2 and 3, and every
+// rejection they make, are glue (the answer says "by": "glue"); an exception
+// that is not a documented refusal of pixelpass or of its dependencies is a
+// crash, answered with an `internal` error, never as a rejection.
+// Persistent stdio transport:
 // one JSON request per line on stdin, one JSON response per line on stdout;
 // logs go to stderr. See README.md for the stage mapping and the quirks.
 "use strict";
@@ -217,9 +221,20 @@ function writeResponse(response) {
 // decode
 
 class Unsupported extends Error {}
+// A crash of the library (an exception that is not its documented way of refusing
+// input): answered as an `internal` error response, never as a rejection.
+class Internal extends Error {}
 
+// A rejection made by pixelpass itself (its dependencies base45-web and pako, inside
+// pixelpass.decode).
 function reject(stage, what, message) {
   return { verdict: "reject", stage, code: `${NAME}.${what}`, message, warnings: [] };
+}
+
+// A rejection made by the adapter's glue: the COSE and CWT steps pixelpass does not
+// have (protocol v1 `by: "glue"`).
+function rejectGlue(stage, what, message) {
+  return { ...reject(stage, what, message), by: "glue" };
 }
 
 function errorText(e) {
@@ -227,24 +242,33 @@ function errorText(e) {
   return String(e);
 }
 
-// Which dependency of pixelpass.decode threw: base45-web throws Error objects
-// with its own messages, pako throws its zlib message as a plain string (and a
-// TypeError from inside pako/lib for some inputs, see README).
+// What pixelpass.decode threw, as a rejection when it is a documented refusal of
+// its dependencies, or an Internal error (a crash) when it is anything else:
+//   - pako.inflate's documented failure: it throws the zlib message as a plain
+//     string (`throw inflator.msg || msg[inflator.err]`) -> zlib;
+//   - base45-web refuses input with a plain Error ("Invalid character at position
+//     N.", "utf8StringArg has incorrect length.") thrown from base45-web -> base45;
+//   - anything else (the TypeError "input.subarray is not a function" pako throws on
+//     a stored block, see README, or any exception from elsewhere) is a crash.
 function classifyDecodeThrow(e) {
+  if (typeof e === "string") {
+    return reject("zlib", "inflate", `pako.inflate (inside pixelpass.decode) threw: ${e}`);
+  }
   const text = errorText(e);
   const stack = e instanceof Error && typeof e.stack === "string" ? e.stack : "";
-  if (typeof e === "string") {
-    return { stage: "zlib", what: "inflate", message: `pako.inflate (inside pixelpass.decode) threw: ${e}` };
+  const thrower = stack.split("\n")[1] || "";
+  if (e instanceof Error && e.constructor === Error && /[\\/]base45-web[\\/]/.test(thrower)) {
+    return reject("base45", "base45", `base45-web (inside pixelpass.decode) threw: ${text}`);
   }
-  if (/utf8StringArg|Invalid character at position/.test(text) || /base45-web/.test(stack.split("\n")[1] || "")) {
-    return { stage: "base45", what: "base45", message: `base45-web (inside pixelpass.decode) threw: ${text}` };
-  }
-  if (/[\\/]pako[\\/]/.test(stack)) {
-    return { stage: "zlib", what: "inflate_exception", message: `pako.inflate (inside pixelpass.decode) threw ${text}` };
-  }
-  // Not from a known dependency: the stage cannot be told; decode() failed before
-  // it could hand back anything, which is the Base45 -> zlib part of the pipeline.
-  return { stage: "zlib", what: "decode_exception", message: `pixelpass.decode threw ${text} (stage not identifiable from the error; reported as zlib)` };
+  const where = /[\\/]pako[\\/]/.test(stack) ? " (from inside pako)"
+    : /[\\/]base45-web[\\/]/.test(stack) ? " (from inside base45-web)" : "";
+  throw new Internal(`pixelpass.decode threw ${text}${where}`);
+}
+
+// cbor-web's decode refuses bad CBOR with an Error or its UnexpectedDataError (an
+// Error subclass); a TypeError, RangeError or other exception from inside it is a crash.
+function isCborRefusal(e) {
+  return e instanceof Error && (e.constructor === Error || e.name === "UnexpectedDataError");
 }
 
 function isBufferJson(v) {
@@ -275,17 +299,17 @@ function decode(request) {
   try {
     text = pixelpass.decode(qr);
   } catch (e) {
-    const c = classifyDecodeThrow(e);
-    return reject(c.stage, c.what, c.message);
+    return classifyDecodeThrow(e);
   }
   if (typeof text !== "string") {
-    return reject("cose", "not_a_string", `pixelpass.decode returned ${typeof text}, not a string`);
+    throw new Internal(`pixelpass.decode returned ${typeof text}, not the string it documents`);
   }
+  // From here on: glue. pixelpass has no COSE or CWT layer.
   let top;
   try {
     top = JSON.parse(text);
   } catch (e) {
-    return reject("cose", "not_cbor",
+    return rejectGlue("cose", "not_cbor",
       "pixelpass.decode returned the inflated bytes as text, not JSON: cbor-web could not decode them " +
       "(not CBOR, bytes after the item, a falsy item, or a value JSON.stringify refuses)");
   }
@@ -307,13 +331,13 @@ function decode(request) {
     item = item.value;
   }
   if (isTagJson(item)) {
-    return reject("cose", "not_cose_sign1", `the decoded CBOR is tag ${item.tag}, not a COSE_Sign1 (tag 18)`);
+    return rejectGlue("cose", "not_cose_sign1", `the decoded CBOR is tag ${item.tag}, not a COSE_Sign1 (tag 18)`);
   }
   if (!Array.isArray(item) || item.length !== 4) {
-    return reject("cose", "not_cose_sign1", "the decoded CBOR is not a COSE_Sign1 array of four items");
+    return rejectGlue("cose", "not_cose_sign1", "the decoded CBOR is not a COSE_Sign1 array of four items");
   }
   if (!isBufferJson(item[2])) {
-    return reject("cose", "no_payload", "the COSE_Sign1 payload (third item) is not a byte string");
+    return rejectGlue("cose", "no_payload", "the COSE_Sign1 payload (third item) is not a byte string");
   }
   const payload = Buffer.from(item[2].data);
 
@@ -322,18 +346,19 @@ function decode(request) {
   try {
     claims = cbor.decode(payload);
   } catch (e) {
-    return reject("cwt", "cbor", `cbor-web could not decode the COSE payload: ${errorText(e)}`);
+    if (!isCborRefusal(e)) throw new Internal(`cbor-web decode of the COSE payload threw ${errorText(e)}`);
+    return rejectGlue("cwt", "cbor", `cbor-web could not decode the COSE payload: ${errorText(e)}`);
   }
   let entries;
   if (claims instanceof Map) entries = [...claims.entries()];
   else if (isPlainObject(claims)) entries = Object.keys(claims).map((k) => [k, claims[k]]);
-  else return reject("cwt", "not_a_map", "the COSE payload is not a CBOR map");
+  else return rejectGlue("cwt", "not_a_map", "the COSE payload is not a CBOR map");
 
   const warnings = [];
   const warn = (flag, at, message) => warnings.push({ flag, at, message });
   const c169 = entries.filter(([k]) => k === 169 || k === 169n);
   if (c169.length === 0) {
-    return reject("claim169", "no_claim169", "the CWT claims hold no claim 169");
+    return rejectGlue("claim169", "no_claim169", "the CWT claims hold no claim 169");
   }
   const others = new Map(entries.filter(([k]) => !(k === 169 || k === 169n)));
   const claim169 = new Raw(canonicalText(c169[0][1], "169", warn));
@@ -392,6 +417,10 @@ function answer(line) {
     return { id: rid, error: { kind: "unsupported", message: `op ${JSON.stringify(op)} is not supported` } };
   } catch (e) {
     if (e instanceof Unsupported) return { id: rid, error: { kind: "unsupported", message: e.message } };
+    if (e instanceof Internal) {
+      console.error(`${NAME}: internal: ${e.message}`);
+      return { id: rid, error: { kind: "internal", message: e.message.slice(0, 2000) } };
+    }
     console.error(e && e.stack ? e.stack.split("\n").slice(0, 6).join("\n") : e);
     return { id: rid, error: { kind: "internal", message: errorText(e).slice(0, 2000) } };
   }

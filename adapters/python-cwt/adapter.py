@@ -5,6 +5,13 @@ The pipeline: base45.b45decode -> zlib.decompress -> the layers of CWT.decode
 (cwt/cwt.py) run through python-cwt's public COSE object -> claim 169 out of the
 claims. Persistent stdio: one JSON request per line in, one response per line out.
 Logs go to stderr. See README.md for the stage mapping and the library's quirks.
+
+Library and glue: python-cwt does the COSE, signature, decryption and CWT steps.
+Base45 (PyPI base45), zlib (Python's zlib) and taking claim 169 out of the claims
+are the adapter's glue: their rejections say "by": "glue". Only the documented
+refusals are rejections (python-cwt's DecodeError, VerifyError and the ValueError
+it documents for invalid input; base45's ValueError; zlib.error); any other
+exception is a crash and is answered with an `internal` error.
 """
 
 import base64
@@ -154,34 +161,56 @@ def hashable(key):
 
 def cose_key(jwk, kid=None, alg=None):
     """COSEKey.from_jwk on the JWK. For a symmetric key without alg the adapter names the
-    AES-GCM algorithm of its length (python-cwt needs one); kid replaces the JWK's when given."""
+    AES-GCM algorithm of its length (python-cwt needs one; protocol v1: "by key length");
+    a key of no AES-GCM length, or whose k cannot be read, is passed on without alg and
+    python-cwt refuses it itself. kid replaces the JWK's when given."""
     jwk = {k: v for k, v in jwk.items() if k != "c169_test_key"}
     if kid is not None:
         jwk["kid"] = kid
     if alg is not None:
         jwk["alg"] = alg
     elif jwk.get("kty") == "oct" and "alg" not in jwk:
-        length = len(base64url(jwk.get("k", "")))
-        if length not in AES_GCM_BY_LENGTH:
-            raise ValueError(f"a {length}-byte symmetric key is no AES-GCM key")
-        jwk["alg"] = AES_GCM_BY_LENGTH[length]
+        length = symmetric_length(jwk.get("k"))
+        if length in AES_GCM_BY_LENGTH:
+            jwk["alg"] = AES_GCM_BY_LENGTH[length]
     return COSEKey.from_jwk(jwk)
 
 
-def base64url(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def symmetric_length(text):
+    """The length of a JWK's k, or None when it is not base64url text."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return len(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except ValueError:  # binascii.Error
+        return None
 
 
 # --- decode -------------------------------------------------------------------
 
-def reject(stage, code, message):
-    return {"verdict": "reject", "stage": stage, "code": code, "message": message, "warnings": []}
+def reject(stage, code, message, by="library"):
+    """A rejection; by "glue" when the adapter's glue, not python-cwt, refused (protocol v1 `by`)."""
+    outcome = {"verdict": "reject", "stage": stage, "code": code, "message": message, "warnings": []}
+    if by != "library":
+        outcome["by"] = by
+    return outcome
 
 
-def rejected(stage, error, context=""):
-    """A rejection for an exception the library raised: code python-cwt.<its class>."""
+def rejected(stage, error, context="", by="library"):
+    """A rejection for a documented exception: code python-cwt.<its class>."""
     name = "zlib.error" if isinstance(error, zlib.error) else type(error).__name__
-    return reject(stage, f"python-cwt.{name}", f"{context}{error}" if str(error) else f"{context}{name}")
+    return reject(stage, f"python-cwt.{name}", f"{context}{error}" if str(error) else f"{context}{name}", by)
+
+
+def crashed(where, error):
+    """An exception that is not a documented refusal: a crash, reported `internal`."""
+    traceback.print_exc(file=sys.stderr)
+    return Internal(f"{where} raised {type(error).__name__}: {error}")
+
+
+# python-cwt's documented refusals (its docstrings: "ValueError: Invalid arguments.",
+# "DecodeError: Failed to decode ...", "VerifyError: Failed to verify ...").
+CWT_REFUSALS = (ValueError, DecodeError, VerifyError)
 
 
 def layer_stage(tag, error):
@@ -202,31 +231,50 @@ def cbor_stage(error, stage):
     return "limit" if "depth" in str(error) else stage
 
 
-def decode(request):
+def loads(data, stage, context=""):
+    """python-cwt's own CBOR step (CBORProcessor._loads, what CWT.decode calls): cbor2.loads,
+    with every exception of cbor2 turned into DecodeError("Failed to decode.") by python-cwt
+    itself. Returns (value, None) or (None, the rejection)."""
     try:
-        compressed = base45.b45decode(request["qr"])
-    except Exception as e:
-        return rejected("base45", e)
+        return CTX._loads(data), None
+    except DecodeError as e:
+        cause = e.__cause__
+        detail = f" (cbor2: {type(cause).__name__}: {cause})" if cause is not None else ""
+        return None, reject(cbor_stage(cause, stage), "python-cwt.DecodeError", f"{context}{e}{detail}")
+
+
+def decode(request):
+    qr = request.get("qr")
+    if not isinstance(qr, str):
+        raise BadRequest("qr is missing or not a string")
+    # Glue: python-cwt has no Base45 and no zlib step.
+    try:
+        compressed = base45.b45decode(qr)
+    except ValueError as e:  # base45's one refusal: ValueError("Invalid base45 string")
+        return rejected("base45", e, by="glue")
     try:
         data = zlib.decompress(compressed)
-    except Exception as e:
-        return rejected("zlib", e)
+    except zlib.error as e:
+        return rejected("zlib", e, by="glue")
 
     keys = request.get("keys") or {}
     cose_keys = []
     for purpose, stage in (("verify", "signature"), ("decrypt", "decrypt")):
         for jwk in keys.get(purpose) or []:
+            if not isinstance(jwk, dict):
+                raise BadRequest(f"a {purpose} key is not a JWK object")
             try:
                 cose_keys.append(cose_key(jwk))
-            except Exception as e:  # python-cwt refuses the key, so it cannot use it
+            except CWT_REFUSALS as e:  # python-cwt refuses the key, so it cannot use it
                 return rejected(stage, e, f"COSEKey.from_jwk refused the {purpose} key: ")
+            except Exception as e:
+                raise crashed("COSEKey.from_jwk", e) from e
 
     # The body of CWT.decode(data, keys) in cwt/cwt.py, step by step, so that a failure
-    # names its layer: cbor2.loads is what its _loads calls.
-    try:
-        token = cbor2.loads(data)
-    except Exception as e:
-        return rejected(cbor_stage(e, "cose"), e)
+    # names its layer: the same calls (_loads, COSE.decode_with_headers, _verify).
+    token, rejection = loads(data, "cose")
+    if rejection:
+        return rejection
     if isinstance(token, cbor2.CBORTag) and token.tag == cwt.CWT.CBOR_TAG:
         token = token.value
     protected, verified = {}, False
@@ -234,22 +282,26 @@ def decode(request):
         tag = token.tag
         try:
             protected, _, payload = CTX.cose.decode_with_headers(token, cose_keys)
-        except Exception as e:
+        except CWT_REFUSALS as e:
             return rejected(layer_stage(tag, e), e, f"COSE layer with tag {tag}: ")
-        verified = verified or tag in SIGN_TAGS
-        try:
-            token = cbor2.loads(payload)
         except Exception as e:
-            return rejected(cbor_stage(e, "cwt"), e, f"the payload of the COSE layer with tag {tag}: ")
+            raise crashed(f"COSE.decode_with_headers on the layer with tag {tag}", e) from e
+        verified = verified or tag in SIGN_TAGS
+        token, rejection = loads(payload, "cwt", f"the payload of the COSE layer with tag {tag}: ")
+        if rejection:
+            return rejection
     try:
         CTX._verify(token, protected)  # claims a map, exp/nbf numbers and in range, header 13
     except VerifyError as e:
         return rejected("time" if "expired" in str(e) or "not yet valid" in str(e) else "cwt", e)
-    except Exception as e:
+    except (DecodeError, ValueError) as e:
         return rejected("cwt", e)
+    except Exception as e:
+        raise crashed("CWT._verify (the claim validation of CWT.decode)", e) from e
 
+    # Glue: python-cwt knows no claim 169. The protocol answer needs one to return.
     if 169 not in token:
-        return reject("claim169", "python-cwt.no_claim169", "the claims hold no claim 169")
+        return reject("claim169", "python-cwt.no_claim169", "the claims hold no claim 169", by="glue")
     outcome = {
         "verdict": "accept",
         "claim169": canonical(token[169]),
