@@ -45,6 +45,12 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
                     .unwrap_or("(no reason given)")
             );
         }
+        println!(
+            "  tested by (primary): {} vectors, {} scenarios; touched by {} more",
+            row.vectors.len(),
+            row.scenarios.len(),
+            row.secondary
+        );
         println!("  vectors ({}):", row.vectors.len());
         for v in &row.vectors {
             println!("    {:55} {:?}", v.id, v.verdict);
@@ -57,6 +63,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     }
     for (vector, id) in unknown_ids(&catalogue, &corpus) {
         println!("vector {vector} names {id}, which is not in the catalogue");
+    }
+    for (id, why) in c169_suite::coverage::contradicted(&catalogue, &corpus) {
+        println!("{id}: its tests expect the opposite of what it says: {why}");
     }
     let mut gaps = 0;
     for row in &rows {
@@ -74,9 +83,10 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
             "UNCOVERED".to_owned()
         } else {
             format!(
-                "{} vectors, {} scenarios",
+                "{} vectors, {} scenarios test it; {} more touch it",
                 row.vectors.len(),
-                row.scenarios.len()
+                row.scenarios.len(),
+                row.secondary
             )
         };
         if row.gated() && row.uncovered() {
@@ -93,7 +103,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let covered = rows.iter().filter(|r| !r.uncovered()).count();
     let cases: usize = scenarios.iter().map(|s| s.cases).sum();
     println!(
-        "{} requirements, {covered} exercised by vectors or scenarios ({} vectors, {} scenarios, {cases} scenario cases), {gaps} MUST/SHOULD requirements uncovered",
+        "{} requirements, {covered} tested as the primary requirement of a vector or scenario ({} vectors, {} scenarios, {cases} scenario cases), {gaps} MUST/SHOULD requirements with no primary test",
         rows.len(),
         corpus.vectors.len(),
         scenarios.len()

@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use c169_adapter::{Settings, Target};
 use c169_report::exit;
 use c169_report::expectations::Expectations;
-use c169_report::{FailOn, ShardId};
+use c169_report::{FailOn, Profile, ShardId};
 use c169_suite::session::Session;
 use c169_suite::Corpus;
 use serde_json::json;
@@ -54,6 +54,11 @@ pub struct Args {
     /// Which failures fail the run (exit 1): MUST cases only, MUST and SHOULD, or any.
     #[arg(long, default_value = "must", value_name = "LEVEL")]
     fail_on: FailOn,
+    /// `texts` (default): only failures against a quoted text fail the run;
+    /// departures from the suite's strict profile are reported apart. `strict`: a
+    /// departure from the strict profile fails the run too.
+    #[arg(long, default_value = "texts", value_name = "PROFILE")]
+    profile: Profile,
     /// Known failures of this implementation (YAML: known_failures: [{case, reason, link}]).
     #[arg(long, value_name = "FILE")]
     expectations: Option<PathBuf>,
@@ -167,6 +172,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         features: !args.no_features,
         shard: args.shard,
         fail_on: args.fail_on,
+        profile: args.profile,
         expectations,
         options,
         interrupt: Some(Arc::clone(&interrupt)),

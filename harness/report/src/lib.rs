@@ -94,6 +94,10 @@ pub struct Observed {
     pub stage: Option<Stage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Who decided a rejection, when an adapter says glue code did (a step the
+    /// library under test lacks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<c169_model::DecidedBy>,
     /// SHA-256 of the canonical JSON of the whole answer: two runs that answered
     /// the same have the same digest, content included.
     pub digest: String,
@@ -596,7 +600,7 @@ impl Report {
         suite: Suite,
         implementation: Implementation,
         run: RunFacts,
-        fail_on: FailOn,
+        (fail_on, profile): (FailOn, Profile),
         catalogue: &[RequirementInfo],
         mut cases: Vec<Case>,
     ) -> Report {
@@ -608,7 +612,7 @@ impl Report {
             run,
             gate: Gate {
                 fail_on,
-                profile: Profile::Texts,
+                profile,
                 verdict: String::new(),
                 exit_code: 0,
                 reasons: Vec::new(),
@@ -619,6 +623,55 @@ impl Report {
         };
         report.recompute(catalogue);
         report
+    }
+
+    /// What a reader acts on, in the order they act: failures against a quoted
+    /// text (by level), departures from the strict profile, and the
+    /// implementation-defined choices the implementation made.
+    #[must_use]
+    pub fn standing(&self) -> [String; 3] {
+        let mut by_level: BTreeMap<Level, usize> = BTreeMap::new();
+        for c in &self.cases {
+            if c.status == Status::Fail && c.basis == BasisKind::Text {
+                *by_level.entry(c.level.unwrap_or(Level::Must)).or_default() += 1;
+            }
+        }
+        let levels: Vec<String> = by_level
+            .iter()
+            .map(|(l, n)| format!("{n} {}", level_name(*l)))
+            .collect();
+        let errors = self.summary.all.errors;
+        [
+            format!(
+                "Conformance failures (against a quoted text): {}{}{}",
+                self.summary.text_failures,
+                if levels.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", levels.join(", "))
+                },
+                if errors > 0 {
+                    format!(
+                        "; {errors} case(s) with no usable answer (crash, timeout, protocol error)"
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            format!(
+                "Departures from the strict profile (not failures{}): {}",
+                if self.gate.profile == Profile::Strict {
+                    ", but gated: --profile strict"
+                } else {
+                    "; --profile strict gates them"
+                },
+                self.summary.profile_departures
+            ),
+            format!(
+                "Implementation-defined choices (either answer conforms): {}",
+                self.summary.implementation_defined
+            ),
+        ]
     }
 
     /// Recomputes summary, requirement verdicts and gate from the cases.

@@ -17,9 +17,13 @@ pub struct VectorRef {
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub requirement: Requirement,
+    /// Vectors whose primary requirement it is: the ones that test it.
     pub vectors: Vec<VectorRef>,
-    /// Scenarios tagged with the requirement, as `feature: scenario (cases)`.
+    /// Scenarios whose primary requirement (first requirement tag) it is, as
+    /// `feature: scenario (cases)`.
     pub scenarios: Vec<String>,
+    /// Vectors and scenarios that touch it without testing it.
+    pub secondary: usize,
 }
 
 impl Row {
@@ -49,15 +53,31 @@ pub fn coverage(
     corpus: &Corpus,
     scenarios: &[crate::features::ScenarioInfo],
 ) -> Vec<Row> {
+    let primary_tag =
+        |s: &crate::features::ScenarioInfo| s.tags.iter().find(|t| t.starts_with("C169-")).cloned();
     catalogue
         .requirements
         .iter()
         .map(|r| Row {
             requirement: r.clone(),
+            secondary: corpus
+                .vectors
+                .iter()
+                .filter(|(_, v)| {
+                    v.primary.id != r.id && v.requirements.iter().any(|q| q.id == r.id)
+                })
+                .count()
+                + scenarios
+                    .iter()
+                    .filter(|s| {
+                        primary_tag(s).as_deref() != Some(r.id.as_str())
+                            && s.tags.iter().any(|t| t == &r.id)
+                    })
+                    .count(),
             vectors: corpus
                 .vectors
                 .iter()
-                .filter(|(_, v)| v.requirements.iter().any(|q| q.id == r.id))
+                .filter(|(_, v)| v.primary.id == r.id)
                 .map(|(_, v)| VectorRef {
                     id: v.id.clone(),
                     verdict: v.verdict,
@@ -65,7 +85,7 @@ pub fn coverage(
                 .collect(),
             scenarios: scenarios
                 .iter()
-                .filter(|s| s.tags.iter().any(|t| t == &r.id))
+                .filter(|s| primary_tag(s).as_deref() == Some(r.id.as_str()))
                 .map(|s| {
                     format!(
                         "{}: {} ({} case{})",
@@ -93,4 +113,54 @@ pub fn unknown_ids(catalogue: &Catalogue, corpus: &Corpus) -> Vec<(String, Strin
         })
         .filter(|(_, id)| catalogue.get(id).is_none())
         .collect()
+}
+
+/// Requirements whose only tests expect the opposite of what they say, or expect
+/// nothing: a statement that asks to reject (and never to accept) tested only by
+/// `valid` vectors, one that asks to accept tested only by `invalid` vectors, or a
+/// MUST or SHOULD requirement whose every test is `acceptable` with no preferred
+/// answer (no answer can fail it). Each with the reason.
+#[must_use]
+pub fn contradicted(catalogue: &Catalogue, corpus: &Corpus) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for r in &catalogue.requirements {
+        let tests: Vec<&c169_model::Vector> = corpus
+            .vectors
+            .iter()
+            .map(|(_, v)| v)
+            .filter(|v| v.primary.id == r.id && v.encode.is_none())
+            .collect();
+        if tests.is_empty() {
+            continue;
+        }
+        let words = r.statement.to_lowercase();
+        let asks_reject = ["reject", "refuse", "must not accept", "fails"]
+            .iter()
+            .any(|w| words.contains(w));
+        let asks_accept = ["accept", "decode", "ignore", "tolerat", "return"]
+            .iter()
+            .any(|w| words.contains(w));
+        let all = |class: VerdictClass| tests.iter().all(|v| v.verdict == class);
+        if asks_reject && !asks_accept && all(VerdictClass::Valid) {
+            out.push((
+                r.id.clone(),
+                "asks to reject; every vector testing it must be accepted".to_owned(),
+            ));
+        } else if asks_accept && !asks_reject && all(VerdictClass::Invalid) {
+            out.push((
+                r.id.clone(),
+                "asks to accept; every vector testing it must be rejected".to_owned(),
+            ));
+        } else if matches!(r.level, Level::Must | Level::Should)
+            && tests.iter().all(|v| {
+                v.verdict == VerdictClass::Acceptable && v.prefers.is_none() && v.expected.is_none()
+            })
+        {
+            out.push((
+                r.id.clone(),
+                "every vector testing it accepts either answer and checks no content".to_owned(),
+            ));
+        }
+    }
+    out
 }

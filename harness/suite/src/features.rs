@@ -67,13 +67,14 @@ pub fn tag_filter(expr: &str) -> Result<TagFilter, String> {
 }
 
 /// The tags a vector answers to in a tag expression: its requirement ids, its
-/// level (`must` …), its verdict class (`valid` …), its capabilities, and `vector`.
+/// level (`must` …, or `profile` / `observed`), its verdict class (`valid` …), its capabilities, and `vector`.
 #[must_use]
 pub fn vector_tags(v: &Vector) -> Vec<String> {
-    let level = serde_json::to_value(v.level)
-        .ok()
-        .and_then(|l| l.as_str().map(str::to_lowercase))
-        .unwrap_or_default();
+    // The level graded at (`must` …), or the basis that grades no level (`profile`, `observed`).
+    let level = v.level.map_or_else(
+        || v.basis.kind().as_str().to_owned(),
+        |l| c169_report::level_name(l).to_lowercase(),
+    );
     let verdict = serde_json::to_value(v.verdict)
         .ok()
         .and_then(|l| l.as_str().map(str::to_owned))

@@ -11,7 +11,7 @@ use c169_model::{Level, Vector, Verdict};
 use c169_report::expectations::Expectations;
 use c169_report::{
     digest_json, first_divergence, Case, CaseKind, Event, Expected, FailOn, Implementation as Imp,
-    Observed, Report, RequirementInfo, RunFacts, ShardId, Sink, Status, Step, Suite,
+    Observed, Profile, Report, RequirementInfo, RunFacts, ShardId, Sink, Status, Step, Suite,
 };
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -36,6 +36,8 @@ pub struct Session<'a> {
     pub features: bool,
     pub shard: Option<ShardId>,
     pub fail_on: FailOn,
+    /// Whether departures from the strict profile fail the run too.
+    pub profile: Profile,
     /// The expectations file: its name as given, and its content.
     pub expectations: Option<(String, Expectations)>,
     /// Options that shape the results, recorded in the report.
@@ -88,6 +90,7 @@ impl<'a> Session<'a> {
             features: true,
             shard: None,
             fail_on: FailOn::Must,
+            profile: Profile::Texts,
             expectations: None,
             options: BTreeMap::new(),
             interrupt: None,
@@ -194,7 +197,7 @@ impl<'a> Session<'a> {
             suite,
             implementation,
             facts,
-            self.fail_on,
+            (self.fail_on, self.profile),
             &catalogue,
             cases,
         );
@@ -291,6 +294,7 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
                 verdict: "encoded".into(),
                 stage: None,
                 code: None,
+                by: None,
                 digest: reading
                     .as_ref()
                     .map_or_else(|| digest_json(&read), answer_digest),
@@ -307,6 +311,7 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
                 .to_owned(),
                 stage: o.stage,
                 code: o.code.clone(),
+                by: o.by,
                 digest: answer_digest(o),
                 content: failed.then_some(content),
             })

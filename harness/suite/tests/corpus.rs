@@ -187,6 +187,11 @@ struct PolicyRow {
     flag: Option<String>,
     #[serde(default)]
     level: Option<c169_model::Level>,
+    /// `text` or `profile`: what the row rests on (POLICY v2).
+    basis: c169_model::BasisKind,
+    /// The answer the row prefers, for an acceptable row that prefers one.
+    #[serde(default)]
+    prefers: Option<c169_model::Verdict>,
     vectors: Vec<String>,
 }
 
@@ -225,6 +230,8 @@ fn every_row_of_the_verdict_policy_has_vectors_with_its_verdict_and_flag() {
             if let Some(level) = row.level {
                 assert_eq!(v.level, Some(level), "{}: {id}", row.case);
             }
+            assert_eq!(v.basis.kind(), row.basis, "{}: {id}: basis", row.case);
+            assert_eq!(v.prefers, row.prefers, "{}: {id}: prefers", row.case);
         }
     }
 }

@@ -132,6 +132,7 @@ impl Fixture {
             features: true,
             shard,
             fail_on: FailOn::Must,
+            profile: c169_report::Profile::Texts,
             expectations: expectations.map(|t| {
                 (
                     "quirky.expectations.yaml".to_owned(),

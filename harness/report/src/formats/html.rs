@@ -152,7 +152,7 @@ fn case_block(out: &mut String, c: &Case) {
 }
 
 fn counts_table(out: &mut String, r: &Report) {
-    out.push_str("<table><tr><th></th><th>total</th><th>passed</th><th>failed</th><th>errors</th><th>skipped</th></tr>");
+    out.push_str("<table><tr><th></th><th>total</th><th>passed</th><th>failed</th><th>departed</th><th>errors</th><th>skipped</th></tr>");
     let mut rows = vec![
         ("vectors".to_owned(), r.summary.vectors),
         ("scenarios".to_owned(), r.summary.scenarios),
@@ -161,14 +161,15 @@ fn counts_table(out: &mut String, r: &Report) {
         crate::LEVELS
             .map(crate::level_name)
             .into_iter()
+            .chain(["profile", "observed"])
             .filter_map(|l| r.summary.by_level.get(l).map(|c| (l.to_owned(), *c))),
     );
     rows.push(("all".to_owned(), r.summary.all));
     for (name, c) in rows {
         let _ = write!(
             out,
-            "<tr><th>{}</th><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
-            esc(&name), c.total, c.passed, c.failed, c.errors, c.skipped
+            "<tr><th>{}</th><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            esc(&name), c.total, c.passed, c.failed, c.departed, c.errors, c.skipped
         );
     }
     out.push_str("</table>");
@@ -216,9 +217,13 @@ fn header(out: &mut String, r: &Report) {
     for reason in &r.gate.reasons {
         let _ = write!(out, "<li>{}</li>", esc(reason));
     }
+    out.push_str("</ul><ul class=standing>");
+    for line in r.standing() {
+        let _ = write!(out, "<li>{}</li>", esc(&line));
+    }
     let _ = write!(
         out,
-        "</ul><p>Failures at or above <b>{}</b> fail the run; exit code <b>{}</b>.</p>",
+        "</ul><p>Failures against a quoted text at or above <b>{}</b> fail the run; exit code <b>{}</b>.</p>",
         r.gate.fail_on.as_str().to_uppercase(),
         r.gate.exit_code
     );

@@ -13,7 +13,7 @@ fn suite_name(c: &Case) -> String {
     }
 }
 
-fn status(c: &Case) -> TestCaseStatus {
+fn status(c: &Case, strict: bool) -> TestCaseStatus {
     let detail = || match c.steps.iter().find(|s| s.status == "failed") {
         Some(step) => format!(
             "failed at line {}: {}{}\n{}",
@@ -54,6 +54,8 @@ fn status(c: &Case) -> TestCaseStatus {
             s
         }
         (None, Status::Pass) => TestCaseStatus::success(),
+        // Not a conformance failure: shown as such unless the strict profile gates it.
+        (None, Status::Depart) if !strict => TestCaseStatus::success(),
         (None, Status::Skip) => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(c.reason.clone());
@@ -87,10 +89,20 @@ pub(super) fn render(report: &Report) -> Result<String, String> {
     for (name, cases) in suites {
         let mut suite = TestSuite::new(name);
         for c in cases {
-            let mut tc = TestCase::new(c.id.clone(), status(c));
+            let mut tc = TestCase::new(
+                c.id.clone(),
+                status(c, report.gate.profile == crate::Profile::Strict),
+            );
             tc.set_classname(suite_name(c));
             tc.set_time(Duration::from_secs_f64(c.duration_ms.max(0.0) / 1000.0));
             tc.add_property(Property::new("level", c.grade_name()));
+            tc.add_property(Property::new("basis", c.basis.as_str()));
+            if c.status == Status::Depart {
+                tc.add_property(Property::new(
+                    "departs-from-strict-profile",
+                    c.reason.clone(),
+                ));
+            }
             if !c.requirements.is_empty() {
                 tc.add_property(Property::new("requirements", c.requirements.join(" ")));
             }

@@ -40,9 +40,13 @@ pub(super) fn render(r: &Report) -> String {
     for reason in &r.gate.reasons {
         let _ = writeln!(out, "- {reason}");
     }
+    out.push('\n');
+    for line in r.standing() {
+        let _ = writeln!(out, "- {line}");
+    }
     let _ = writeln!(
         out,
-        "\nGate: failures at or above **{}** fail the run (exit {}).\n",
+        "\nGate: failures against a text at or above **{}** fail the run (exit {}).\n",
         r.gate.fail_on.as_str().to_uppercase(),
         r.gate.exit_code
     );
@@ -51,7 +55,11 @@ pub(super) fn render(r: &Report) -> String {
     );
     row(&mut out, "vectors", &r.summary.vectors);
     row(&mut out, "scenarios", &r.summary.scenarios);
-    for level in crate::LEVELS.map(crate::level_name) {
+    for level in crate::LEVELS
+        .map(crate::level_name)
+        .into_iter()
+        .chain(["profile", "observed"])
+    {
         if let Some(c) = r.summary.by_level.get(level) {
             row(&mut out, level, c);
         }
@@ -84,6 +92,11 @@ pub(super) fn render(r: &Report) -> String {
                     .is_some_and(|k| k.state == KnownState::Stale)
         })
         .collect();
+    let departures: Vec<&Case> = r
+        .cases
+        .iter()
+        .filter(|c| c.status == Status::Depart)
+        .collect();
     if !failures.is_empty() {
         let _ = writeln!(out, "\n### Failures ({})\n", failures.len());
         out.push_str("| level | case | status | reason |\n|---|---|---|---|\n");
@@ -107,6 +120,20 @@ pub(super) fn render(r: &Report) -> String {
                 "\n… and {} more: see report.html or results.json.",
                 failures.len() - LISTED
             );
+        }
+    }
+    if !departures.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Departures from the strict profile ({}; not conformance failures)\n",
+            departures.len()
+        );
+        out.push_str("| case | reason |\n|---|---|\n");
+        for c in departures.iter().take(LISTED) {
+            let _ = writeln!(out, "| `{}` | {} |", c.id, cell(&c.reason));
+        }
+        if departures.len() > LISTED {
+            let _ = writeln!(out, "\n… and {} more.", departures.len() - LISTED);
         }
     }
     symbols(&mut out, r);
