@@ -64,7 +64,49 @@ fn compare(old: &std::path::Path, new: &std::path::Path, names: &[String]) -> Ve
         (Err(e), _) | (_, Err(e)) => out.push(e),
         _ => {}
     }
+    let findings = |dir: &std::path::Path| std::fs::read_to_string(dir.join(FINDINGS)).ok();
+    if findings(old) != findings(new) {
+        out.push(format!("{FINDINGS} differs"));
+    }
     out
+}
+
+/// The findings page, generated beside the reports.
+const FINDINGS: &str = "FINDINGS.md";
+
+/// The curated wording of findings (`reports/findings.yaml`), if there is one.
+fn curated() -> anyhow::Result<c169_report::findings::Curated> {
+    let path = project_dir("reports").join("findings.yaml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_yaml_ng::from_str(&text).with_context(|| {
+            format!(
+                "{}: expected a map of implementation name to a map of case id to a sentence",
+                path.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// The sentence a case is graded by, as findings quote it.
+fn quote_of(
+    corpus: &Corpus,
+    catalogue: &c169_suite::catalogue::Catalogue,
+    c: &c169_report::Case,
+) -> Option<String> {
+    let shown = |doc: &str, section: &str, quote: &str| format!("{doc} {section}: “{quote}”");
+    if c.kind == c169_report::CaseKind::Vector {
+        if let Some((_, v)) = corpus.vectors.iter().find(|(_, v)| v.id == c.id) {
+            if let c169_model::Basis::Text(t) = &v.basis {
+                return Some(shown(&t.document, &t.section, &t.quote));
+            }
+        }
+    }
+    let r = catalogue.get(c.requirements.first()?)?;
+    r.text
+        .as_ref()
+        .map(|t| shown(&t.document, &t.section, &t.quote))
 }
 
 /// The reference and every ready peer (`None` when a peer cannot be reached and
@@ -179,6 +221,14 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     for (_, _, imp) in &members {
         rt.block_on(imp.shutdown());
     }
+    let named: Vec<(String, &Report)> = reports
+        .iter()
+        .filter(|(n, _)| n != "reference")
+        .map(|(n, r)| (n.clone(), r))
+        .collect();
+    let findings =
+        c169_report::findings::render(&named, &curated()?, &|c| quote_of(&corpus, &catalogue, c));
+    write_atomically(&args.out.join(FINDINGS), findings.as_bytes())?;
     let matrix = Matrix::new(&reports, grid);
     let mut json = serde_json::to_vec_pretty(&matrix)?;
     json.push(b'\n');

@@ -13,6 +13,7 @@
 
 pub mod diff;
 pub mod expectations;
+pub mod findings;
 pub mod formats;
 pub mod matrix;
 pub mod shard;

@@ -152,7 +152,7 @@ fn verdict_cell(v: &str, href: &str) -> String {
     )
 }
 
-const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:90em;padding:0 1em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .45em;text-align:left;vertical-align:top}th{background:#f3f3f3}td.pass,td.read{background:#dafbe1}td.fail,td.rejected,td.differs,td.error,td.not-encoded{background:#ffebe9}td.skip,td.untested,td.skipped,td.read-unverified{background:#fff8c5}a{color:inherit}code{font:12px ui-monospace,monospace}";
+const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:90em;padding:0 1em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .45em;text-align:left;vertical-align:top}th{background:#f3f3f3}td.pass,td.read{background:#dafbe1}td.fail,td.rejected,td.differs,td.error,td.not-encoded{background:#ffebe9}td.skip,td.untested,td.skipped,td.read-unverified{background:#fff8c5}td.depart{background:#ddf4ff}a{color:inherit}code{font:12px ui-monospace,monospace}";
 
 fn cells(out: &mut String, m: &Matrix) {
     out.push_str("</table><h2 id=\"cells\">Grid cells</h2>");
@@ -193,13 +193,14 @@ pub fn render_index(m: &Matrix) -> String {
         esc(m.suite.features_digest.get(..16).unwrap_or_default()),
         esc(&m.date)
     );
-    out.push_str("<h2 id=\"implementations\">Implementations</h2><table><tr><th>name</th><th>implementation</th><th>verdict</th><th>cases</th><th>passed</th><th>failed</th><th>errors</th><th>skipped</th></tr>");
+    out.push_str("<p>What each implementation gets wrong, by the sentence it breaks, and where it departs from the suite's strict profile: <a href=\"FINDINGS.md\">FINDINGS.md</a>. The whole matrix as data: <a href=\"matrix.json\">matrix.json</a>.</p>");
+    out.push_str("<h2 id=\"implementations\">Implementations</h2><table><tr><th>name</th><th>implementation</th><th>verdict</th><th>cases</th><th>passed</th><th>failed</th><th>departed from the profile</th><th>errors</th><th>skipped</th></tr>");
     for mem in &m.members {
         let _ = write!(
             out,
-            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&mem.report), esc(&mem.name), esc(&mem.version), esc(&mem.verdict),
-            mem.counts.total, mem.counts.passed, mem.counts.failed, mem.counts.errors, mem.counts.skipped
+            mem.counts.total, mem.counts.passed, mem.counts.failed, mem.counts.departed, mem.counts.errors, mem.counts.skipped
         );
     }
     out.push_str("</table><h2 id=\"requirements\">Requirements × implementations</h2><table><tr><th>requirement</th><th>level</th>");

@@ -368,6 +368,7 @@ fn answer_digest(o: &c169_model::Outcome) -> String {
         "cwt": o.cwt,
         "verified": o.verified,
         "warnings": flags,
+        "by": o.by,
     }))
 }
 

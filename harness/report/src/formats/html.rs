@@ -12,8 +12,8 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 th{background:#f3f3f3}td.n{text-align:right}code,pre{font:12px/1.35 ui-monospace,monospace}
 pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:30em;margin:0}
 .badge{display:inline-block;padding:.15em .6em;border-radius:.3em;color:#fff;font-weight:bold}
-.conformant,.pass{background:#1a7f37}.failed,.fail,.error,.rig-failed{background:#cf222e}.incomplete,.skip,.untested{background:#9a6700}
-span.pass,span.fail,span.error,span.skip,span.untested{color:#fff;padding:0 .4em;border-radius:.2em}
+.conformant,.pass{background:#1a7f37}.failed,.fail,.error,.rig-failed{background:#cf222e}.incomplete,.skip,.untested{background:#9a6700}.depart{background:#0969da}
+span.pass,span.fail,span.depart,span.error,span.skip,span.untested{color:#fff;padding:0 .4em;border-radius:.2em}
 .case{border:1px solid #ddd;border-radius:.3em;padding:.5em 1em;margin:.8em 0}
 table.diff td{width:50%;white-space:pre-wrap;font:12px/1.35 ui-monospace,monospace;border:none;padding:0 .4em}
 table.diff{width:100%;border:1px solid #ddd}td.del{background:#ffebe9}td.ins{background:#dafbe1}td.gap{background:#f6f8fa}

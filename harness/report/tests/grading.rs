@@ -1,0 +1,164 @@
+//! The gate grades by basis: a failure against a text at or above `--fail-on`
+//! fails the run; a departure from the strict profile does not, unless the
+//! profile is strict; an error always does.
+
+#![allow(clippy::unwrap_used)] // tests
+
+use c169_model::{BasisKind, Level};
+use c169_report::formats::Format;
+use c169_report::{
+    Case, CaseKind, Expected, FailOn, Implementation, Profile, Report, RunFacts, Status, Suite,
+};
+
+fn case(id: &str, status: Status, basis: BasisKind, level: Option<Level>, verdict: &str) -> Case {
+    Case {
+        kind: CaseKind::Vector,
+        id: id.to_owned(),
+        area: "cose".to_owned(),
+        name: id.to_owned(),
+        file: format!("vectors/cose/{id}.json"),
+        line: None,
+        basis,
+        level,
+        requirements: vec!["C169-COSE-010".to_owned()],
+        tags: Vec::new(),
+        expected: Expected {
+            verdict: verdict.to_owned(),
+            stage: None,
+            content: None,
+        },
+        observed: None,
+        status,
+        reason: "because".to_owned(),
+        stage_mismatch: false,
+        diverges_at: None,
+        output: None,
+        symbol: None,
+        steps: Vec::new(),
+        stderr: None,
+        known: None,
+        duration_ms: 0.0,
+    }
+}
+
+fn report(cases: Vec<Case>, fail_on: FailOn, profile: Profile) -> Report {
+    Report::finish(
+        Suite {
+            name: "c169".into(),
+            version: "0".into(),
+            vectors_digest: String::new(),
+            features_digest: String::new(),
+        },
+        Implementation {
+            label: "test".into(),
+            describe: None,
+        },
+        RunFacts {
+            started: String::new(),
+            duration_ms: 0.0,
+            host: String::new(),
+            options: std::collections::BTreeMap::new(),
+            shards: Vec::new(),
+            complete: true,
+            interrupted: None,
+            expectations: None,
+            rig_failure: None,
+        },
+        (fail_on, profile),
+        &[],
+        cases,
+    )
+}
+
+#[test]
+fn departures_are_counted_apart_and_gate_only_under_the_strict_profile() {
+    let cases = vec![
+        case(
+            "a",
+            Status::Pass,
+            BasisKind::Text,
+            Some(Level::Must),
+            "valid",
+        ),
+        case("b", Status::Depart, BasisKind::Profile, None, "acceptable"),
+        case("c", Status::Pass, BasisKind::Profile, None, "acceptable"),
+        case(
+            "d",
+            Status::Fail,
+            BasisKind::Text,
+            Some(Level::Should),
+            "invalid",
+        ),
+    ];
+    let r = report(cases.clone(), FailOn::Must, Profile::Texts);
+    assert_eq!(r.gate.verdict, "conformant");
+    assert_eq!(r.gate.exit_code, 0);
+    assert_eq!(r.summary.profile_departures, 1);
+    assert_eq!(r.summary.text_failures, 1);
+    assert_eq!(r.summary.implementation_defined, 2);
+    let [failures, departures, chosen] = r.standing();
+    assert!(failures.contains("1 (1 SHOULD)"), "{failures}");
+    assert!(departures.ends_with(": 1"), "{departures}");
+    assert!(chosen.ends_with(": 2"), "{chosen}");
+    // The SHOULD failure gates under --fail-on should.
+    assert_eq!(
+        report(cases.clone(), FailOn::Should, Profile::Texts)
+            .gate
+            .exit_code,
+        1
+    );
+    // The departure gates under --profile strict.
+    let strict = report(cases, FailOn::Must, Profile::Strict);
+    assert_eq!(strict.gate.exit_code, 1);
+    assert!(
+        strict.gate.reasons[0].contains("strict profile"),
+        "{:?}",
+        strict.gate.reasons
+    );
+}
+
+#[test]
+fn an_error_always_gates_and_a_text_failure_at_must_does() {
+    let r = report(
+        vec![case(
+            "e",
+            Status::Error,
+            BasisKind::Profile,
+            None,
+            "acceptable",
+        )],
+        FailOn::Must,
+        Profile::Texts,
+    );
+    assert_eq!(r.gate.exit_code, 1);
+    let r = report(
+        vec![case(
+            "f",
+            Status::Fail,
+            BasisKind::Text,
+            Some(Level::Must),
+            "valid",
+        )],
+        FailOn::Must,
+        Profile::Texts,
+    );
+    assert_eq!(r.gate.exit_code, 1);
+    assert_eq!(r.summary.by_level["MUST"].failed, 1);
+}
+
+#[test]
+fn junit_shows_a_departure_as_a_success_with_its_reason_unless_strict() {
+    let cases = vec![case(
+        "b",
+        Status::Depart,
+        BasisKind::Profile,
+        None,
+        "acceptable",
+    )];
+    let junit = |r: &Report| String::from_utf8(Format::Junit.render(r).unwrap()).unwrap();
+    let texts = junit(&report(cases.clone(), FailOn::Must, Profile::Texts));
+    assert!(!texts.contains("<failure"), "{texts}");
+    assert!(texts.contains("departs-from-strict-profile"), "{texts}");
+    let strict = junit(&report(cases, FailOn::Must, Profile::Strict));
+    assert!(strict.contains("<failure"), "{strict}");
+}
