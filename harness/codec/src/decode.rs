@@ -410,8 +410,8 @@ fn decrypt(
     }
     if matches!(value, Value::Map(_)) {
         return Err(Rejection::new(
-            Stage::Signature,
-            "signature.unsigned",
+            Stage::Cose,
+            "cose.unsigned",
             "the COSE_Encrypt0 holds a bare claims set: nothing is signed, and a Claim 169 credential must be",
         ));
     }

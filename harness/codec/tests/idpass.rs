@@ -204,13 +204,13 @@ fn known_error_with_face_expects_the_wrong_face_bytes() {
 
 /// Known error: `valid/encrypted-aes256` is filed as valid, but its COSE_Encrypt0
 /// holds a bare claims map, not a COSE_Sign1: nothing is signed. A Claim 169
-/// credential must be signed, so the suite's policy rejects it at stage signature.
+/// credential must be signed, so the suite's policy rejects it at stage cose (a structure check).
 /// Its fields are there, and would read as expected once decrypted.
 #[test]
 fn known_error_encrypted_aes256_is_not_signed() {
     let v = original!("valid/encrypted-aes256");
     let d = decode_original(&v, Some(NOW));
-    assert_eq!(d.outcome.code.as_deref(), Some("signature.unsigned"));
+    assert_eq!(d.outcome.code.as_deref(), Some("cose.unsigned"));
     assert_eq!(
         d.outcome.claim169, None,
         "no identity data from a rejected credential"

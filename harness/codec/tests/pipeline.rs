@@ -231,8 +231,8 @@ fn each_fault_is_rejected_where_it_belongs() {
                 layering: Layering::EncryptOnly,
                 ..EncodeOptions::default()
             },
-            Stage::Signature,
-            "signature.unsigned",
+            Stage::Cose,
+            "cose.unsigned",
         ),
         (
             "tampered ciphertext",
