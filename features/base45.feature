@@ -100,10 +100,11 @@ Feature: Base45 decoding of the QR text
       | face         | 0     |
       | unicode      | 00    |
 
+  # The credential's text is a whole number of groups: dropping the pair leaves it valid.
   @C169-B45-007 @must @verify @EdDSA
   Scenario Outline: A closing pair worth more than 255 is refused, not truncated (<pair>)
     Given a credential
-    And its text is edited with {"append_text": "000<pair>"}
+    And its text is edited with {"append_text": "<pair>"}
     When the implementation decodes it
     Then it is rejected at the base45 stage
 

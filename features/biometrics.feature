@@ -140,7 +140,7 @@ Feature: Biometric attributes 50 to 65
       | 0   |
       | 1   |
 
-  @C169-BIO-011 @must @verify @EdDSA
+  @C169-BIO-011 @may @verify @EdDSA
   Scenario Outline: A bio hash entry takes any sub-format (<sub>)
     Given a credential
     And its attribute "rightIris" is [{"data": "464d520020323000", "format": 3, "subFormat": <sub>}]
@@ -161,7 +161,7 @@ Feature: Biometric attributes 50 to 65
     Then it is accepted
     And the decoded attribute "62" is [{"0": {"bstr": "ffd8ffe000104a464946"}}]
 
-  @C169-BIO-013 @must @verify @EdDSA
+  @C169-BIO-013 @may @verify @EdDSA
   Scenario: An entry naming its issuer keeps the issuer
     Given a credential
     And its attribute "leftIris" is [{"data": "89504e470d0a1a0a", "format": 0, "subFormat": 0, "issuer": "IrisVendor Ltd"}]
@@ -227,7 +227,7 @@ Feature: Biometric attributes 50 to 65
       | format only | {"1": 0, "2": 1} |
       | empty entry | {}               |
 
-  @C169-BIO-011 @C169-BIO-014 @C169-BIO-015 @C169-BIO-016 @must @verify @EdDSA
+  @C169-BIO-011 @C169-BIO-014 @C169-BIO-015 @C169-BIO-016 @profile @verify @EdDSA
   Scenario Outline: A format or sub-format outside its table may be refused, never remapped (<name>)
     Given a credential
     And its claim 169 is {"4": "Out Of Range Person", "62": [<entry>]}
@@ -245,7 +245,7 @@ Feature: Biometric attributes 50 to 65
       | sound sub-format 2    | {"0": {"bstr": "00"}, "1": 2, "2": 2}   |
       | sound sub-format 100  | {"0": {"bstr": "00"}, "1": 2, "2": 100} |
 
-  @C169-BIO-010 @C169-BIO-011 @C169-BIO-013 @must @verify @EdDSA
+  @C169-BIO-010 @C169-BIO-011 @C169-BIO-013 @profile @verify @EdDSA
   Scenario Outline: An entry holding a value of the wrong type may be refused (<name>)
     Given a credential
     And its claim 169 is {"4": "Wrong Type Person", "62": [<entry>]}

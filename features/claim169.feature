@@ -5,7 +5,7 @@ Feature: The identity under claim 169
   was written, keeps keys it does not know, and refuses a claim that is not a map
   or that repeats a key.
 
-  @C169-CLAIM-002 @C169-CLAIM-003 @must @verify @EdDSA
+  @C169-CLAIM-003 @C169-CLAIM-002 @must @verify @EdDSA
   Scenario Outline: Attribute <key> (<name>) alone is read back unchanged
     Given a credential for the "empty" identity
     And its attribute "<name>" is <value>
@@ -148,7 +148,7 @@ Feature: The identity under claim 169
       | photoFormat   | 3     |
       | photoFormat   | 4     |
 
-  @C169-CLAIM-002 @must @verify @EdDSA
+  @C169-CLAIM-001 @C169-CLAIM-002 @must @verify @EdDSA
   Scenario: An empty claim 169 map is accepted
     Given a credential for the "empty" identity
     When the implementation decodes it
@@ -272,7 +272,7 @@ Feature: The identity under claim 169
       | a   |
       | b   |
 
-  @must @verify @EdDSA
+  @C169-CLAIM-003 @profile @verify @EdDSA
   Scenario Outline: A known attribute of the wrong type may be refused, never altered (<name>)
     Given a credential
     And its claim 169 is {"<key>": <value>}
@@ -399,7 +399,7 @@ Feature: The identity under claim 169
       | name              | key | value |
       | countryOfIssuance | 23  | 356   |
 
-  @C169-CLAIM-109 @C169-CLAIM-114 @C169-CLAIM-117 @C169-CLAIM-118 @must @verify @EdDSA
+  @C169-CLAIM-109 @C169-CLAIM-114 @C169-CLAIM-117 @C169-CLAIM-118 @profile @verify @EdDSA
   Scenario Outline: An enumerated value outside its table may be refused, never remapped (<name>)
     Given a credential
     And its claim 169 is {"4": "Out Of Range Person", "<key>": <value>}

@@ -194,12 +194,12 @@ Feature: The optional COSE_Encrypt0 layer
     Then it is rejected at the decrypt stage
 
   @C169-ENC-014 @C169-COSE-001 @must @decrypt
-  Scenario Outline: Encryption without a signature inside is refused (<enc>)
+  Scenario Outline: Encryption around a bare claims set, nothing signed, is refused (<enc>)
     Given a credential
     And it is encrypted with the "<enc>" test key
     And the encoder option "layering" is "encrypt_only"
     When the implementation decodes it
-    Then it is rejected at the signature stage
+    Then it is rejected at the cose stage
 
     @A128GCM
     Examples: A128GCM
@@ -220,7 +220,7 @@ Feature: The optional COSE_Encrypt0 layer
   Scenario: The idpass encrypted-only credential is refused for want of a signature
     Given the vector "idpass-encrypted-aes256"
     When the implementation decodes it
-    Then it is rejected at the signature stage
+    Then it is rejected at the cose stage
 
   @C169-ENC-005 @C169-ENC-003 @C169-COSE-013 @must @verify @decrypt @EdDSA @A256GCM
   Scenario: The idpass encrypted and signed credential decodes
@@ -254,7 +254,7 @@ Feature: The optional COSE_Encrypt0 layer
     When the implementation decodes it
     Then either answer conforms
 
-  @C169-ENC-015 @C169-COSE-013 @must @verify @decrypt @EdDSA @A256GCM
+  @C169-COSE-013 @C169-ENC-015 @must @verify @decrypt @EdDSA @A256GCM
   Scenario: Decryption succeeding does not excuse a bad inner signature
     Given a credential
     And it is encrypted with the "aes256-a" test key

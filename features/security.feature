@@ -142,46 +142,52 @@ Feature: Signatures and keys
       | key    |
       | p521-a |
 
+  # The credential's kid names the key the decoder holds (<kid> is its name in hex): a decoder
+  # that selects by kid must verify with it, and only the signature can refuse.
   @C169-COSE-013 @C169-SEC-001 @must @verify
   Scenario Outline: Another key of the same type does not verify (<key> checked with <other>)
     Given a credential
     And it is signed with the "<key>" test key
+    And the encoder option "kid_placement" is "omit"
+    And the encoder option "extra_protected" is [[4, {"bstr": "<kid>"}]]
     And the decoder is given the "<other>" key to verify
     When the implementation decodes it
     Then it is rejected at the signature stage
 
     @EdDSA
     Examples: EdDSA
-      | key       | other     |
-      | ed25519-a | ed25519-b |
+      | key       | other     | kid                |
+      | ed25519-a | ed25519-b | 656432353531392d62 |
 
     @ES256
     Examples: ES256
-      | key    | other  |
-      | p256-a | p256-b |
+      | key    | other  | kid          |
+      | p256-a | p256-b | 703235362d62 |
 
     @ES384
     Examples: ES384
-      | key    | other  |
-      | p384-a | p384-b |
+      | key    | other  | kid          |
+      | p384-a | p384-b | 703338342d62 |
 
     @ES512
     Examples: ES512
-      | key    | other  |
-      | p521-a | p521-b |
+      | key    | other  | kid          |
+      | p521-a | p521-b | 703532312d62 |
 
   @C169-SEC-004 @must @verify @EdDSA @ES256
   Scenario Outline: A key of another type does not verify (<key> checked with <other>)
     Given a credential
     And it is signed with the "<key>" test key
+    And the encoder option "kid_placement" is "omit"
+    And the encoder option "extra_protected" is [[4, {"bstr": "<kid>"}]]
     And the decoder is given the "<other>" key to verify
     When the implementation decodes it
     Then it is rejected at the signature stage
 
     Examples:
-      | key       | other     |
-      | ed25519-a | p256-a    |
-      | p256-a    | ed25519-a |
+      | key       | other     | kid                |
+      | ed25519-a | p256-a    | 703235362d61       |
+      | p256-a    | ed25519-a | 656432353531392d61 |
 
   @C169-SEC-004 @must @verify
   Scenario Outline: An algorithm that does not suit the key is refused (<name>)
@@ -230,13 +236,35 @@ Feature: Signatures and keys
       | key    |
       | p521-a |
 
+  # The edit changes only a content type the decoder does not act on: alg and kid stay as
+  # signed, so only the signature over the protected header can refuse it.
   @C169-COSE-012 @C169-COSE-013 @must @verify
   Scenario Outline: A protected header changed after signing is refused (<key>)
     Given a credential
     And it is signed with the "<key>" test key
+    And the encoder option "extra_protected" is [[3, "text/plain"]]
     And its signed protected is edited with {"xor": [-1, 1]}
     When the implementation decodes it
     Then it is rejected at the signature stage
+
+    @EdDSA
+    Examples: EdDSA
+      | key       |
+      | ed25519-a |
+
+    @ES384
+    Examples: ES384
+      | key    |
+      | p384-a |
+
+  # The control of the scenario above: the same protected header, intact.
+  @C169-COSE-012 @must @verify
+  Scenario Outline: A content type in the protected header is accepted (<key>)
+    Given a credential
+    And it is signed with the "<key>" test key
+    And the encoder option "extra_protected" is [[3, "text/plain"]]
+    When the implementation decodes it
+    Then it is accepted
 
     @EdDSA
     Examples: EdDSA
@@ -255,7 +283,7 @@ Feature: Signatures and keys
     When the implementation decodes it
     Then it is accepted
 
-  @C169-SEC-012 @C169-SEC-011 @C169-COSE-012 @must @verify @EdDSA
+  @C169-COSE-012 @C169-SEC-012 @C169-SEC-011 @must @verify @EdDSA
   Scenario: A claims set in non-preferred CBOR is verified over the bytes as sent
     Given a credential for the "demographics" identity
     And the encoder option "indefinite" is true
@@ -263,11 +291,13 @@ Feature: Signatures and keys
     When the implementation decodes it
     Then it is accepted
 
-  @C169-SEC-018 @C169-COSE-018 @must @verify @EdDSA
-  Scenario: A kid naming another key the verifier holds is no way around the signature
+  # The kid names one trusted key, the signature holds under another trusted key: selecting by
+  # kid (and refusing) and trying every key (and accepting) both conform.
+  @C169-COSE-018 @C169-SEC-018 @must @verify @EdDSA
+  Scenario: A kid naming another key the verifier holds may be refused or verified with the other key
     Given the vector "kid-misleading"
     When the implementation decodes it
-    Then it is rejected at the signature stage
+    Then either answer conforms
 
   @C169-COSE-001 @C169-SEC-001 @must @verify @EdDSA
   Scenario: An unsigned credential checked with a key is refused
@@ -278,7 +308,7 @@ Feature: Signatures and keys
     When the implementation decodes it
     Then it is rejected at the signature stage
 
-  @C169-SEC-005 @C169-COSE-013 @must @verify @EdDSA
+  @C169-SEC-005 @C169-COSE-013 @profile @verify @EdDSA
   Scenario: A signature forged for the weak identity key is refused
     Given the vector "weak-key-forgery"
     When the implementation decodes it

@@ -248,6 +248,14 @@ impl Reader<'_> {
         bytes_per_item: usize,
         offset: usize,
     ) -> Result<usize, CborError> {
+        // Malformed first (RFC 8949 §5.1: a declared length longer than the input),
+        // then the limit: the same defect is reported the same way at any size.
+        let remaining = self.input.len().saturating_sub(self.pos) as u64;
+        if declared.saturating_mul(bytes_per_item as u64) > remaining {
+            return Err(CborError::UnexpectedEnd {
+                offset: self.input.len(),
+            });
+        }
         if declared > self.max_items as u64 {
             return Err(CborError::TooManyItems {
                 offset,
@@ -255,14 +263,7 @@ impl Reader<'_> {
                 limit: self.max_items,
             });
         }
-        let count = declared as usize;
-        let remaining = self.input.len().saturating_sub(self.pos);
-        if count.saturating_mul(bytes_per_item) > remaining {
-            return Err(CborError::UnexpectedEnd {
-                offset: self.input.len(),
-            });
-        }
-        Ok(count)
+        Ok(usize::try_from(declared).unwrap_or(usize::MAX))
     }
 
     fn enter(&self, depth: usize, offset: usize) -> Result<usize, CborError> {

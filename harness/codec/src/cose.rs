@@ -111,6 +111,10 @@ pub enum CoseError {
         bucket: Bucket,
         label: String,
     },
+    /// RFC 9052 §3: "Applications SHOULD verify that the same label does not
+    /// occur in both the protected and unprotected header parameters."
+    #[error("label {label} stands in both the protected and the unprotected header of the {structure}")]
+    LabelInBothBuckets { structure: Structure, label: String },
     #[error("a header label must be an integer or text; found {found} in the {bucket:?} header")]
     BadLabel { bucket: Bucket, found: &'static str },
     #[error("the {structure} has no alg (label 1) in its protected header{}", if *.in_unprotected { "; it stands in the unprotected header, where it is not integrity-protected" } else { "" })]
@@ -199,6 +203,7 @@ impl CoseError {
             CoseError::ProtectedNotMap { .. } => "protected_not_map",
             CoseError::UnprotectedNotMap { .. } => "unprotected_not_map",
             CoseError::DuplicateLabel { .. } => "duplicate_label",
+            CoseError::LabelInBothBuckets { .. } => "label_in_both_buckets",
             CoseError::BadLabel { .. } => "bad_label",
             CoseError::AlgNotProtected { .. } => "alg_not_protected",
             CoseError::AlgWrongType { .. } => "alg_wrong_type",
@@ -313,11 +318,11 @@ pub fn from_value(
     let message = match value {
         Value::Tag(TAG_SIGN1, inner) => {
             tags.push(TAG_SIGN1);
-            Message::Sign1(sign1(*inner, limits, warnings)?)
+            Message::Sign1(sign1(*inner, limits)?)
         }
         Value::Tag(TAG_ENCRYPT0, inner) => {
             tags.push(TAG_ENCRYPT0);
-            Message::Encrypt0(encrypt0(*inner, limits, warnings)?)
+            Message::Encrypt0(encrypt0(*inner, limits)?)
         }
         Value::Tag(tag @ (TAG_SIGN | TAG_ENCRYPT), _) => {
             return Err(CoseError::MultiRecipient { tag })
@@ -325,8 +330,8 @@ pub fn from_value(
         Value::Tag(tag, _) => return Err(CoseError::UnexpectedTag { tag }),
         Value::Array(items) => {
             let message = match items.len() {
-                4 => Message::Sign1(sign1(Value::Array(items), limits, warnings)?),
-                3 => Message::Encrypt0(encrypt0(Value::Array(items), limits, warnings)?),
+                4 => Message::Sign1(sign1(Value::Array(items), limits)?),
+                3 => Message::Encrypt0(encrypt0(Value::Array(items), limits)?),
                 n => return Err(CoseError::UnknownShape { found: n }),
             };
             warnings.push(Warning {
@@ -362,7 +367,6 @@ fn items(value: Value, structure: Structure, expected: usize) -> Result<Vec<Valu
 fn sign1(
     value: Value,
     limits: ReadLimits,
-    warnings: &mut Vec<Warning>,
 ) -> Result<Sign1, CoseError> {
     let s = Structure::Sign1;
     let mut it = items(value, s, 4)?.into_iter();
@@ -375,7 +379,7 @@ fn sign1(
             found: 0,
         });
     };
-    let headers = headers(protected, unprotected, s, limits, warnings)?;
+    let headers = headers(protected, unprotected, s, limits)?;
     let payload = content(payload, s, "payload")?;
     let signature = match signature {
         Value::Bytes(b) => b,
@@ -397,7 +401,6 @@ fn sign1(
 fn encrypt0(
     value: Value,
     limits: ReadLimits,
-    warnings: &mut Vec<Warning>,
 ) -> Result<Encrypt0, CoseError> {
     let s = Structure::Encrypt0;
     let mut it = items(value, s, 3)?.into_iter();
@@ -409,7 +412,7 @@ fn encrypt0(
             found: 0,
         });
     };
-    let headers = headers(protected, unprotected, s, limits, warnings)?;
+    let headers = headers(protected, unprotected, s, limits)?;
     let ciphertext = content(ciphertext, s, "ciphertext")?;
     Ok(Encrypt0 {
         headers,
@@ -434,7 +437,6 @@ fn headers(
     unprotected: Value,
     structure: Structure,
     limits: ReadLimits,
-    warnings: &mut Vec<Warning>,
 ) -> Result<Headers, CoseError> {
     let protected_bytes = match protected {
         Value::Bytes(b) => b,
@@ -471,14 +473,16 @@ fn headers(
     };
     check_labels(&protected, structure, Bucket::Protected)?;
     check_labels(&unprotected, structure, Bucket::Unprotected)?;
-    for (label, _) in &protected {
-        if unprotected.iter().any(|(k, _)| k == label) {
-            warnings.push(Warning {
-                flag: Flag::HeaderInBothBuckets,
-                at: None,
-                message: format!("{structure} header label {} stands in both buckets; the protected value is used", label_text(label)),
-            });
-        }
+    // The strict profile the reference follows: RFC 9052 §3 says applications
+    // SHOULD verify a label is not in both buckets; the reference does, and refuses.
+    if let Some((label, _)) = protected
+        .iter()
+        .find(|(label, _)| unprotected.iter().any(|(k, _)| k == label))
+    {
+        return Err(CoseError::LabelInBothBuckets {
+            structure,
+            label: label_text(label),
+        });
     }
     let headers = Headers {
         protected_bytes,

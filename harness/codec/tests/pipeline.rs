@@ -226,6 +226,15 @@ fn each_fault_is_rejected_where_it_belongs() {
             "cose.encrypt_then_sign",
         ),
         (
+            "kid in both buckets (RFC 9052 §3: SHOULD verify it is not)",
+            EncodeOptions {
+                kid_placement: Placement::Both,
+                ..EncodeOptions::default()
+            },
+            Stage::Cose,
+            "cose.label_in_both_buckets",
+        ),
+        (
             "encrypted, not signed",
             EncodeOptions {
                 layering: Layering::EncryptOnly,
@@ -353,14 +362,6 @@ fn tolerated_variants_are_accepted_and_flagged() {
                 ..EncodeOptions::default()
             },
             None,
-        ),
-        (
-            "kid in both buckets",
-            EncodeOptions {
-                kid_placement: Placement::Both,
-                ..EncodeOptions::default()
-            },
-            Some(Flag::HeaderInBothBuckets),
         ),
         (
             "claim 169 as bytes",
