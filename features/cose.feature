@@ -4,7 +4,7 @@ Feature: The COSE_Sign1 around the claims
   header maps must be well formed, and nothing may follow the message. The kid
   helps find the key but never replaces the signature check.
 
-  @C169-COSE-002 @C169-COSE-013 @C169-COSE-016 @C169-QR-002 @must @verify
+  @C169-COSE-016 @C169-COSE-002 @C169-COSE-013 @C169-QR-002 @must @verify
   Scenario Outline: A credential signed with <key> is accepted (<identity>)
     Given a credential for the "<identity>" identity
     And its claims are "full"

@@ -202,3 +202,73 @@ Feature: Encoding a credential
     Given a credential
     When the implementation encodes it
     Then the output passes the checks "one-zlib-stream", "cose-sign1-tagged", "alg-protected", "signature-verifies", "preferred-cbor", "fields-equal"
+
+  # Base45 output, one rule of RFC 9285 §4 at a time.
+  @C169-B45-009 @C169-QR-001 @must @encode @EdDSA
+  Scenario Outline: The text holds nothing but the 45 Base45 symbols (<identity>)
+    Given a credential for the "<identity>" identity
+    When the implementation encodes it
+    Then the output passes the checks "base45-alphabet"
+
+    Examples:
+      | identity |
+      | minimal  |
+      | unicode  |
+      | face     |
+
+  # With the reference these compress to an even number of bytes: triplets only.
+  @C169-B45-002 @C169-ZLIB-001 @must @encode @EdDSA
+  Scenario Outline: Each byte pair is written as three symbols, least significant first (<identity>)
+    Given a credential for the "<identity>" identity
+    And its claims are "full"
+    When the implementation encodes it
+    Then the output passes the checks "one-zlib-stream", "fields-equal"
+
+    Examples:
+      | identity     |
+      | minimal      |
+      | demographics |
+
+  # With the reference these compress to an odd number of bytes: the last byte is two symbols.
+  @C169-B45-003 @C169-B45-002 @C169-ZLIB-001 @must @encode @EdDSA
+  Scenario Outline: A last single byte is written as two symbols, without padding (<identity>)
+    Given a credential for the "<identity>" identity
+    And its claims are "<claims>"
+    When the implementation encodes it
+    Then the output passes the checks "one-zlib-stream", "fields-equal"
+
+    Examples:
+      | identity | claims  |
+      | face     | full    |
+      | empty    | default |
+
+  @C169-SEC-013 @should @encode @EdDSA
+  Scenario Outline: The claims set is written in preferred serialization (<identity>)
+    Given a credential for the "<identity>" identity
+    And its claims are "full"
+    When the implementation encodes it
+    Then the output passes the checks "preferred-cbor", "fields-equal"
+
+    Examples:
+      | identity       |
+      | demographics   |
+      | all-biometrics |
+
+  @C169-CLAIM-151 @C169-CLAIM-112 @should @encode @EdDSA
+  Scenario: A phone number in E.123 international notation is kept so
+    Given a credential
+    And its attribute "phone" is "+254 20 123 4567"
+    When the implementation encodes it
+    Then the output passes the checks "phone-e123", "fields-equal"
+
+  @C169-CLAIM-152 @C169-CLAIM-113 @should @encode @EdDSA
+  Scenario Outline: A <kind> nationality code is kept so
+    Given a credential
+    And its attribute "nationality" is "<code>"
+    When the implementation encodes it
+    Then the output passes the checks "nationality-code", "fields-equal"
+
+    Examples:
+      | kind   | code |
+      | alpha2 | KE   |
+      | alpha3 | KEN  |

@@ -5,7 +5,7 @@ Feature: The optional COSE_Encrypt0 layer
   checks the inner signature. Any failed authentication, odd IV, misplaced
   algorithm or missing signature ends in rejection.
 
-  @C169-ENC-002 @C169-ENC-005 @C169-ENC-006 @C169-ENC-007 @must @verify @decrypt
+  @C169-ENC-007 @C169-ENC-002 @C169-ENC-005 @C169-ENC-006 @must @verify @decrypt
   Scenario Outline: Signed with <sign>, then encrypted with <enc>, the credential decodes (<identity>)
     Given a credential for the "<identity>" identity
     And it is signed with the "<sign>" test key

@@ -144,7 +144,7 @@ Feature: Signatures and keys
 
   # The credential's kid names the key the decoder holds (<kid> is its name in hex): a decoder
   # that selects by kid must verify with it, and only the signature can refuse.
-  @C169-COSE-013 @C169-SEC-001 @must @verify
+  @C169-SEC-001 @C169-COSE-013 @must @verify
   Scenario Outline: Another key of the same type does not verify (<key> checked with <other>)
     Given a credential
     And it is signed with the "<key>" test key

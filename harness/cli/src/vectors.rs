@@ -219,7 +219,11 @@ fn list(root: &Path, filter: &Filter, counts: bool) -> anyhow::Result<u8> {
                 v.id,
                 v_verdict,
                 stage,
-                format!("{:?}", v.level).to_uppercase(),
+                // The level graded at, or the basis that grades none.
+                v.level.map_or_else(
+                    || v.basis.kind().to_string(),
+                    |l| c169_report::level_name(l).to_owned()
+                ),
                 v_area
             );
         }

@@ -113,7 +113,9 @@ pub enum CoseError {
     },
     /// RFC 9052 §3: "Applications SHOULD verify that the same label does not
     /// occur in both the protected and unprotected header parameters."
-    #[error("label {label} stands in both the protected and the unprotected header of the {structure}")]
+    #[error(
+        "label {label} stands in both the protected and the unprotected header of the {structure}"
+    )]
     LabelInBothBuckets { structure: Structure, label: String },
     #[error("a header label must be an integer or text; found {found} in the {bucket:?} header")]
     BadLabel { bucket: Bucket, found: &'static str },
@@ -364,10 +366,7 @@ fn items(value: Value, structure: Structure, expected: usize) -> Result<Vec<Valu
     }
 }
 
-fn sign1(
-    value: Value,
-    limits: ReadLimits,
-) -> Result<Sign1, CoseError> {
+fn sign1(value: Value, limits: ReadLimits) -> Result<Sign1, CoseError> {
     let s = Structure::Sign1;
     let mut it = items(value, s, 4)?.into_iter();
     let (Some(protected), Some(unprotected), Some(payload), Some(signature)) =
@@ -398,10 +397,7 @@ fn sign1(
     })
 }
 
-fn encrypt0(
-    value: Value,
-    limits: ReadLimits,
-) -> Result<Encrypt0, CoseError> {
+fn encrypt0(value: Value, limits: ReadLimits) -> Result<Encrypt0, CoseError> {
     let s = Structure::Encrypt0;
     let mut it = items(value, s, 3)?.into_iter();
     let (Some(protected), Some(unprotected), Some(ciphertext)) = (it.next(), it.next(), it.next())

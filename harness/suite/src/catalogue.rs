@@ -22,6 +22,9 @@ pub struct Requirement {
     pub area: String,
     pub level: Level,
     pub binds: Binds,
+    /// The one answer every test idea of the requirement expects, when they agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expects: Option<c169_model::Verdict>,
     pub source: String,
     pub statement: String,
     pub checkable: bool,
@@ -33,6 +36,10 @@ pub struct Requirement {
     /// which rest on observed behaviour).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<Quote>,
+    /// Why no sentence can be quoted for a normative requirement (its tests then
+    /// rest on the strict profile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_text: Option<String>,
 }
 
 /// A sentence of a normative text, quoted.

@@ -260,7 +260,9 @@ fn content(vector: &Vector, outcome: &Outcome) -> Content {
             let here = format!("claim169/{k}");
             match g.get(k) {
                 Some(gv) => {
-                    if let Some(d) = claim169_value(k, wv, gv, &here, lenient, &mut dropped) {
+                    if let Some(d) =
+                        claim169_value(k, wv, gv, &here, (lenient, subset), &mut dropped)
+                    {
                         return Content::Altered(d);
                     }
                 }
@@ -323,9 +325,10 @@ fn claim169_value(
     want: &Json,
     got: &Json,
     here: &str,
-    lenient: bool,
+    (lenient, subset): (bool, bool),
     dropped: &mut Vec<String>,
 ) -> Option<String> {
+    let how = if subset { Match::Subset } else { Match::Exact };
     if want == got {
         return None;
     }
@@ -349,7 +352,7 @@ fn claim169_value(
             for (i, (we, ge)) in w.iter().zip(&g).enumerate() {
                 let at = format!("{here}/{i}");
                 let (Json::Object(wm), Json::Object(gm)) = (we, ge) else {
-                    return first_difference(we, ge, Match::Exact, &at);
+                    return first_difference(we, ge, how, &at);
                 };
                 for (sk, sv) in wm {
                     match gm.get(sk) {
@@ -368,7 +371,7 @@ fn claim169_value(
                         }
                     }
                 }
-                if let Some((sk, gv)) = gm.iter().find(|(k, _)| !wm.contains_key(*k)) {
+                if let Some((sk, gv)) = gm.iter().find(|(k, _)| !subset && !wm.contains_key(*k)) {
                     return Some(format!(
                         "{at}/{sk}: returned {}, which the credential does not hold",
                         shown(gv)
@@ -378,7 +381,7 @@ fn claim169_value(
             return None;
         }
     }
-    first_difference(want, got, Match::Exact, here)
+    first_difference(want, got, how, here)
 }
 
 fn shown(j: &Json) -> String {

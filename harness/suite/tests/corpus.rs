@@ -155,22 +155,34 @@ fn scratch(name: &str) -> PathBuf {
 fn a_malformed_vector_names_its_file_and_field() {
     let dir = scratch("malformed");
     let file = dir.join("area/v1.json");
-    std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "sometimes", "now": 0, "qr": ""}"#).unwrap();
+    std::fs::write(&file, r#"{"id": "v1", "description": "d", "primary": {"id": "C169-QR-002", "how": "h"}, "requirements": [], "basis": {"kind": "observed", "source": "s"}, "verdict": "sometimes", "now": 0, "qr": ""}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(
         e.contains("v1.json") && e.contains("verdict") && e.contains("valid"),
         "{e}"
     );
-    std::fs::write(&file, r#"{"id": "v2", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": ""}"#).unwrap();
+    std::fs::write(&file, r#"{"id": "v2", "description": "d", "primary": {"id": "C169-QR-002", "how": "h"}, "requirements": [], "basis": {"kind": "observed", "source": "s"}, "verdict": "valid", "now": 0, "qr": ""}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(e.contains("\"v2\"") && e.contains("v1.json"), "{e}");
-    std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": "", "keys": {"verify": ["nobody"]}}"#).unwrap();
+    std::fs::write(&file, r#"{"id": "v1", "description": "d", "primary": {"id": "C169-QR-002", "how": "h"}, "requirements": [], "basis": {"kind": "observed", "source": "s"}, "verdict": "valid", "now": 0, "qr": "", "keys": {"verify": ["nobody"]}}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(
         e.contains("nobody") && e.contains("keys/nobody.jwk.json"),
         "{e}"
     );
-    std::fs::write(&file, r#"{"id": "v1", "description": "d", "requirements": [], "level": "MUST", "verdict": "valid", "now": 0, "qr": "", "extra": 1}"#).unwrap();
+    std::fs::write(&file, r#"{"id": "v1", "description": "d", "primary": {"id": "C169-QR-002", "how": "h"}, "requirements": [], "basis": {"kind": "text", "document": "RFC 9052", "section": "§3", "level": "MUST"}, "verdict": "valid", "now": 0, "qr": ""}"#).unwrap();
+    let e = Corpus::load(&dir).unwrap_err().to_string();
+    assert!(
+        e.contains("v1.json") && e.contains("quote"),
+        "a text basis without its quote: {e}"
+    );
+    std::fs::write(&file, r#"{"id": "v1", "description": "d", "primary": {"id": "C169-QR-002", "how": "h"}, "requirements": [], "verdict": "valid", "now": 0, "qr": ""}"#).unwrap();
+    let e = Corpus::load(&dir).unwrap_err().to_string();
+    assert!(
+        e.contains("v1.json") && e.contains("basis"),
+        "no basis: {e}"
+    );
+    std::fs::write(&file, r#"{"id": "v1", "description": "d", "primary": {"id": "C169-QR-002", "how": "h"}, "requirements": [], "basis": {"kind": "observed", "source": "s"}, "verdict": "valid", "now": 0, "qr": "", "extra": 1}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(e.contains("extra"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -234,4 +246,37 @@ fn every_row_of_the_verdict_policy_has_vectors_with_its_verdict_and_flag() {
             assert_eq!(v.prefers, row.prefers, "{}: {id}: prefers", row.case);
         }
     }
+}
+
+/// The Base45 position vectors hold the symbol their name says, where it says:
+/// first (`b45-valid-first-<name>`) or next to last (`b45-valid-last-<name>`).
+/// Their texts come from encoder settings and content picked for it, which a
+/// change of identity, claims or zlib encoder would move.
+#[test]
+fn base45_position_vectors_hold_their_symbol() {
+    let corpus = Corpus::load(&root()).unwrap();
+    let symbol = |name: &str| match name {
+        "space" => ' ',
+        "dollar" => '$',
+        "percent" => '%',
+        "star" => '*',
+        "plus" => '+',
+        "minus" => '-',
+        "dot" => '.',
+        "slash" => '/',
+        "colon" => ':',
+        other => panic!("no symbol named {other}"),
+    };
+    let mut seen = 0;
+    for (_, v) in &corpus.vectors {
+        let qr: Vec<char> = v.qr.as_deref().unwrap_or_default().chars().collect();
+        if let Some(name) = v.id.strip_prefix("b45-valid-first-") {
+            assert_eq!(qr.first(), Some(&symbol(name)), "{}", v.id);
+            seen += 1;
+        } else if let Some(name) = v.id.strip_prefix("b45-valid-last-") {
+            assert_eq!(qr.iter().rev().nth(1), Some(&symbol(name)), "{}", v.id);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 14, "five first symbols, nine next-to-last ones");
 }

@@ -103,9 +103,9 @@ fn rejects_what_is_not_well_formed() {
         ("62 c328", "invalid_utf8"),
         ("f8 18", "bad_simple"), // two-byte form of simple value 24
         ("00 00", "trailing_bytes"),
-        ("9f 01", "truncated"),           // indefinite array never closed
+        ("9f 01", "truncated"),               // indefinite array never closed
         ("9b 00000000ffffffff", "truncated"), // 4 billion items declared, none present: malformed before any limit
-        ("9a 00001000 00", "truncated"),  // 4096 declared, 1 byte present
+        ("9a 00001000 00", "truncated"),      // 4096 declared, 1 byte present
     ];
     for (bytes, kind) in cases {
         let e = read(bytes).unwrap_err();

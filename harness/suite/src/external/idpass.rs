@@ -146,8 +146,8 @@ pub fn import(
                 "{}: test-vectors/{}.json",
                 spec.source, entry.original
             )),
+            requirements: crate::generate::primary_first(requirements, &primary.id),
             primary,
-            requirements,
             basis,
             level,
             verdict: entry.verdict,

@@ -782,6 +782,7 @@ impl Context {
         }
         let primary = primary_of(&self.catalogue, &f.requirements, f.primary.as_deref())?;
         let primary_id = primary.id.clone();
+        let requirements = primary_first(requirements, &primary_id);
         let (basis, level) = basis_for(&self.catalogue, primary, f.basis.as_ref(), f.level)?;
         if f.prefers.is_some() && f.verdict != c169_model::VerdictClass::Acceptable {
             return Err("`prefers` is for an acceptable vector only".into());
@@ -1098,6 +1099,18 @@ pub(crate) fn basis_for(
             None,
         )),
     }
+}
+
+/// `requirements` with the primary one first, the others in their order.
+pub(crate) fn primary_first(
+    mut requirements: Vec<RequirementRef>,
+    primary: &str,
+) -> Vec<RequirementRef> {
+    if let Some(i) = requirements.iter().position(|r| r.id == primary) {
+        let p = requirements.remove(i);
+        requirements.insert(0, p);
+    }
+    requirements
 }
 
 /// The primary requirement of a vector: the one named, else the first listed;
