@@ -17,8 +17,8 @@ fn cell(s: &str) -> String {
 fn row(out: &mut String, name: &str, c: &Counts) {
     let _ = writeln!(
         out,
-        "| {name} | {} | {} | {} | {} | {} |",
-        c.total, c.passed, c.failed, c.errors, c.skipped
+        "| {name} | {} | {} | {} | {} | {} | {} |",
+        c.total, c.passed, c.failed, c.departed, c.errors, c.skipped
     );
 }
 
@@ -51,7 +51,7 @@ pub(super) fn render(r: &Report) -> String {
         r.gate.exit_code
     );
     out.push_str(
-        "| | total | passed | failed | errors | skipped |\n|---|---:|---:|---:|---:|---:|\n",
+        "| | total | passed | failed | departed | errors | skipped |\n|---|---:|---:|---:|---:|---:|---:|\n",
     );
     row(&mut out, "vectors", &r.summary.vectors);
     row(&mut out, "scenarios", &r.summary.scenarios);
