@@ -84,7 +84,7 @@ fn curated() -> anyhow::Result<c169_report::findings::Curated> {
                 path.display()
             )
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(std::collections::BTreeMap::new()),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
 }
@@ -221,13 +221,13 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     for (_, _, imp) in &members {
         rt.block_on(imp.shutdown());
     }
-    let named: Vec<(String, &Report)> = reports
+    let peers: Vec<(String, &Report)> = reports
         .iter()
         .filter(|(n, _)| n != "reference")
         .map(|(n, r)| (n.clone(), r))
         .collect();
     let findings =
-        c169_report::findings::render(&named, &curated()?, &|c| quote_of(&corpus, &catalogue, c));
+        c169_report::findings::render(&peers, &curated()?, &|c| quote_of(&corpus, &catalogue, c));
     write_atomically(&args.out.join(FINDINGS), findings.as_bytes())?;
     let matrix = Matrix::new(&reports, grid);
     let mut json = serde_json::to_vec_pretty(&matrix)?;

@@ -112,10 +112,6 @@ fn behaviour(name: &str, g: &Group<'_>, curated: &Curated) -> String {
         .unwrap_or_else(|| g.first().reason.clone())
 }
 
-fn more(g: &Group<'_>) -> usize {
-    g.count
-}
-
 /// FINDINGS.md for `reports` (name, report), the reference's left out.
 #[must_use]
 pub fn render(reports: &[(String, &Report)], curated: &Curated, quote_of: QuoteOf<'_>) -> String {
@@ -153,7 +149,13 @@ fn section(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_of
     for line in r.standing() {
         let _ = writeln!(out, "- {line}");
     }
+    failures(out, name, r, curated, quote_of);
+    departures(out, name, r, curated);
+    choices(out, name, r);
+    not_offered(out, r);
+}
 
+fn failures(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_of: QuoteOf<'_>) {
     let failures: Vec<&Case> = r
         .cases
         .iter()
@@ -168,27 +170,29 @@ fn section(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_of
     );
     if failures.is_empty() {
         out.push_str("None.\n");
-    } else {
-        out.push_str("| # | behaviour | by | reproduce | requirement, level | the sentence | expected → observed | cases |\n|---|---|---|---|---|---|---|---:|\n");
-        for (i, g) in groups(&failures).iter().enumerate() {
-            let c = g.first();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} ({}) | {} | {} → {} | {} |",
-                i + 1,
-                cell(&behaviour(name, g, curated)),
-                by(c),
-                reproduce(name, c),
-                primary(c),
-                c.grade_name(),
-                cell(&quote_of(c).unwrap_or_else(|| "—".to_owned())),
-                cell(&expected(c)),
-                cell(&observed(c)),
-                more(g)
-            );
-        }
+        return;
     }
+    out.push_str("| # | behaviour | by | reproduce | requirement, level | the sentence | expected → observed | cases |\n|---|---|---|---|---|---|---|---:|\n");
+    for (i, g) in groups(&failures).iter().enumerate() {
+        let c = g.first();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} ({}) | {} | {} → {} | {} |",
+            i + 1,
+            cell(&behaviour(name, g, curated)),
+            by(c),
+            reproduce(name, c),
+            primary(c),
+            c.grade_name(),
+            cell(&quote_of(c).unwrap_or_else(|| "—".to_owned())),
+            cell(&expected(c)),
+            cell(&observed(c)),
+            g.count
+        );
+    }
+}
 
+fn departures(out: &mut String, name: &str, r: &Report, curated: &Curated) {
     let departures: Vec<&Case> = r
         .cases
         .iter()
@@ -201,25 +205,27 @@ fn section(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_of
     );
     if departures.is_empty() {
         out.push_str("None.\n");
-    } else {
-        out.push_str("| # | behaviour | by | reproduce | requirement | expected → observed | cases |\n|---|---|---|---|---|---|---:|\n");
-        for (i, g) in groups(&departures).iter().enumerate() {
-            let c = g.first();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} → {} | {} |",
-                i + 1,
-                cell(&behaviour(name, g, curated)),
-                by(c),
-                reproduce(name, c),
-                primary(c),
-                cell(&expected(c)),
-                cell(&observed(c)),
-                more(g)
-            );
-        }
+        return;
     }
+    out.push_str("| # | behaviour | by | reproduce | requirement | expected → observed | cases |\n|---|---|---|---|---|---|---:|\n");
+    for (i, g) in groups(&departures).iter().enumerate() {
+        let c = g.first();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} → {} | {} |",
+            i + 1,
+            cell(&behaviour(name, g, curated)),
+            by(c),
+            reproduce(name, c),
+            primary(c),
+            cell(&expected(c)),
+            cell(&observed(c)),
+            g.count
+        );
+    }
+}
 
+fn choices(out: &mut String, name: &str, r: &Report) {
     let chosen: Vec<&Case> = r
         .cases
         .iter()
@@ -232,23 +238,25 @@ fn section(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_of
     );
     if chosen.is_empty() {
         out.push_str("None.\n");
-    } else {
-        out.push_str("| # | case (first of the group) | requirement | answer | cases |\n|---|---|---|---|---:|\n");
-        for (i, g) in groups(&chosen).iter().enumerate() {
-            let c = g.first();
-            let _ = writeln!(
-                out,
-                "| {} | {} — {} | {} | {} | {} |",
-                i + 1,
-                reproduce(name, c),
-                cell(&c.name),
-                primary(c),
-                cell(&observed(c)),
-                more(g)
-            );
-        }
+        return;
     }
+    out.push_str("| # | case (first of the group) | requirement | answer | cases |\n|---|---|---|---|---:|\n");
+    for (i, g) in groups(&chosen).iter().enumerate() {
+        let c = g.first();
+        let _ = writeln!(
+            out,
+            "| {} | {} — {} | {} | {} | {} |",
+            i + 1,
+            reproduce(name, c),
+            cell(&c.name),
+            primary(c),
+            cell(&observed(c)),
+            g.count
+        );
+    }
+}
 
+fn not_offered(out: &mut String, r: &Report) {
     let mut skipped: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for c in r.cases.iter().filter(|c| c.status == Status::Skip) {
         let e = skipped
@@ -259,16 +267,16 @@ fn section(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_of
     let _ = write!(
         out,
         "\n### Capabilities it does not offer ({} cases not run)\n\n",
-        s.all.skipped
+        r.summary.all.skipped
     );
     if skipped.is_empty() {
         out.push_str("None: every case ran.\n");
-    } else {
-        out.push_str("| why not run | cases | e.g. |\n|---|---:|---|\n");
-        let mut rows: Vec<(&str, (usize, &str))> = skipped.into_iter().collect();
-        rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
-        for (why, (n, first)) in rows {
-            let _ = writeln!(out, "| {} | {n} | `{first}` |", cell(why));
-        }
+        return;
+    }
+    out.push_str("| why not run | cases | e.g. |\n|---|---:|---|\n");
+    let mut rows: Vec<(&str, (usize, &str))> = skipped.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    for (why, (n, first)) in rows {
+        let _ = writeln!(out, "| {} | {n} | `{first}` |", cell(why));
     }
 }

@@ -850,6 +850,7 @@ fn requirement_verdicts(catalogue: &[RequirementInfo], cases: &[Case]) -> Vec<Re
         .collect()
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if hands a reference
 fn is_texts(p: &Profile) -> bool {
     *p == Profile::Texts
 }

@@ -84,7 +84,7 @@ fn describe(o: &Outcome) -> String {
 }
 
 /// An answer the vector's class does not allow, graded by the vector's basis.
-fn miss(vector: &Vector, reason: String) -> Judgement {
+fn miss(vector: &Vector, reason: &str) -> Judgement {
     match &vector.basis {
         Basis::Text(t) => Judgement::new(
             Status::Fail,
@@ -145,11 +145,11 @@ pub fn judge(vector: &Vector, outcome: &Outcome) -> Judgement {
     }
     let judged = match (vector.verdict, outcome.verdict) {
         (VerdictClass::Valid, Verdict::Reject) => {
-            miss(vector, format!("must be accepted; {}", describe(outcome)))
+            miss(vector, &format!("must be accepted; {}", describe(outcome)))
         }
         (VerdictClass::Invalid, Verdict::Accept) => miss(
             vector,
-            format!(
+            &format!(
                 "must be rejected{}; it was accepted",
                 vector
                     .stage
@@ -176,7 +176,7 @@ pub fn judge(vector: &Vector, outcome: &Outcome) -> Judgement {
         (VerdictClass::Acceptable, got) => match vector.prefers {
             Some(want) if want != got => miss(
                 vector,
-                format!(
+                &format!(
                     "either answer conforms, and the suite prefers {}; {}",
                     preference(want),
                     describe(outcome)

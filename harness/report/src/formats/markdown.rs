@@ -50,21 +50,7 @@ pub(super) fn render(r: &Report) -> String {
         r.gate.fail_on.as_str().to_uppercase(),
         r.gate.exit_code
     );
-    out.push_str(
-        "| | total | passed | failed | departed | errors | skipped |\n|---|---:|---:|---:|---:|---:|---:|\n",
-    );
-    row(&mut out, "vectors", &r.summary.vectors);
-    row(&mut out, "scenarios", &r.summary.scenarios);
-    for level in crate::LEVELS
-        .map(crate::level_name)
-        .into_iter()
-        .chain(["profile", "observed"])
-    {
-        if let Some(c) = r.summary.by_level.get(level) {
-            row(&mut out, level, c);
-        }
-    }
-    row(&mut out, "**all**", &r.summary.all);
+    counts_table(&mut out, r);
     let count = |v: &str| r.requirements.iter().filter(|q| q.verdict == v).count();
     let _ = writeln!(
         out,
@@ -122,20 +108,7 @@ pub(super) fn render(r: &Report) -> String {
             );
         }
     }
-    if !departures.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n### Departures from the strict profile ({}; not conformance failures)\n",
-            departures.len()
-        );
-        out.push_str("| case | reason |\n|---|---|\n");
-        for c in departures.iter().take(LISTED) {
-            let _ = writeln!(out, "| `{}` | {} |", c.id, cell(&c.reason));
-        }
-        if departures.len() > LISTED {
-            let _ = writeln!(out, "\n… and {} more.", departures.len() - LISTED);
-        }
-    }
+    departures_table(&mut out, &departures);
     symbols(&mut out, r);
     let _ = writeln!(
         out,
@@ -151,6 +124,43 @@ pub(super) fn render(r: &Report) -> String {
         }
     );
     out
+}
+
+/// Counts by kind of case and by the level (or basis) graded at.
+fn counts_table(out: &mut String, r: &Report) {
+    out.push_str(
+        "| | total | passed | failed | departed | errors | skipped |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    row(out, "vectors", &r.summary.vectors);
+    row(out, "scenarios", &r.summary.scenarios);
+    for level in crate::LEVELS
+        .map(crate::level_name)
+        .into_iter()
+        .chain(["profile", "observed"])
+    {
+        if let Some(c) = r.summary.by_level.get(level) {
+            row(out, level, c);
+        }
+    }
+    row(out, "**all**", &r.summary.all);
+}
+
+/// The departures from the strict profile (the first [`LISTED`]).
+fn departures_table(out: &mut String, departures: &[&Case]) {
+    if !departures.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Departures from the strict profile ({}; not conformance failures)\n",
+            departures.len()
+        );
+        out.push_str("| case | reason |\n|---|---|\n");
+        for c in departures.iter().take(LISTED) {
+            let _ = writeln!(out, "| `{}` | {} |", c.id, cell(&c.reason));
+        }
+        if departures.len() > LISTED {
+            let _ = writeln!(out, "\n… and {} more.", departures.len() - LISTED);
+        }
+    }
 }
 
 /// The QR symbol of every encoded credential (the first [`LISTED`]).

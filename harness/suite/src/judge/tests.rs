@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::panic)] // tests
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests
 use super::*;
 use serde_json::json;
 
