@@ -170,3 +170,31 @@ fn subset_and_exact() {
         "c/4: expected \"a\", got \"b\""
     );
 }
+
+#[test]
+fn maps_compare_by_entries_whatever_their_canonical_form() {
+    // Claims with a text key are written in the `map` form; a decoder that returns
+    // the integer-keyed ones as an object and leaves the others out conforms (MAY).
+    let want = json!({"claim169": {"1": "ID"},
+                      "cwt": {"map": [[1, "iss"], [-70000, true], ["note", "x"]]}});
+    let v = vector("valid", None, &text("MUST"), &want);
+    let j = judge(&v, &accepted(&json!({"1": "ID"}), &json!({"1": "iss"}), false));
+    assert_eq!(j.status, Status::Pass, "{}", j.reason);
+    let j = judge(&v, &accepted(&json!({"1": "ID"}), &json!({"1": "other"}), false));
+    assert_eq!(j.status, Status::Fail, "{}", j.reason);
+}
+
+#[test]
+fn where_either_answer_conforms_leaving_out_array_elements_is_dropping() {
+    let want = json!({"claim169": {"18": [1, 11, 2]}, "cwt": {}});
+    let v = vector("acceptable", None, &profile(), &want);
+    let j = judge(&v, &accepted(&json!({"18": [1, 2]}), &json!({}), true));
+    assert_eq!(j.status, Status::Pass, "{}", j.reason);
+    // Reordered or changed elements are an alteration.
+    let j = judge(&v, &accepted(&json!({"18": [2, 1]}), &json!({}), true));
+    assert_eq!(j.status, Status::Fail, "{}", j.reason);
+    // On a valid vector, the same drop alters a known attribute.
+    let v = vector("valid", None, &text("MUST"), &want);
+    let j = judge(&v, &accepted(&json!({"18": [1, 2]}), &json!({}), true));
+    assert_eq!(j.status, Status::Fail, "{}", j.reason);
+}
