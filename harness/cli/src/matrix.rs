@@ -72,7 +72,7 @@ fn compare(old: &std::path::Path, new: &std::path::Path, names: &[String]) -> Ve
 }
 
 /// The findings page, generated beside the reports.
-const FINDINGS: &str = "FINDINGS.md";
+pub(crate) const FINDINGS: &str = "FINDINGS.md";
 
 /// The curated wording of findings (`reports/findings.yaml`), if there is one.
 fn curated() -> anyhow::Result<c169_report::findings::Curated> {
@@ -87,6 +87,18 @@ fn curated() -> anyhow::Result<c169_report::findings::Curated> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(std::collections::BTreeMap::new()),
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
+}
+
+/// FINDINGS.md for the peers' reports, in name order.
+pub(crate) fn findings_page(
+    mut peers: Vec<(String, &Report)>,
+    corpus: &Corpus,
+    catalogue: &c169_suite::catalogue::Catalogue,
+) -> anyhow::Result<String> {
+    peers.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(c169_report::findings::render(&peers, &curated()?, &|c| {
+        quote_of(corpus, catalogue, c)
+    }))
 }
 
 /// The sentence a case is graded by, as findings quote it.
@@ -226,8 +238,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         .filter(|(n, _)| n != "reference")
         .map(|(n, r)| (n.clone(), r))
         .collect();
-    let findings =
-        c169_report::findings::render(&peers, &curated()?, &|c| quote_of(&corpus, &catalogue, c));
+    let findings = findings_page(peers, &corpus, &catalogue)?;
     write_atomically(&args.out.join(FINDINGS), findings.as_bytes())?;
     let matrix = Matrix::new(&reports, grid);
     let mut json = serde_json::to_vec_pretty(&matrix)?;

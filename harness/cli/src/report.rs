@@ -54,6 +54,14 @@ pub enum Command {
         format: String,
     },
     /// Write other formats of a finished run from its results.json.
+    /// Write FINDINGS.md again from the published reports in DIR (each
+    /// implementation's `<name>/results.json`) and the curated wording of
+    /// `reports/findings.yaml`, without running anything: what a curator runs
+    /// after editing that file. `c169 matrix` writes the same page.
+    Findings {
+        #[arg(default_value = "reports", value_name = "DIR")]
+        dir: PathBuf,
+    },
     Render {
         /// The run's results.json.
         results: PathBuf,
@@ -96,6 +104,34 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
                 println!("report: {}", p.display());
             }
             Ok(merged.gate.exit_code)
+        }
+        Command::Findings { dir } => {
+            let root = crate::run::vectors_root(None);
+            let corpus = c169_suite::Corpus::load(&root)?;
+            let catalogue = crate::vectors::catalogue_for(&root)?;
+            let mut loaded = Vec::new();
+            for entry in
+                std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?
+            {
+                let path = entry?.path().join("results.json");
+                let name = path
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if path.is_file() && name != "reference" {
+                    loaded.push((name, Report::load(&path).map_err(anyhow::Error::msg)?));
+                }
+            }
+            if loaded.is_empty() {
+                anyhow::bail!("{}: no <name>/results.json of a peer; expected the output of `c169 matrix --out {}`", dir.display(), dir.display());
+            }
+            let peers = loaded.iter().map(|(n, r)| (n.clone(), r)).collect();
+            let page = crate::matrix::findings_page(peers, &corpus, &catalogue)?;
+            let path = dir.join(crate::matrix::FINDINGS);
+            c169_report::write_atomically(&path, page.as_bytes())?;
+            println!("findings: {}", path.display());
+            Ok(exit::CONFORMANT)
         }
         Command::Render {
             results,

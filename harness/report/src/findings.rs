@@ -10,7 +10,7 @@
 
 use crate::{Case, Report, Status};
 use c169_model::{BasisKind, DecidedBy};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Curated sentences: implementation name → first case id → the behaviour in words.
@@ -19,15 +19,27 @@ pub type Curated = BTreeMap<String, BTreeMap<String, String>>;
 /// The quoted sentence a case is graded by (`RFC 9052 §3: “…”`), when it has one.
 pub type QuoteOf<'a> = &'a dyn Fn(&Case) -> Option<String>;
 
-/// One behaviour: its first case and how many cases show it.
+/// One behaviour: its first case, how many cases show it, and the requirements
+/// they test.
 struct Group<'a> {
     first: &'a Case,
     count: usize,
+    requirements: BTreeSet<&'a str>,
 }
 
 impl Group<'_> {
     fn first(&self) -> &Case {
         self.first
+    }
+
+    /// The requirements the group's cases test: the first few, and how many more.
+    fn requirements(&self) -> String {
+        const SHOWN: usize = 3;
+        let mut out: Vec<&str> = self.requirements.iter().take(SHOWN).copied().collect();
+        let more = self.requirements.len().saturating_sub(SHOWN);
+        let more = (more > 0).then(|| format!("{more} more"));
+        out.extend(more.as_deref());
+        out.join(", ")
     }
 }
 
@@ -64,27 +76,57 @@ fn primary(c: &Case) -> &str {
     c.requirements.first().map_or("—", String::as_str)
 }
 
-/// Groups `cases` by what they show, in the order of their first case.
+/// A reason with what varies from case to case within one behaviour masked:
+/// numbers (keys, offsets, sizes) and quoted values.
+fn shape(reason: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    let mut digits = false;
+    for ch in reason.chars() {
+        if ch == '"' {
+            if !quoted {
+                out.push_str("\"…\"");
+            }
+            quoted = !quoted;
+            continue;
+        }
+        if quoted {
+            continue;
+        }
+        if ch.is_ascii_digit() {
+            if !digits {
+                out.push('#');
+            }
+            digits = true;
+            continue;
+        }
+        digits = false;
+        out.push(ch);
+    }
+    out
+}
+
+/// Groups `cases` by what they show (expected and observed answer, who decided,
+/// the shape of the reason), in the order of their first case.
 fn groups<'a>(cases: &[&'a Case]) -> Vec<Group<'a>> {
-    let mut keyed: BTreeMap<(String, String, String, String, &str), Group<'a>> = BTreeMap::new();
+    let mut keyed: BTreeMap<(String, String, &str, String), Group<'a>> = BTreeMap::new();
     for c in cases {
         let observed_stage = c
             .observed
             .as_ref()
             .map(|o| format!("{} {:?}", o.verdict, o.stage))
             .unwrap_or_default();
-        let key = (
-            primary(c).to_owned(),
-            expected(c),
-            observed_stage,
-            c.diverges_at.clone().unwrap_or_default(),
-            by(c),
-        );
-        let g = keyed.entry(key).or_insert(Group { first: c, count: 0 });
+        let key = (expected(c), observed_stage, by(c), shape(&c.reason));
+        let g = keyed.entry(key).or_insert(Group {
+            first: c,
+            count: 0,
+            requirements: BTreeSet::new(),
+        });
         if c.sort_key() < g.first.sort_key() {
             g.first = c;
         }
         g.count += 1;
+        g.requirements.insert(primary(c));
     }
     let mut out: Vec<Group<'a>> = keyed.into_values().collect();
     out.sort_by(|a, b| a.first().sort_key().cmp(&b.first().sort_key()));
@@ -127,8 +169,8 @@ another (`vectors/policy.yaml`). Not failures; `--profile strict` gates them.\n\
 3. **Implementation-defined choices**: cases where either answer conforms, and what it chose.\n\
 4. **Capabilities it does not offer**: what it declares it cannot do, and the cases that \
 therefore did not run (skipped, never counted as passed).\n\n\
-Cases showing one behaviour are grouped (same tested requirement, same expected and observed \
-answer); the command reproduces the group's first case after `c169 adapters setup`. \
+Cases showing one behaviour are grouped (same expected and observed answer, same reason but \
+for the keys and values it names); the command reproduces the group's first case after `c169 adapters setup`. \
 *by* says whether the library under test or glue code its adapter adds (a step the \
 library lacks, named in the adapter's README) gave the answer.\n",
     );
@@ -172,7 +214,7 @@ fn failures(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_o
         out.push_str("None.\n");
         return;
     }
-    out.push_str("| # | behaviour | by | reproduce | requirement, level | the sentence | expected → observed | cases |\n|---|---|---|---|---|---|---|---:|\n");
+    out.push_str("| # | behaviour | by | reproduce (the first case) | requirements, level | the sentence (of the first case) | expected → observed | cases |\n|---|---|---|---|---|---|---|---:|\n");
     for (i, g) in groups(&failures).iter().enumerate() {
         let c = g.first();
         let _ = writeln!(
@@ -182,7 +224,7 @@ fn failures(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_o
             cell(&behaviour(name, g, curated)),
             by(c),
             reproduce(name, c),
-            primary(c),
+            g.requirements(),
             c.grade_name(),
             cell(&quote_of(c).unwrap_or_else(|| "—".to_owned())),
             cell(&expected(c)),
@@ -207,7 +249,7 @@ fn departures(out: &mut String, name: &str, r: &Report, curated: &Curated) {
         out.push_str("None.\n");
         return;
     }
-    out.push_str("| # | behaviour | by | reproduce | requirement | expected → observed | cases |\n|---|---|---|---|---|---|---:|\n");
+    out.push_str("| # | behaviour | by | reproduce (the first case) | requirements | expected → observed | cases |\n|---|---|---|---|---|---|---:|\n");
     for (i, g) in groups(&departures).iter().enumerate() {
         let c = g.first();
         let _ = writeln!(
@@ -217,7 +259,7 @@ fn departures(out: &mut String, name: &str, r: &Report, curated: &Curated) {
             cell(&behaviour(name, g, curated)),
             by(c),
             reproduce(name, c),
-            primary(c),
+            g.requirements(),
             cell(&expected(c)),
             cell(&observed(c)),
             g.count
@@ -240,7 +282,7 @@ fn choices(out: &mut String, name: &str, r: &Report) {
         out.push_str("None.\n");
         return;
     }
-    out.push_str("| # | case (first of the group) | requirement | answer | cases |\n|---|---|---|---|---:|\n");
+    out.push_str("| # | case (the first of the group) | requirements | answer | cases |\n|---|---|---|---|---:|\n");
     for (i, g) in groups(&chosen).iter().enumerate() {
         let c = g.first();
         let _ = writeln!(
@@ -249,7 +291,7 @@ fn choices(out: &mut String, name: &str, r: &Report) {
             i + 1,
             reproduce(name, c),
             cell(&c.name),
-            primary(c),
+            g.requirements(),
             cell(&observed(c)),
             g.count
         );

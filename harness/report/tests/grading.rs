@@ -162,3 +162,89 @@ fn junit_shows_a_departure_as_a_success_with_its_reason_unless_strict() {
     let strict = junit(&report(cases, FailOn::Must, Profile::Strict));
     assert!(strict.contains("<failure"), "{strict}");
 }
+
+#[test]
+fn findings_sort_cases_into_failures_departures_choices_and_capabilities() {
+    let mut glue = case(
+        "g1",
+        Status::Fail,
+        BasisKind::Text,
+        Some(Level::Must),
+        "invalid",
+    );
+    glue.observed = Some(c169_report::Observed {
+        verdict: "reject".into(),
+        stage: Some(c169_model::Stage::Claim169),
+        code: Some("x.no_claim169".into()),
+        by: Some(c169_model::DecidedBy::Glue),
+        digest: String::new(),
+        content: None,
+    });
+    glue.reason = "must be accepted; rejected".into();
+    let mut skipped = case(
+        "s1",
+        Status::Skip,
+        BasisKind::Text,
+        Some(Level::Must),
+        "valid",
+    );
+    skipped.reason = "not run: the implementation does not declare capability \"verify\"".into();
+    let mut skipped2 = skipped.clone();
+    skipped2.id = "s2".into();
+    let mut drop_a = case("d1", Status::Depart, BasisKind::Profile, None, "acceptable");
+    drop_a.reason = "departs: dropped claim169/9 without a warning".into();
+    let mut drop_b = case("d2", Status::Depart, BasisKind::Profile, None, "acceptable");
+    drop_b.reason = "departs: dropped claim169/14 without a warning".into();
+    drop_b.requirements = vec!["C169-CLAIM-114".into()];
+    let r = report(
+        vec![
+            glue,
+            skipped,
+            skipped2,
+            drop_a,
+            drop_b,
+            case("c1", Status::Pass, BasisKind::Profile, None, "acceptable"),
+            case(
+                "p1",
+                Status::Pass,
+                BasisKind::Text,
+                Some(Level::Must),
+                "valid",
+            ),
+        ],
+        FailOn::Must,
+        Profile::Texts,
+    );
+    let curated: c169_report::findings::Curated = [(
+        "peer".to_owned(),
+        [("g1".to_owned(), "Refuses everything.".to_owned())].into(),
+    )]
+    .into();
+    let md = c169_report::findings::render(&[("peer".into(), &r)], &curated, &|_| {
+        Some("RFC 9052 §3: “It MUST.”".into())
+    });
+    let section = |title: &str| {
+        let start = md
+            .find(title)
+            .unwrap_or_else(|| panic!("no {title}:\n{md}"));
+        let rest = &md[start..];
+        rest[..rest[4..].find("\n### ").map_or(rest.len(), |e| e + 4)].to_owned()
+    };
+    let failures = section("### Conformance failures (1 cases)");
+    assert!(
+        failures.contains("Refuses everything. | glue | `c169 run --adapter peer --vector g1`"),
+        "{failures}"
+    );
+    assert!(failures.contains("RFC 9052 §3"), "{failures}");
+    // Two drops of different keys are one behaviour, with both requirements.
+    let departures = section("### Departures from the strict profile (2 cases)");
+    assert!(
+        departures.contains("C169-CLAIM-114, C169-COSE-010 |"),
+        "{departures}"
+    );
+    assert!(departures.trim_end().ends_with("| 2 |"), "{departures}");
+    let chosen = section("### Implementation-defined choices (1 cases)");
+    assert!(chosen.contains("--vector c1`"), "{chosen}");
+    let offered = section("### Capabilities it does not offer (2 cases not run)");
+    assert!(offered.contains("| 2 | `s1` |"), "{offered}");
+}

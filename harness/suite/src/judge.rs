@@ -359,7 +359,11 @@ fn claim169_value(
     if lenient {
         if let (Json::Array(w), Json::Array(g)) = (want, got) {
             if g.len() < w.len() && is_subsequence(g, w) {
-                dropped.push(format!("{here} ({} of {} elements)", w.len() - g.len(), w.len()));
+                dropped.push(format!(
+                    "{here} ({} of {} elements)",
+                    w.len() - g.len(),
+                    w.len()
+                ));
                 return None;
             }
         }

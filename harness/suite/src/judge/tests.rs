@@ -178,9 +178,15 @@ fn maps_compare_by_entries_whatever_their_canonical_form() {
     let want = json!({"claim169": {"1": "ID"},
                       "cwt": {"map": [[1, "iss"], [-70000, true], ["note", "x"]]}});
     let v = vector("valid", None, &text("MUST"), &want);
-    let j = judge(&v, &accepted(&json!({"1": "ID"}), &json!({"1": "iss"}), false));
+    let j = judge(
+        &v,
+        &accepted(&json!({"1": "ID"}), &json!({"1": "iss"}), false),
+    );
     assert_eq!(j.status, Status::Pass, "{}", j.reason);
-    let j = judge(&v, &accepted(&json!({"1": "ID"}), &json!({"1": "other"}), false));
+    let j = judge(
+        &v,
+        &accepted(&json!({"1": "ID"}), &json!({"1": "other"}), false),
+    );
     assert_eq!(j.status, Status::Fail, "{}", j.reason);
 }
 

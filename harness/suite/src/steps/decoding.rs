@@ -147,7 +147,10 @@ fn either_preferring(w: &mut C169World, prefers: String) -> Result<(), String> {
 #[then("the signature is reported verified")]
 fn verified(w: &mut C169World) -> Result<(), String> {
     let o = answer(w)?;
-    let (held, got) = (o.verdict == Verdict::Accept && o.verified == Some(true), o.verified);
+    let (held, got) = (
+        o.verdict == Verdict::Accept && o.verified == Some(true),
+        o.verified,
+    );
     check(w, held, || format!("verified is {got:?}"))
 }
 
