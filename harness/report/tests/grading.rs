@@ -2,7 +2,7 @@
 //! fails the run; a departure from the strict profile does not, unless the
 //! profile is strict; an error always does.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // tests
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // tests
 
 use c169_model::{BasisKind, Level};
 use c169_report::formats::Format;

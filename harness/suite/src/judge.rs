@@ -245,23 +245,20 @@ fn required_cwt_claim(k: &str) -> bool {
 /// A map's entries by key, whichever form canonical JSON gives it: an object
 /// (integer keys as decimal text), or `{"map": [[key, value], …]}` for a map with
 /// keys of other types (a text key is shown quoted, so it never meets an integer).
-fn entries(j: &Json) -> Option<BTreeMap<String, Json>> {
-    let o = j.as_object()?;
-    if let (1, Some(Json::Array(pairs))) = (o.len(), o.get("map")) {
+fn entries(map: &Json) -> Option<BTreeMap<String, Json>> {
+    let object = map.as_object()?;
+    if let (1, Some(Json::Array(pairs))) = (object.len(), object.get("map")) {
         let mut out = BTreeMap::new();
         for pair in pairs {
-            let (Some(k), Some(v)) = (pair.get(0), pair.get(1)) else {
+            let (Some(key), Some(value)) = (pair.get(0), pair.get(1)) else {
                 return None;
             };
-            let key = match k {
-                Json::Number(n) => n.to_string(),
-                other => other.to_string(),
-            };
-            out.insert(key, v.clone());
+            // An integer key as canonical JSON writes it in an object; any other quoted.
+            out.insert(key.to_string(), value.clone());
         }
         return Some(out);
     }
-    Some(o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    Some(object.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
 
 fn content(vector: &Vector, outcome: &Outcome) -> Content {
