@@ -280,3 +280,19 @@ fn base45_position_vectors_hold_their_symbol() {
     }
     assert_eq!(seen, 14, "five first symbols, nine next-to-last ones");
 }
+
+/// The vectors the whole-alphabet scenario of features/base45.feature names hold
+/// every one of the 45 symbols.
+#[test]
+fn the_whole_alphabet_vectors_hold_every_symbol() {
+    let corpus = Corpus::load(&root()).unwrap();
+    for id in ["claim169-field-marital-status", "alg-ed25519-a-face"] {
+        let (_, v) = corpus.vectors.iter().find(|(_, v)| v.id == id).unwrap();
+        let qr = v.qr.as_deref().unwrap();
+        let missing: String = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+            .chars()
+            .filter(|c| !qr.contains(*c))
+            .collect();
+        assert!(missing.is_empty(), "{id} lacks {missing:?}");
+    }
+}

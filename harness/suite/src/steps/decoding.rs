@@ -75,6 +75,7 @@ fn settle(w: &mut C169World, j: crate::Judgement) -> Result<(), String> {
         Status::Pass => Ok(()),
         Status::Depart => {
             w.departure = Some(j.reason);
+            w.grade = j.grade;
             Ok(())
         }
         Status::Fail | Status::Error | Status::Skip => {

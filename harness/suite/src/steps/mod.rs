@@ -256,7 +256,7 @@ pub struct ScenarioRecord {
     pub duration_ms: f64,
     /// The QR symbol of what the implementation encoded, when it encoded.
     pub symbol: Option<c169_report::Symbol>,
-    /// What a failure was graded by, when not the scenario's own basis.
+    /// What a failure or departure was graded by, when not the scenario's own basis.
     pub grade: Option<crate::judge::Grade>,
 }
 
@@ -591,7 +591,8 @@ pub async fn run_features_with(
             };
             let mut rec = new_record(feature, scenario, status, reason);
             rec.duration_ms = ms;
-            rec.grade = grade.filter(|_| status == ScenarioStatus::Failed);
+            rec.grade = grade
+                .filter(|_| matches!(status, ScenarioStatus::Failed | ScenarioStatus::Departed));
             rec.symbol = world.and_then(|w| {
                 let level =
                     crate::symbol::print_level(w.family.get("ec_level").and_then(Json::as_str));
