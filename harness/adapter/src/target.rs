@@ -60,6 +60,24 @@ impl Target {
         }
     }
 
+    /// An HTTP adapter endpoint from a URL, and nothing else: a value that is not
+    /// an `http://` URL is refused, never run as a program.
+    pub fn http(url: &str) -> Result<Target, String> {
+        match url.strip_prefix("http://") {
+            Some(rest) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
+                Ok(Target::Http {
+                    base: url.to_owned(),
+                })
+            }
+            _ if url.starts_with("https://") => Err(format!(
+                "{url:?}: https is not supported: the rig speaks plain HTTP to adapters on loopback"
+            )),
+            _ => Err(format!(
+                "{url:?} is not an http:// URL (an adapter program goes in --adapter-cmd)"
+            )),
+        }
+    }
+
     /// Reaches the implementation. Nothing is started yet: a subprocess starts with its first request.
     pub fn connect(&self, settings: &Settings) -> Result<Box<dyn Implementation>, AdapterError> {
         Ok(match self {
@@ -93,6 +111,17 @@ mod tests {
         );
         assert!(Target::from_words(&["https://x"], false).is_err());
         assert!(Target::from_words::<&str>(&[], false).is_err());
+        assert!(Target::http("http://127.0.0.1:8169").is_ok());
+        for bad in [
+            "python3 a.py",
+            "http://",
+            "http://a b",
+            "https://x",
+            "ftp://x",
+            "",
+        ] {
+            assert!(Target::http(bad).is_err(), "{bad}");
+        }
         match Target::from_words(&["python3", "a.py"], true).unwrap() {
             Target::Subprocess { command, mode } => {
                 assert_eq!(command.program, std::path::PathBuf::from("python3"));

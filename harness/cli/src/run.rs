@@ -34,8 +34,8 @@ pub struct Args {
     /// Start the adapter program once per request instead of keeping it running.
     #[arg(long, requires = "adapter_cmd")]
     one_shot: bool,
-    /// Seconds an implementation may take on one request.
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    /// Seconds an implementation may take on one request (1 to 3600).
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
     /// Print one line per case.
     #[arg(long)]
@@ -111,7 +111,9 @@ fn target(args: &Args) -> anyhow::Result<Target> {
     }
     let words: Vec<String> = match (&args.adapter_cmd, &args.adapter_url) {
         (Some(cmd), _) => vec!["sh".into(), "-c".into(), format!("exec {cmd}")],
-        (None, Some(url)) => vec![url.clone()],
+        (None, Some(url)) => {
+            return Target::http(url).map_err(|e| anyhow::anyhow!("--adapter-url: {e}"));
+        }
         (None, None) => vec!["reference".into()],
     };
     Target::from_words(&words, args.one_shot).map_err(anyhow::Error::msg)
@@ -183,6 +185,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     rt.block_on(imp.shutdown());
     let outcome = outcome.map_err(anyhow::Error::msg)?;
     let report = outcome.report;
+    // A run that tested nothing is no verdict: no report that could read as green.
+    if report.summary.all.total == 0 && report.run.complete && report.run.rig_failure.is_none() {
+        eprintln!("c169: {}", nothing_selected(args, &root));
+        return Ok(exit::USAGE);
+    }
     let written = match c169_report::formats::write_all(&report, &args.report_dir, &formats) {
         Ok(w) => w,
         Err(e) => {
@@ -213,6 +220,32 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         }
     }
     Ok(report.gate.exit_code)
+}
+
+/// What left a run without a case, in words that name the flags given.
+fn nothing_selected(args: &Args, root: &Path) -> String {
+    let mut by = Vec::new();
+    if let Some(t) = &args.tags {
+        by.push(format!("--tags {t:?}"));
+    }
+    if let Some(s) = &args.shard {
+        by.push(format!("--shard {}/{}", s.index, s.count));
+    }
+    if !args.vectors_only.is_empty() {
+        by.push(format!("--vector {}", args.vectors_only.join(" --vector ")));
+    }
+    if by.is_empty() {
+        format!(
+            "no case to run: the corpus at {} holds no vector and no scenario ran; nothing was tested, so there is no verdict (exit 2)",
+            root.display()
+        )
+    } else {
+        format!(
+            "no case to run: {} selected none of the corpus at {}; nothing was tested, so there is no verdict (exit 2)",
+            by.join(" with "),
+            root.display()
+        )
+    }
 }
 
 /// A flag the first Ctrl-C sets (the run then stops and writes a partial report);

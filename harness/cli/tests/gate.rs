@@ -379,3 +379,91 @@ fn ctrl_c_leaves_a_partial_report_marked_incomplete() {
         .contains("interrupted"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A run that selects no case has no verdict: exit 2, a message naming what
+/// selected nothing, and no report that could read as a pass.
+#[test]
+fn a_run_that_tests_nothing_exits_2_and_writes_no_report() {
+    let dir = scratch("nothing");
+    let d = dir.to_str().unwrap();
+    // An empty vectors folder beside a catalogue.
+    let empty = dir.join("empty/vectors");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::create_dir_all(dir.join("empty/features")).unwrap();
+    std::fs::copy(
+        repo().join("features/requirements.yaml"),
+        dir.join("empty/features/requirements.yaml"),
+    )
+    .unwrap();
+    // One vector falls in one of two shards: the other selects nothing.
+    let other = ["1/2", "2/2"]
+        .into_iter()
+        .find(|s| {
+            let part: c169_report::ShardId = s.parse().unwrap();
+            !part.holds("b45-bad-char-comma")
+        })
+        .unwrap();
+    let shard_says = format!("--shard {other}");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--tags", "@C169-NO-SUCH-999"],
+            "--tags \"@C169-NO-SUCH-999\"",
+        ),
+        (
+            &[
+                "--vector",
+                "b45-bad-char-comma",
+                "--shard",
+                other,
+                "--no-features",
+            ],
+            &shard_says,
+        ),
+        (
+            &["--vectors", empty.to_str().unwrap(), "--no-features"],
+            "holds no vector",
+        ),
+    ];
+    for (extra, says) in cases {
+        let mut args = vec!["run", "--report-dir", d];
+        args.extend_from_slice(extra);
+        let out = c169(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", text(&out));
+        assert!(
+            text(&out).contains(says) && text(&out).contains("nothing was tested"),
+            "{}",
+            text(&out)
+        );
+        assert!(!dir.join("results.json").exists() && !dir.join("junit.xml").exists());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--timeout` outside 1 to 3600 seconds, and an `--adapter-url` that is not an
+/// http URL, are usage errors: nothing is started, nothing panics.
+#[test]
+fn out_of_range_timeouts_and_non_http_urls_are_usage_errors() {
+    for t in ["0", "3601", "18446744073709551615", "-1", "ten"] {
+        let flag = format!("--timeout={t}");
+        let out = c169(&["run", &flag, "--vector", "b45-bad-char-comma"]);
+        assert_eq!(out.status.code(), Some(2), "--timeout {t}: {}", text(&out));
+        assert!(text(&out).contains("--timeout"), "{}", text(&out));
+        assert!(!text(&out).contains("panicked"), "{}", text(&out));
+    }
+    let marker = std::env::temp_dir().join(format!("c169-url-ran-{}", std::process::id()));
+    let url = format!("touch {}", marker.display());
+    let out = c169(&[
+        "run",
+        "--adapter-url",
+        &url,
+        "--vector",
+        "b45-bad-char-comma",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("--adapter-url") && text(&out).contains("not an http:// URL"),
+        "{}",
+        text(&out)
+    );
+    assert!(!marker.exists(), "the URL was run as a program");
+}
