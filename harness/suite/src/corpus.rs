@@ -105,6 +105,20 @@ impl Corpus {
                     stem,
                 });
             }
+            // A vector the rig cannot turn into a request would only ever be skipped:
+            // it is a corpus error, never a silent skip.
+            let requests = usize::from(vector.qr.is_some())
+                + usize::from(vector.image.is_some())
+                + usize::from(vector.encode.is_some());
+            if requests != 1 {
+                return Err(LoadError::Format {
+                    path,
+                    field: "qr, image, encode".to_owned(),
+                    message: format!(
+                        "expected exactly one of them (a text to decode, an image to scan and decode, or what to encode); found {requests}"
+                    ),
+                });
+            }
             if let Some(other) = seen.get(&vector.id) {
                 return Err(LoadError::DuplicateId {
                     path,

@@ -182,6 +182,13 @@ fn a_malformed_vector_names_its_file_and_field() {
         e.contains("v1.json") && e.contains("basis"),
         "no basis: {e}"
     );
+    // Neither a text, nor an image, nor an encoding: nothing to ask, so a corpus error.
+    std::fs::write(&file, r#"{"id": "v1", "description": "d", "primary": {"id": "C169-QR-002", "how": "h"}, "requirements": [], "basis": {"kind": "observed", "source": "s"}, "verdict": "valid", "now": 0}"#).unwrap();
+    let e = Corpus::load(&dir).unwrap_err().to_string();
+    assert!(
+        e.contains("v1.json") && e.contains("qr, image, encode") && e.contains("exactly one"),
+        "{e}"
+    );
     std::fs::write(&file, r#"{"id": "v1", "description": "d", "primary": {"id": "C169-QR-002", "how": "h"}, "requirements": [], "basis": {"kind": "observed", "source": "s"}, "verdict": "valid", "now": 0, "qr": "", "extra": 1}"#).unwrap();
     let e = Corpus::load(&dir).unwrap_err().to_string();
     assert!(e.contains("extra"), "{e}");
