@@ -261,6 +261,26 @@ fn entries(map: &Json) -> Option<BTreeMap<String, Json>> {
     Some(object.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
 
+/// An entry returned that the credential does not hold (never, for a subset match).
+fn unsigned_entry(
+    want: &BTreeMap<String, Json>,
+    got: &BTreeMap<String, Json>,
+    subset: bool,
+    what: &str,
+) -> Option<String> {
+    if subset {
+        return None;
+    }
+    got.iter()
+        .find(|(k, _)| !want.contains_key(*k))
+        .map(|(k, v)| {
+            format!(
+                "{what}/{k}: returned {}, which the credential does not hold",
+                shown(v)
+            )
+        })
+}
+
 fn content(vector: &Vector, outcome: &Outcome) -> Content {
     let Some(expected) = vector.expected.as_ref() else {
         return Content::Same;
@@ -292,13 +312,8 @@ fn content(vector: &Vector, outcome: &Outcome) -> Content {
                 }
             }
         }
-        if !subset {
-            if let Some((k, gv)) = g.iter().find(|(k, _)| !w.contains_key(*k)) {
-                return Content::Altered(format!(
-                    "claim169/{k}: returned {}, which the credential does not hold",
-                    shown(gv)
-                ));
-            }
+        if let Some(extra) = unsigned_entry(&w, &g, subset, "claim169") {
+            return Content::Altered(extra);
         }
     }
     if let Some(w) = expected.cwt.as_ref().and_then(entries) {
@@ -318,13 +333,8 @@ fn content(vector: &Vector, outcome: &Outcome) -> Content {
                 }
             }
         }
-        if !subset {
-            if let Some((k, gv)) = g.iter().find(|(k, _)| !w.contains_key(*k)) {
-                return Content::Altered(format!(
-                    "cwt/{k}: returned {}, which the credential does not hold",
-                    shown(gv)
-                ));
-            }
+        if let Some(extra) = unsigned_entry(&w, &g, subset, "cwt") {
+            return Content::Altered(extra);
         }
     }
     if dropped.is_empty() {
