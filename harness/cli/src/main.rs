@@ -3,6 +3,45 @@
 
 #![forbid(unsafe_code)]
 
+/// Standard output that a reader closing its end (`c169 vectors list | head -1`)
+/// cannot crash: std's `println!` panics on a broken pipe. Once the pipe is
+/// closed, output stops quietly and the command runs on to its own exit code, so
+/// a gate behind a pipe still fails when it should.
+mod output {
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    // Standard output is one per process, and so is the fact that it closed.
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+
+    pub fn write(args: std::fmt::Arguments<'_>) {
+        if CLOSED.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                CLOSED.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+// These shadow std's macros of the same names in every module of this crate.
+macro_rules! println {
+    () => {
+        $crate::output::write(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::output::write(format_args!($($arg)*))
+    };
+}
+
 mod adapters;
 mod decode;
 mod encode;

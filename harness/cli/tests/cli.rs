@@ -255,3 +255,39 @@ fn an_adapter_that_dies_at_start_is_a_rig_failure_with_a_whole_report() {
             .starts_with("not run: describe failed")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A reader that closes the pipe after the first line (`| head -1`) ends the
+/// output, not the program: no panic, and the command's own exit code.
+#[test]
+fn a_closed_output_pipe_is_no_panic() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    for args in [
+        &["vectors", "list"][..],
+        &["qr", "table"][..],
+        &["requirements"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_c169"))
+            .args(args)
+            .current_dir(repo())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?}: no output");
+        // The reading end is dropped here: every later write meets a closed pipe.
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
