@@ -341,43 +341,53 @@ fn shards_merged_equal_the_unsharded_run() {
 }
 
 #[test]
-fn ctrl_c_leaves_a_partial_report_marked_incomplete() {
-    let dir = scratch("ctrlc");
-    let slow = proxy();
-    let child = Command::new(env!("CARGO_BIN_EXE_c169"))
-        .args([
-            "run",
-            "--no-features",
-            "--adapter-cmd",
-            &slow,
-            "--report-dir",
-            dir.to_str().unwrap(),
-        ])
-        .current_dir(repo())
-        .env("CI", "1")
-        .env("C169", env!("CARGO_BIN_EXE_c169"))
-        .env("C169_PROXY_DELAY_MS", "20")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until some cases have run (the proxy answers every 20 ms).
-    std::thread::sleep(Duration::from_millis(1500));
-    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-    let started = Instant::now();
-    let out = child.wait_with_output().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(10));
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
-    let r = results(&dir);
-    assert_eq!(r["run"]["complete"], false);
-    assert_eq!(r["gate"]["verdict"], "incomplete");
-    let n = r["cases"].as_array().unwrap().len();
-    assert!(n > 0 && n < 600, "{n} cases, of some 600 vectors");
-    assert!(std::fs::read_to_string(dir.join("report.html"))
-        .unwrap()
-        .contains("interrupted"));
-    let _ = std::fs::remove_dir_all(&dir);
+fn ctrl_c_and_sigterm_leave_a_partial_report_marked_incomplete() {
+    use nix::sys::signal::Signal;
+    // Ctrl-C at a terminal; SIGTERM is what a CI system sends when it cancels a job.
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        let dir = scratch(&format!("signal-{signal}"));
+        let slow = proxy();
+        let child = Command::new(env!("CARGO_BIN_EXE_c169"))
+            .args([
+                "run",
+                "--no-features",
+                "--adapter-cmd",
+                &slow,
+                "--report-dir",
+                dir.to_str().unwrap(),
+            ])
+            .current_dir(repo())
+            .env("CI", "1")
+            .env("C169", env!("CARGO_BIN_EXE_c169"))
+            .env("C169_PROXY_DELAY_MS", "20")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until some cases have run (the proxy answers every 20 ms).
+        std::thread::sleep(Duration::from_millis(1500));
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+        nix::sys::signal::kill(pid, signal).unwrap();
+        let started = Instant::now();
+        let out = child.wait_with_output().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(out.status.code(), Some(130), "{signal}: {}", text(&out));
+        let r = results(&dir);
+        assert_eq!(r["run"]["complete"], false, "{signal}");
+        assert_eq!(r["gate"]["verdict"], "incomplete", "{signal}");
+        let n = r["cases"].as_array().unwrap().len();
+        assert!(n > 0 && n < 600, "{signal}: {n} cases, of some 600 vectors");
+        assert!(std::fs::read_to_string(dir.join("report.html"))
+            .unwrap()
+            .contains("interrupted"));
+        // JUnit says so too, as an errored case a CI dashboard shows.
+        let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+        assert!(
+            junit.contains("incomplete-run") && junit.contains("<error"),
+            "{signal}: {junit}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// A run that selects no case has no verdict: exit 2, a message naming what

@@ -170,7 +170,7 @@ impl<'a> Session<'a> {
             options: self.options.clone(),
             shards: self.shard.into_iter().collect(),
             complete: !interrupted,
-            interrupted: interrupted.then(|| "interrupted (Ctrl-C)".to_owned()),
+            interrupted: interrupted.then(|| "interrupted (Ctrl-C or SIGTERM)".to_owned()),
             expectations: self.expectations.as_ref().map(|(n, _)| n.clone()),
             rig_failure,
         };

@@ -86,6 +86,30 @@ pub(super) fn render(report: &Report) -> Result<String, String> {
     out.set_time(Duration::from_secs_f64(
         report.run.duration_ms.max(0.0) / 1000.0,
     ));
+    // A run that did not finish, or whose rig failed, says so where CI dashboards
+    // look: an errored test case of its own, beside the cases that did run.
+    let unfinished = report
+        .run
+        .interrupted
+        .as_deref()
+        .map(|why| {
+            format!("the run is incomplete: {why}; the cases listed are those finished before")
+        })
+        .or_else(|| {
+            report
+                .run
+                .rig_failure
+                .as_deref()
+                .map(|why| format!("the rig failed: {why}"))
+        });
+    if let Some(message) = unfinished {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_type("incomplete-run");
+        status.set_message(message);
+        let mut suite = TestSuite::new("c169 run");
+        suite.add_test_case(TestCase::new("the run completed", status));
+        out.add_test_suite(suite);
+    }
     for (name, cases) in suites {
         let mut suite = TestSuite::new(name);
         for c in cases {
