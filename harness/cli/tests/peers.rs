@@ -1,8 +1,10 @@
 //! The registered peer adapters, each through the command line: it describes
 //! itself as its adapter.toml declares, decodes a valid and an invalid vector as
 //! the suite expects, and (for encoders) encodes a credential the reference
-//! accepts. A peer that is not set up is skipped with a message, unless
-//! C169_REQUIRE_PEERS=1 (CI), where it fails.
+//! accepts. The tests that run a peer need it set up (`c169 adapters setup`), so a
+//! plain `cargo test` reports them ignored, with that reason, rather than passing
+//! without running; CI sets the peers up and runs them with `--include-ignored`,
+//! where a peer that is not set up fails.
 
 #![allow(
     clippy::unwrap_used,
@@ -54,8 +56,9 @@ const PEERS: [Peer; 4] = [
     },
 ];
 
-/// Whether the peer can run here; panics under C169_REQUIRE_PEERS=1 when it cannot.
-fn ready(name: &str) -> bool {
+/// Panics, saying how to set it up, when the peer cannot run here: the tests that
+/// call this are ignored unless asked for, and then must not pass without running.
+fn require_ready(name: &str) {
     let listed = c169(&["adapters", "list"]);
     let line = String::from_utf8_lossy(&listed.stdout)
         .lines()
@@ -64,15 +67,10 @@ fn ready(name: &str) -> bool {
             || panic!("{name} is not registered: {}", text(&listed)),
             str::to_owned,
         );
-    if line.ends_with(" ready") {
-        return true;
-    }
     assert!(
-        std::env::var("C169_REQUIRE_PEERS").as_deref() != Ok("1"),
-        "{name} is not set up, and C169_REQUIRE_PEERS=1: run `c169 adapters setup {name}`"
+        line.ends_with(" ready"),
+        "{name} is not set up: run `c169 adapters setup {name}` first ({line})"
     );
-    println!("SKIPPED: {name} is not set up (run `c169 adapters setup {name}`)");
-    false
 }
 
 fn run_cases(peer: &str, ids: &[&str]) -> Json {
@@ -99,9 +97,7 @@ fn run_cases(peer: &str, ids: &[&str]) -> Json {
 }
 
 fn check(p: &Peer) {
-    if !ready(p.name) {
-        return;
-    }
+    require_ready(p.name);
     // describe, compared with adapter.toml.
     let out = c169(&["adapters", "check", p.name]);
     assert_eq!(out.status.code(), Some(0), "{}: {}", p.name, text(&out));
@@ -128,21 +124,25 @@ fn check(p: &Peer) {
 }
 
 #[test]
+#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
 fn claim169_py() {
     check(&PEERS[0]);
 }
 
 #[test]
+#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
 fn claim169_rs() {
     check(&PEERS[1]);
 }
 
 #[test]
+#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
 fn python_cwt() {
     check(&PEERS[2]);
 }
 
 #[test]
+#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
 fn pixelpass_js() {
     check(&PEERS[3]);
 }
@@ -201,45 +201,35 @@ fn findings() -> Vec<(String, String, String)> {
 }
 
 #[test]
-fn every_finding_reproduces() {
+fn every_finding_stands_in_the_published_reports() {
     let all = findings();
     assert!(all.len() >= 20, "{} findings", all.len());
     for p in &PEERS {
-        let entries: Vec<(&str, &str)> = all
-            .iter()
-            .filter(|(n, _, _)| n == p.name)
-            .map(|(_, s, id)| (s.as_str(), id.as_str()))
-            .collect();
+        let entries = entries_of(&all, p.name);
         assert!(!entries.is_empty(), "no finding for {}", p.name);
-        // The published report shows each one as its section says …
         let published: Json = c169_model::deep::from_slice(
             &std::fs::read(repo().join("reports").join(p.name).join("results.json")).unwrap(),
         )
         .unwrap();
-        let status = |report: &Json, id: &str| {
-            report["cases"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["id"] == id)
-                .map_or_else(
-                    || panic!("{}: no case {id}", p.name),
-                    |c| c["status"].as_str().unwrap().to_owned(),
-                )
-        };
         for (section, id) in &entries {
             let want = statuses_of(section).unwrap_or_else(|| panic!("{section}: no such section"));
-            let s = status(&published, id);
+            let s = status(&published, p.name, id);
             assert!(
                 want.contains(&s.as_str()),
                 "{}: {id} is {s} in reports/ ({section})",
                 p.name
             );
         }
-        // … and so does running it now, where the peer is set up.
-        if !ready(p.name) {
-            continue;
-        }
+    }
+}
+
+#[test]
+#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
+fn every_finding_reproduces_now() {
+    let all = findings();
+    for p in &PEERS {
+        require_ready(p.name);
+        let entries = entries_of(&all, p.name);
         let dir =
             std::env::temp_dir().join(format!("c169-findings-{}-{}", p.name, std::process::id()));
         let mut args = vec!["run", "--adapter", p.name, "--format", "json"];
@@ -261,7 +251,7 @@ fn every_finding_reproduces() {
                 .unwrap();
         for (section, id) in &entries {
             let want = statuses_of(section).unwrap_or_default();
-            let s = status(&now, id);
+            let s = status(&now, p.name, id);
             assert!(
                 want.contains(&s.as_str()),
                 "{}: {id} is {s} now ({section})",
@@ -270,4 +260,25 @@ fn every_finding_reproduces() {
         }
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// The findings of one implementation: (section, case id).
+fn entries_of<'a>(all: &'a [(String, String, String)], name: &str) -> Vec<(&'a str, &'a str)> {
+    all.iter()
+        .filter(|(n, _, _)| n == name)
+        .map(|(_, s, id)| (s.as_str(), id.as_str()))
+        .collect()
+}
+
+/// A case's status in a report.
+fn status(report: &Json, peer: &str, id: &str) -> String {
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .map_or_else(
+            || panic!("{peer}: no case {id}"),
+            |c| c["status"].as_str().unwrap().to_owned(),
+        )
 }
