@@ -205,33 +205,13 @@ fn failures(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_o
             c.status == Status::Error || (c.status == Status::Fail && c.basis == BasisKind::Text)
         })
         .collect();
-    let _ = write!(
+    behaviours(
         out,
-        "\n### Conformance failures ({} cases)\n\n",
-        failures.len()
+        "Conformance failures",
+        &failures,
+        (name, curated),
+        Some(quote_of),
     );
-    if failures.is_empty() {
-        out.push_str("None.\n");
-        return;
-    }
-    out.push_str("| # | behaviour | by | reproduce (the first case) | requirements, level | the sentence (of the first case) | expected → observed | cases |\n|---|---|---|---|---|---|---|---:|\n");
-    for (i, g) in groups(&failures).iter().enumerate() {
-        let c = g.first();
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} ({}) | {} | {} → {} | {} |",
-            i + 1,
-            cell(&behaviour(name, g, curated)),
-            by(c),
-            reproduce(name, c),
-            g.requirements(),
-            c.grade_name(),
-            cell(&quote_of(c).unwrap_or_else(|| "—".to_owned())),
-            cell(&expected(c)),
-            cell(&observed(c)),
-            g.count
-        );
-    }
 }
 
 fn departures(out: &mut String, name: &str, r: &Report, curated: &Curated) {
@@ -240,26 +220,52 @@ fn departures(out: &mut String, name: &str, r: &Report, curated: &Curated) {
         .iter()
         .filter(|c| c.status == Status::Depart)
         .collect();
-    let _ = write!(
+    behaviours(
         out,
-        "\n### Departures from the strict profile ({} cases)\n\n",
-        departures.len()
+        "Departures from the strict profile",
+        &departures,
+        (name, curated),
+        None,
     );
-    if departures.is_empty() {
+}
+
+/// A section of behaviours, one row a group: with the level and the sentence
+/// behind it when `quote_of` is given (failures against a text), without for
+/// departures from the profile.
+fn behaviours(
+    out: &mut String,
+    title: &str,
+    cases: &[&Case],
+    (name, curated): (&str, &Curated),
+    quote_of: Option<QuoteOf<'_>>,
+) {
+    let _ = write!(out, "\n### {title} ({} cases)\n\n", cases.len());
+    if cases.is_empty() {
         out.push_str("None.\n");
         return;
     }
-    out.push_str("| # | behaviour | by | reproduce (the first case) | requirements | expected → observed | cases |\n|---|---|---|---|---|---|---:|\n");
-    for (i, g) in groups(&departures).iter().enumerate() {
+    out.push_str(match quote_of {
+        Some(_) => "| # | behaviour | by | reproduce (the first case) | requirements, level | the sentence (of the first case) | expected → observed | cases |\n|---|---|---|---|---|---|---|---:|\n",
+        None => "| # | behaviour | by | reproduce (the first case) | requirements | expected → observed | cases |\n|---|---|---|---|---|---|---:|\n",
+    });
+    for (i, g) in groups(cases).iter().enumerate() {
         let c = g.first();
+        let requirements = match quote_of {
+            Some(quote_of) => format!(
+                "{} ({}) | {}",
+                g.requirements(),
+                c.grade_name(),
+                cell(&quote_of(c).unwrap_or_else(|| "—".to_owned()))
+            ),
+            None => g.requirements(),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} → {} | {} |",
+            "| {} | {} | {} | {} | {requirements} | {} → {} | {} |",
             i + 1,
             cell(&behaviour(name, g, curated)),
             by(c),
             reproduce(name, c),
-            g.requirements(),
             cell(&expected(c)),
             cell(&observed(c)),
             g.count

@@ -68,12 +68,7 @@ fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
         requirements: vector.requirements.iter().map(|r| r.id.clone()).collect(),
         expected: vector.verdict,
         expected_stage: vector.stage,
-        judgement: Judgement {
-            status: Status::Skip,
-            reason: String::new(),
-            stage_mismatch: false,
-            grade: None,
-        },
+        judgement: Judgement::new(Status::Skip, String::new()),
         observed: None,
         output: None,
         stderr: None,
@@ -91,24 +86,17 @@ pub fn error(e: &AdapterError) -> Judgement {
         ..
     } = e
     {
-        return Judgement {
-            status: Status::Skip,
-            reason: format!("not run: the implementation answered unsupported: {message}"),
-            stage_mismatch: false,
-            grade: None,
-        };
+        return Judgement::new(
+            Status::Skip,
+            format!("not run: the implementation answered unsupported: {message}"),
+        );
     }
     let reason = if e.is_not_run() && !e.reason().starts_with("not run:") {
         format!("not run: {}", e.reason())
     } else {
         e.reason()
     };
-    Judgement {
-        status: Status::Error,
-        reason,
-        stage_mismatch: false,
-        grade: None,
-    }
+    Judgement::new(Status::Error, reason)
 }
 
 /// Verification keys as the protocol carries them: the public JWK of a usable key,
@@ -295,12 +283,10 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
     } = *ctx;
     let mut result = case(root, path, vector);
     if let Some(e) = describe_error {
-        result.judgement = Judgement {
-            status: Status::Error,
-            reason: format!("not run: describe failed: {}", e.reason()),
-            stage_mismatch: false,
-            grade: None,
-        };
+        result.judgement = Judgement::new(
+            Status::Error,
+            format!("not run: describe failed: {}", e.reason()),
+        );
         return result;
     }
     if let Some(cap) = vector.capabilities.iter().find(|c| !caps.contains(*c)) {
@@ -324,12 +310,7 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
         (None, None) => None,
     };
     if let Some(Err(problem)) = &text_or_image {
-        result.judgement = Judgement {
-            status: Status::Error,
-            reason: format!("not run: {problem}"),
-            stage_mismatch: false,
-            grade: None,
-        };
+        result.judgement = Judgement::new(Status::Error, format!("not run: {problem}"));
         return result;
     }
     if let Some(Ok(request)) = text_or_image {
@@ -341,15 +322,10 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
                     && outcome.stage == Some(c169_model::Stage::Time)
                 {
                     // It judged exp/nbf at its own clock, not at the vector's time.
-                    result.judgement = Judgement {
-                        status: Status::Skip,
-                        reason: format!(
+                    result.judgement = Judgement::new(Status::Skip, format!(
                             "not judged: rejected at stage time, and {CLOCK_BOUND}: it judged at its own clock, not at the vector's validation time ({})",
                             outcome.message.as_deref().unwrap_or("no message")
-                        ),
-                        stage_mismatch: false,
-            grade: None,
-                    };
+                        ));
                 }
                 result.observed = Some(outcome);
             }
@@ -396,19 +372,12 @@ fn encode_case(
                 ));
             }
             result.judgement = if failures.is_empty() {
-                Judgement {
-                    status: Status::Pass,
-                    reason: format!("the output passes {} checks", checks.len()),
-                    stage_mismatch: false,
-                    grade: None,
-                }
+                Judgement::new(
+                    Status::Pass,
+                    format!("the output passes {} checks", checks.len()),
+                )
             } else {
-                Judgement {
-                    status: Status::Fail,
-                    reason: failures.join("; "),
-                    stage_mismatch: false,
-                    grade: None,
-                }
+                Judgement::new(Status::Fail, failures.join("; "))
             };
             result.observed = Some(crate::encoder::reading(
                 vector,

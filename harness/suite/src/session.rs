@@ -381,13 +381,7 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         ScenarioStatus::Departed => Status::Depart,
         ScenarioStatus::NotRun => Status::Skip,
     };
-    let basis = if rec.tags.iter().any(|t| t == crate::steps::PROFILE_TAG) {
-        c169_model::BasisKind::Profile
-    } else if rec.tags.iter().any(|t| t == crate::steps::OBSERVED_TAG) {
-        c169_model::BasisKind::Observed
-    } else {
-        c169_model::BasisKind::Text
-    };
+    let basis = crate::steps::basis_kind(&rec.tags);
     let (basis, level) = match rec.grade {
         Some(g) => (g.basis, g.level),
         None if basis == c169_model::BasisKind::Text => (

@@ -136,10 +136,7 @@ fn every_scenario_has_a_primary_requirement_and_a_level_not_above_its_sentence()
             continue;
         };
         let level = c169_suite::steps::level_tag(&s.tags);
-        let graded_by_text = !s
-            .tags
-            .iter()
-            .any(|t| t == c169_suite::steps::PROFILE_TAG || t == c169_suite::steps::OBSERVED_TAG);
+        let graded_by_text = c169_suite::steps::basis_kind(&s.tags) == c169_model::BasisKind::Text;
         match (graded_by_text, level) {
             (true, None) => problem("a text basis needs a level tag (@must, @should, @may)".into()),
             (false, Some(_)) => problem("a profile or observed basis carries no level tag".into()),

@@ -2,7 +2,7 @@
 
 use super::{shared, C169World};
 use crate::judge::{judge, Status};
-use c169_model::{Outcome, Stage, Verdict, VerdictClass};
+use c169_model::{BasisKind, Outcome, Stage, Verdict, VerdictClass};
 use cucumber::{then, when};
 
 #[when("the implementation decodes it")]
@@ -92,14 +92,16 @@ fn check(w: &mut C169World, held: bool, reason: impl FnOnce() -> String) -> Resu
     if held {
         return Ok(());
     }
-    if w.tags.iter().any(|t| t == super::PROFILE_TAG) {
-        w.departure = Some(format!("departs from the strict profile: {}", reason()));
-        Ok(())
-    } else if w.tags.iter().any(|t| t == super::OBSERVED_TAG) {
-        w.note = Some(format!("not graded, observed behaviour only: {}", reason()));
-        Ok(())
-    } else {
-        Err(reason())
+    match super::basis_kind(&w.tags) {
+        BasisKind::Profile => {
+            w.departure = Some(format!("departs from the strict profile: {}", reason()));
+            Ok(())
+        }
+        BasisKind::Observed => {
+            w.note = Some(format!("not graded, observed behaviour only: {}", reason()));
+            Ok(())
+        }
+        BasisKind::Text => Err(reason()),
     }
 }
 

@@ -127,6 +127,19 @@ pub const PROFILE_TAG: &str = "profile";
 /// The tag that makes a scenario's basis observed behaviour.
 pub const OBSERVED_TAG: &str = "observed";
 
+/// The kind of a scenario's basis, from its tags: `@profile`, `@observed`, or a
+/// text (the sentence of its first requirement).
+#[must_use]
+pub fn basis_kind(tags: &[String]) -> c169_model::BasisKind {
+    if tags.iter().any(|t| t == PROFILE_TAG) {
+        c169_model::BasisKind::Profile
+    } else if tags.iter().any(|t| t == OBSERVED_TAG) {
+        c169_model::BasisKind::Observed
+    } else {
+        c169_model::BasisKind::Text
+    }
+}
+
 /// A scenario's basis and level, from its tags: `@profile`, `@observed`, or the
 /// sentence of its first requirement at its level tag.
 pub fn scenario_basis(
@@ -134,21 +147,24 @@ pub fn scenario_basis(
     catalogue: &crate::catalogue::Catalogue,
     name: &str,
 ) -> Result<(c169_model::Basis, Option<c169_model::Level>), String> {
-    if tags.iter().any(|t| t == PROFILE_TAG) {
-        return Ok((
-            c169_model::Basis::Profile(c169_model::ProfileBasis {
-                row: name.to_owned(),
-            }),
-            None,
-        ));
-    }
-    if tags.iter().any(|t| t == OBSERVED_TAG) {
-        return Ok((
-            c169_model::Basis::Observed(c169_model::ObservedBasis {
-                source: crate::catalogue::OBSERVED.to_owned(),
-            }),
-            None,
-        ));
+    match basis_kind(tags) {
+        c169_model::BasisKind::Profile => {
+            return Ok((
+                c169_model::Basis::Profile(c169_model::ProfileBasis {
+                    row: name.to_owned(),
+                }),
+                None,
+            ))
+        }
+        c169_model::BasisKind::Observed => {
+            return Ok((
+                c169_model::Basis::Observed(c169_model::ObservedBasis {
+                    source: crate::catalogue::OBSERVED.to_owned(),
+                }),
+                None,
+            ))
+        }
+        c169_model::BasisKind::Text => {}
     }
     let primary = tags
         .iter()
