@@ -207,7 +207,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         write_all(&report, &dir, &Format::ALL).map_err(anyhow::Error::msg)?;
         println!(
             "{name}: {} — {} cases, {} passed, {} failed, {} errors, {} skipped",
-            report.gate.verdict,
+            report.headline(),
             report.summary.all.total,
             report.summary.all.passed,
             report.summary.all.failed,

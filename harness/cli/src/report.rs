@@ -53,7 +53,6 @@ pub enum Command {
         #[arg(long, default_value = "all", value_name = "LIST")]
         format: String,
     },
-    /// Write other formats of a finished run from its results.json.
     /// Write FINDINGS.md again from the published reports in DIR (each
     /// implementation's `<name>/results.json`) and the curated wording of
     /// `reports/findings.yaml`, without running anything: what a curator runs
@@ -62,6 +61,8 @@ pub enum Command {
         #[arg(default_value = "reports", value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Write other formats of a finished run from its results.json, as one set
+    /// with the record itself (results.json is always among the files written).
     Render {
         /// The run's results.json.
         results: PathBuf,
@@ -138,7 +139,12 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             report_dir,
             format,
         } => {
-            let fmts = formats::parse_list(format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            let mut fmts =
+                formats::parse_list(format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            // The set swapped in is whole: the record goes with the pages made from it.
+            if !fmts.contains(&formats::Format::Json) {
+                fmts.push(formats::Format::Json);
+            }
             let report = Report::load(results).map_err(anyhow::Error::msg)?;
             let written = formats::write_all(&report, report_dir, &fmts)
                 .map_err(anyhow::Error::msg)

@@ -59,6 +59,16 @@ pub struct Args {
     /// departure from the strict profile fails the run too.
     #[arg(long, default_value = "texts", value_name = "PROFILE")]
     profile: Profile,
+    /// The least share of the selected cases, in percent (0 to 100), that must
+    /// apply to the implementation; below it the run fails (exit 1) as
+    /// insufficient coverage. A run in which no case applied fails whatever this is.
+    #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    min_applicable: Option<u8>,
+    /// A capability the implementation must declare, or the run fails (exit 1):
+    /// verify, decrypt, decode_unverified, validation_time, encode, decode_image,
+    /// or an algorithm name (EdDSA, ES256, A256GCM …). Repeatable, or comma-separated.
+    #[arg(long = "require", value_name = "CAPABILITY", value_delimiter = ',', value_parser = capability)]
+    require: Vec<String>,
     /// Known failures of this implementation (YAML: known_failures: [{case, reason, link}]).
     #[arg(long, value_name = "FILE")]
     expectations: Option<PathBuf>,
@@ -133,6 +143,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         )),
         None => None,
     };
+    // A report that cannot be written is found now, not after the run.
+    if let Err(e) = c169_report::formats::check_dir(&args.report_dir) {
+        eprintln!("c169: --report-dir: cannot write the report: {e}");
+        return Ok(exit::RIG);
+    }
     let target = target(args)?;
     let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
     let imp: Arc<dyn c169_adapter::Implementation> = Arc::from(
@@ -173,8 +188,14 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         only: args.vectors_only.clone(),
         features: !args.no_features,
         shard: args.shard,
-        fail_on: args.fail_on,
-        profile: args.profile,
+        gate: c169_report::GateRule {
+            fail_on: args.fail_on,
+            profile: args.profile,
+            coverage: c169_report::CoverageRule {
+                min_applicable: args.min_applicable,
+                require: args.require.clone(),
+            },
+        },
         expectations,
         options,
         interrupt: Some(Arc::clone(&interrupt)),
@@ -201,25 +222,39 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     for path in &written {
         println!("report: {}", path.display());
     }
+    if let Some(code) = unmatched_expectations(args, &outcome.unmatched_expectations, &report) {
+        return Ok(code);
+    }
+    Ok(report.gate.exit_code)
+}
+
+/// Known failures that name no case of the run: a warning when the run was
+/// filtered, else a usage error (exit 2).
+fn unmatched_expectations(
+    args: &Args,
+    unmatched: &[String],
+    report: &c169_report::Report,
+) -> Option<u8> {
+    if unmatched.is_empty() || !report.run.complete {
+        return None;
+    }
     let filtered = args.tags.is_some()
         || args.shard.is_some()
         || args.no_features
         || !args.vectors_only.is_empty();
-    if !outcome.unmatched_expectations.is_empty() && report.run.complete {
-        let list = outcome.unmatched_expectations.join(", ");
-        let file = args
-            .expectations
-            .as_deref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        if filtered {
-            eprintln!("c169: {file}: known_failures name cases outside this run (filtered or in another shard): {list}");
-        } else {
-            eprintln!("c169: {file}: field `known_failures[].case`: expected the id of a vector or scenario of this suite; no case is named {list}");
-            return Ok(exit::USAGE);
-        }
+    let list = unmatched.join(", ");
+    let file = args
+        .expectations
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    if filtered {
+        eprintln!("c169: {file}: known_failures name cases outside this run (filtered or in another shard): {list}");
+        None
+    } else {
+        eprintln!("c169: {file}: field `known_failures[].case`: expected the id of a vector or scenario of this suite; no case is named {list}");
+        Some(exit::USAGE)
     }
-    Ok(report.gate.exit_code)
 }
 
 /// What left a run without a case, in words that name the flags given.
@@ -266,6 +301,41 @@ fn ctrl_c() -> Arc<AtomicBool> {
 }
 
 /// The options that shape results, as the report records them.
+/// The capabilities `--require` can name: those a `describe` answer declares.
+fn requirable() -> Vec<String> {
+    let mut names: Vec<String> = [
+        "verify",
+        "decrypt",
+        "decode_unverified",
+        "validation_time",
+        "encode",
+        "decode_image",
+    ]
+    .map(str::to_owned)
+    .into();
+    names.extend(
+        c169_codec::crypto::SignatureAlgorithm::ALL
+            .iter()
+            .map(|a| a.name().to_owned()),
+    );
+    names.extend(
+        c169_codec::crypto::ContentAlgorithm::ALL
+            .iter()
+            .map(|a| a.name().to_owned()),
+    );
+    names
+}
+
+/// Parses one `--require` value.
+fn capability(s: &str) -> Result<String, String> {
+    let names = requirable();
+    if names.iter().any(|n| n == s) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("expected one of {}", names.join(", ")))
+    }
+}
+
 fn options(args: &Args) -> BTreeMap<String, serde_json::Value> {
     let mut options = BTreeMap::new();
     options.insert("timeout_s".to_owned(), json!(args.timeout));
@@ -289,10 +359,9 @@ fn options(args: &Args) -> BTreeMap<String, serde_json::Value> {
 
 fn print_summary(r: &c169_report::Report) {
     let c = &r.summary;
+    println!("{}: {}", r.implementation.label, r.headline());
     println!(
-        "{}: {} — {} cases: {} passed, {} failed, {} errors, {} skipped ({} stage mismatches; {} known failures, {} stale)",
-        r.implementation.label,
-        r.gate.verdict,
+        "  {} cases: {} passed, {} failed, {} errors, {} skipped ({} stage mismatches; {} known failures, {} stale)",
         c.all.total,
         c.all.passed,
         c.all.failed,

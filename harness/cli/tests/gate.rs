@@ -231,6 +231,8 @@ fn exit_3_when_the_report_cannot_be_written() {
         "{}",
         text(&out)
     );
+    // Found before the run: no case ran.
+    assert!(!text(&out).contains("running"), "{}", text(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -395,7 +397,8 @@ fn ctrl_c_and_sigterm_leave_a_partial_report_marked_incomplete() {
 #[test]
 fn a_run_that_tests_nothing_exits_2_and_writes_no_report() {
     let dir = scratch("nothing");
-    let d = dir.to_str().unwrap();
+    let report = dir.join("report");
+    let d = report.to_str().unwrap();
     // An empty vectors folder beside a catalogue.
     let empty = dir.join("empty/vectors");
     std::fs::create_dir_all(&empty).unwrap();
@@ -444,7 +447,7 @@ fn a_run_that_tests_nothing_exits_2_and_writes_no_report() {
             "{}",
             text(&out)
         );
-        assert!(!dir.join("results.json").exists() && !dir.join("junit.xml").exists());
+        assert!(!report.join("results.json").exists() && !report.join("junit.xml").exists());
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -11,12 +11,16 @@
 //! [`diff`] (what changed between two runs), [`shard`] (a stable split of a run
 //! and the merge of its parts).
 
+pub mod coverage;
 pub mod diff;
 pub mod expectations;
 pub mod findings;
 pub mod formats;
 pub mod matrix;
+pub mod publish;
 pub mod shard;
+
+pub use coverage::{Coverage, CoverageRule};
 
 use c169_model::{BasisKind, Level, Stage};
 use serde::{Deserialize, Serialize};
@@ -335,6 +339,9 @@ impl Counts {
 /// The whole run in numbers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// How many cases applied, and why the others did not.
+    #[serde(default)]
+    pub coverage: Coverage,
     pub all: Counts,
     pub vectors: Counts,
     pub scenarios: Counts,
@@ -473,12 +480,35 @@ pub struct Gate {
     /// Whether profile departures gate too.
     #[serde(default, skip_serializing_if = "is_texts")]
     pub profile: Profile,
-    /// `conformant`, `failed`, `rig-failed` or `incomplete`.
+    /// The coverage asked for (`--min-applicable`, `--require`).
+    #[serde(flatten)]
+    pub coverage: CoverageRule,
+    /// `conformant`, `failed`, `insufficient-coverage`, `rig-failed` or `incomplete`.
     pub verdict: String,
-    /// 0 conformant, 1 failures at or above `fail_on`, 3 the rig failed, 130 interrupted.
+    /// 0 conformant, 1 failures at or above `fail_on` or too little coverage, 3 the
+    /// rig failed, 130 interrupted.
     pub exit_code: u8,
     /// Why, one line each.
     pub reasons: Vec<String>,
+}
+
+/// What fails a run: the level of the failures that count, the profile, and the
+/// coverage asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GateRule {
+    pub fail_on: FailOn,
+    pub profile: Profile,
+    pub coverage: CoverageRule,
+}
+
+impl From<(FailOn, Profile)> for GateRule {
+    fn from((fail_on, profile): (FailOn, Profile)) -> Self {
+        GateRule {
+            fail_on,
+            profile,
+            coverage: CoverageRule::default(),
+        }
+    }
 }
 
 /// The exit codes of `c169 run`.
@@ -601,10 +631,15 @@ impl Report {
         suite: Suite,
         implementation: Implementation,
         run: RunFacts,
-        (fail_on, profile): (FailOn, Profile),
+        rule: impl Into<GateRule>,
         catalogue: &[RequirementInfo],
         mut cases: Vec<Case>,
     ) -> Report {
+        let GateRule {
+            fail_on,
+            profile,
+            coverage,
+        } = rule.into();
         cases.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut report = Report {
             format: FORMAT.to_owned(),
@@ -614,6 +649,7 @@ impl Report {
             gate: Gate {
                 fail_on,
                 profile,
+                coverage,
                 verdict: String::new(),
                 exit_code: 0,
                 reasons: Vec::new(),
@@ -679,7 +715,10 @@ impl Report {
     pub fn recompute(&mut self, catalogue: &[RequirementInfo]) {
         let fail_on = self.gate.fail_on;
         let strict = self.gate.profile == Profile::Strict;
-        let mut s = Summary::default();
+        let mut s = Summary {
+            coverage: Coverage::of(&self.cases),
+            ..Summary::default()
+        };
         for c in &self.cases {
             s.all.add(c.status);
             match c.kind {
@@ -705,7 +744,42 @@ impl Report {
         }
         self.summary = s;
         self.requirements = requirement_verdicts(catalogue, &self.cases);
-        self.gate = gate(fail_on, self.gate.profile, &self.summary, &self.run);
+        let shortfalls = self.coverage_shortfalls();
+        let rule = GateRule {
+            fail_on,
+            profile: self.gate.profile,
+            coverage: self.gate.coverage.clone(),
+        };
+        self.gate = gate(rule, &self.summary, &self.run, shortfalls);
+    }
+
+    /// Where the run's coverage falls short of the gate's rule, one line each.
+    #[must_use]
+    pub fn coverage_shortfalls(&self) -> Vec<String> {
+        self.gate
+            .coverage
+            .shortfalls(&self.summary.coverage, self.declared().as_ref())
+    }
+
+    /// The capabilities the implementation declared in its `describe` answer
+    /// (`verify`, `decrypt`, `encode`, algorithm names …); `None` without one.
+    #[must_use]
+    pub fn declared(&self) -> Option<std::collections::BTreeSet<String>> {
+        let describe = self.implementation.describe.as_ref()?;
+        serde_json::from_value::<c169_model::protocol::Description>(describe.clone())
+            .ok()
+            .map(|d| d.capability_names())
+    }
+
+    /// The verdict with its coverage, the first line of every format:
+    /// "conformant on 110 of 1,180 cases applicable (9%); 1,070 not applicable: …".
+    #[must_use]
+    pub fn headline(&self) -> String {
+        let c = &self.summary.coverage;
+        if c.total == 0 {
+            return format!("{}: no case ran", self.gate.verdict);
+        }
+        format!("{} on {}", self.gate.verdict, c.line())
     }
 
     /// A copy with every fact that changes from run to run without the
@@ -855,7 +929,12 @@ fn is_texts(p: &Profile) -> bool {
     *p == Profile::Texts
 }
 
-fn gate(fail_on: FailOn, profile: Profile, s: &Summary, run: &RunFacts) -> Gate {
+fn gate(rule: GateRule, s: &Summary, run: &RunFacts, shortfalls: Vec<String>) -> Gate {
+    let GateRule {
+        fail_on,
+        profile,
+        coverage,
+    } = rule;
     let mut reasons = Vec::new();
     if let Some(why) = &run.rig_failure {
         reasons.push(format!("the rig failed: {why}"));
@@ -880,12 +959,16 @@ fn gate(fail_on: FailOn, profile: Profile, s: &Summary, run: &RunFacts) -> Gate 
             s.stale_expectations
         ));
     }
+    let short = !shortfalls.is_empty();
+    reasons.extend(shortfalls);
     let (verdict, exit_code) = if run.interrupted.is_some() {
         ("incomplete", exit::INTERRUPTED)
     } else if run.rig_failure.is_some() {
         ("rig-failed", exit::RIG)
     } else if s.new_failures > 0 || s.stale_expectations > 0 {
         ("failed", exit::FAILED)
+    } else if short {
+        ("insufficient-coverage", exit::FAILED)
     } else {
         ("conformant", exit::CONFORMANT)
     };
@@ -902,6 +985,7 @@ fn gate(fail_on: FailOn, profile: Profile, s: &Summary, run: &RunFacts) -> Gate 
     Gate {
         fail_on,
         profile,
+        coverage,
         verdict: verdict.to_owned(),
         exit_code,
         reasons,

@@ -18,6 +18,9 @@ pub struct Member {
     /// Its report, relative to the matrix folder.
     pub report: String,
     pub verdict: String,
+    /// Cases that applied to it (asked, whatever the answer), of `counts.total`.
+    #[serde(default)]
+    pub applicable: usize,
     pub counts: crate::Counts,
     pub new_failures: usize,
 }
@@ -134,6 +137,7 @@ impl Matrix {
                         .unwrap_or_default(),
                     report: format!("{name}/report.html"),
                     verdict: r.gate.verdict.clone(),
+                    applicable: r.summary.coverage.applicable,
                     counts: r.summary.all,
                     new_failures: r.summary.new_failures,
                 })
@@ -199,7 +203,7 @@ pub fn render_index(m: &Matrix) -> String {
         let _ = write!(
             out,
             "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&mem.report), esc(&mem.name), esc(&mem.version), esc(&mem.verdict),
+            esc(&mem.report), esc(&mem.name), esc(&mem.version), esc(&format!("{} on {}", mem.verdict, crate::Coverage { applicable: mem.applicable, total: mem.counts.total, not_applicable: Vec::new() }.short())),
             mem.counts.total, mem.counts.passed, mem.counts.failed, mem.counts.departed, mem.counts.errors, mem.counts.skipped
         );
     }

@@ -10,8 +10,9 @@ use c169_adapter::Implementation;
 use c169_model::{Level, Vector, Verdict};
 use c169_report::expectations::Expectations;
 use c169_report::{
-    digest_json, first_divergence, Case, CaseKind, Event, Expected, FailOn, Implementation as Imp,
-    Observed, Profile, Report, RequirementInfo, RunFacts, ShardId, Sink, Status, Step, Suite,
+    digest_json, first_divergence, Case, CaseKind, Event, Expected, GateRule,
+    Implementation as Imp, Observed, Report, RequirementInfo, RunFacts, ShardId, Sink, Status,
+    Step, Suite,
 };
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -35,9 +36,8 @@ pub struct Session<'a> {
     /// Run the scenarios of `features/` too.
     pub features: bool,
     pub shard: Option<ShardId>,
-    pub fail_on: FailOn,
-    /// Whether departures from the strict profile fail the run too.
-    pub profile: Profile,
+    /// What fails the run: the level, the profile, the coverage asked for.
+    pub gate: GateRule,
     /// The expectations file: its name as given, and its content.
     pub expectations: Option<(String, Expectations)>,
     /// Options that shape the results, recorded in the report.
@@ -55,7 +55,7 @@ impl std::fmt::Debug for Session<'_> {
             .field("only", &self.only)
             .field("features", &self.features)
             .field("shard", &self.shard)
-            .field("fail_on", &self.fail_on)
+            .field("gate", &self.gate)
             .finish_non_exhaustive()
     }
 }
@@ -89,8 +89,7 @@ impl<'a> Session<'a> {
             only: Vec::new(),
             features: true,
             shard: None,
-            fail_on: FailOn::Must,
-            profile: Profile::Texts,
+            gate: GateRule::default(),
             expectations: None,
             options: BTreeMap::new(),
             interrupt: None,
@@ -197,7 +196,7 @@ impl<'a> Session<'a> {
             suite,
             implementation,
             facts,
-            (self.fail_on, self.profile),
+            self.gate.clone(),
             &catalogue,
             cases,
         );

@@ -18,7 +18,7 @@ use c169_adapter::{AdapterError, Implementation, Reference};
 use c169_model::{Outcome, Stage, Verdict};
 use c169_report::expectations::Expectations;
 use c169_report::formats::Format;
-use c169_report::{CaseKind, Event, FailOn, KnownState, Report, ShardId, Sink, Status};
+use c169_report::{CaseKind, Event, KnownState, Report, ShardId, Sink, Status};
 use c169_suite::catalogue::Catalogue;
 use c169_suite::session::Session;
 use c169_suite::Corpus;
@@ -131,8 +131,7 @@ impl Fixture {
             only: Vec::new(),
             features: true,
             shard,
-            fail_on: FailOn::Must,
-            profile: c169_report::Profile::Texts,
+            gate: c169_report::GateRule::default(),
             expectations: expectations.map(|t| {
                 (
                     "quirky.expectations.yaml".to_owned(),

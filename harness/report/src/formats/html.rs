@@ -12,7 +12,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 th{background:#f3f3f3}td.n{text-align:right}code,pre{font:12px/1.35 ui-monospace,monospace}
 pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:30em;margin:0}
 .badge{display:inline-block;padding:.15em .6em;border-radius:.3em;color:#fff;font-weight:bold}
-.conformant,.pass{background:#1a7f37}.failed,.fail,.error,.rig-failed{background:#cf222e}.incomplete,.skip,.untested{background:#9a6700}.depart{background:#0969da}
+.conformant,.pass{background:#1a7f37}.failed,.fail,.error,.rig-failed,.insufficient-coverage{background:#cf222e}.incomplete,.skip,.untested{background:#9a6700}.depart{background:#0969da}
 span.pass,span.fail,span.depart,span.error,span.skip,span.untested{color:#fff;padding:0 .4em;border-radius:.2em}
 .case{border:1px solid #ddd;border-radius:.3em;padding:.5em 1em;margin:.8em 0}
 table.diff td{width:50%;white-space:pre-wrap;font:12px/1.35 ui-monospace,monospace;border:none;padding:0 .4em}
@@ -209,9 +209,10 @@ fn requirements(out: &mut String, r: &Report) {
 fn header(out: &mut String, r: &Report) {
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>c169 report: {label}</title><style>{STYLE}</style></head><body>\n<h1>c169 conformance report: {label}</h1>\n<p>{badge} {complete}</p><ul>",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>c169 report: {label}</title><style>{STYLE}</style></head><body>\n<h1>c169 conformance report: {label}</h1>\n<p>{badge} {complete}</p><p class=coverage>{coverage}</p><ul>",
         label = esc(&r.implementation.label),
-        badge = badge(&r.gate.verdict, &r.gate.verdict),
+        badge = badge(&r.gate.verdict, &format!("{} on {}", r.gate.verdict, r.summary.coverage.short())),
+        coverage = esc(&r.summary.coverage.line()),
         complete = if r.run.complete { "" } else { "<b>This run was interrupted: the report holds the cases finished before.</b>" },
     );
     for reason in &r.gate.reasons {

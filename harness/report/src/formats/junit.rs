@@ -76,6 +76,41 @@ fn status(c: &Case, strict: bool) -> TestCaseStatus {
     }
 }
 
+/// The suite "c169 run": whether the run completed, and how much of the suite
+/// applied, as test cases CI dashboards show beside the cases themselves.
+fn run_suite(report: &Report, unfinished: Option<String>) -> TestSuite {
+    let mut suite = TestSuite::new("c169 run");
+    suite.add_property(Property::new("verdict", report.gate.verdict.clone()));
+    suite.add_property(Property::new("headline", report.headline()));
+    let c = &report.summary.coverage;
+    suite.add_property(Property::new("applicable", c.applicable.to_string()));
+    suite.add_property(Property::new("total", c.total.to_string()));
+    suite.add_property(Property::new("applicable-percent", c.percent().to_string()));
+    let completed = match unfinished {
+        Some(message) => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_type("incomplete-run");
+            status.set_message(message);
+            status
+        }
+        None => TestCaseStatus::success(),
+    };
+    suite.add_test_case(TestCase::new("the run completed", completed));
+    let shortfalls = report.coverage_shortfalls();
+    let covered = if shortfalls.is_empty() {
+        TestCaseStatus::success()
+    } else {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_type("insufficient-coverage");
+        status.set_message(shortfalls.join("; "));
+        status
+    };
+    let mut case = TestCase::new(format!("coverage: {}", c.line()), covered);
+    case.set_classname("c169 run");
+    suite.add_test_case(case);
+    suite
+}
+
 /// Renders the report as JUnit XML.
 pub(super) fn render(report: &Report) -> Result<String, String> {
     let mut suites: BTreeMap<String, Vec<&Case>> = BTreeMap::new();
@@ -102,14 +137,7 @@ pub(super) fn render(report: &Report) -> Result<String, String> {
                 .as_deref()
                 .map(|why| format!("the rig failed: {why}"))
         });
-    if let Some(message) = unfinished {
-        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-        status.set_type("incomplete-run");
-        status.set_message(message);
-        let mut suite = TestSuite::new("c169 run");
-        suite.add_test_case(TestCase::new("the run completed", status));
-        out.add_test_suite(suite);
-    }
+    out.add_test_suite(run_suite(report, unfinished));
     for (name, cases) in suites {
         let mut suite = TestSuite::new(name);
         for c in cases {

@@ -25,8 +25,8 @@ fn row(out: &mut String, name: &str, c: &Counts) {
 /// How many failures the summary lists before pointing to the full report.
 const LISTED: usize = 25;
 
-pub(super) fn render(r: &Report) -> String {
-    let mut out = String::new();
+/// The title line (verdict with coverage) and the gate's reasons.
+fn title(out: &mut String, r: &Report) {
     let mark = match r.gate.verdict.as_str() {
         "conformant" => "✅",
         "incomplete" => "⏸️",
@@ -34,13 +34,21 @@ pub(super) fn render(r: &Report) -> String {
     };
     let _ = writeln!(
         out,
-        "## {mark} c169 conformance: {} — {}\n",
-        r.implementation.label, r.gate.verdict
+        "## {mark} c169 conformance: {} — {} on {}\n",
+        r.implementation.label,
+        r.gate.verdict,
+        r.summary.coverage.short()
     );
+    let _ = writeln!(out, "- Coverage: {}", r.summary.coverage.line());
     for reason in &r.gate.reasons {
         let _ = writeln!(out, "- {reason}");
     }
     out.push('\n');
+}
+
+pub(super) fn render(r: &Report) -> String {
+    let mut out = String::new();
+    title(&mut out, r);
     for line in r.standing() {
         let _ = writeln!(out, "- {line}");
     }

@@ -5,7 +5,7 @@ mod html;
 mod junit;
 mod markdown;
 
-use crate::{write_atomically, Report};
+use crate::Report;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -106,22 +106,34 @@ pub fn parse_list(s: &str) -> Result<Vec<Format>, String> {
     Ok(out)
 }
 
-/// Writes `report` in each of `formats` into `dir`, each file atomically; returns
-/// the paths written. The JSON record goes first, so that a failure later leaves
-/// the full record behind.
+/// Writes `report` in each of `formats` into `dir` as one set (see
+/// [`crate::publish`]): every file rendered first, then all swapped in at once;
+/// report files of other formats left from an older run go. Returns the paths
+/// written.
 pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>, String> {
     let mut order = formats.to_vec();
     order.sort();
-    let mut written = Vec::new();
-    for f in order {
-        let path = dir.join(f.file_name());
+    order.dedup();
+    let mut files = Vec::new();
+    for f in &order {
         let bytes = f
             .render(report)
             .map_err(|e| format!("rendering {}: {e}", f.name()))?;
-        write_atomically(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        written.push(path);
+        files.push((f.file_name(), bytes));
     }
-    Ok(written)
+    crate::publish::write_set(dir, &files, &report_files()).map_err(|e| e.to_string())?;
+    Ok(order.iter().map(|f| dir.join(f.file_name())).collect())
+}
+
+/// Finds, before a run, whether a report set can be written to `dir` (creating
+/// it when missing).
+pub fn check_dir(dir: &Path) -> Result<(), String> {
+    crate::publish::check(dir, &report_files()).map_err(|e| e.to_string())
+}
+
+/// The file names a report set can hold.
+fn report_files() -> Vec<&'static str> {
+    Format::ALL.iter().map(|f| f.file_name()).collect()
 }
 
 /// Escapes text for HTML and XML.
