@@ -1020,7 +1020,8 @@ fn sorted(value: &Json) -> Json {
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,
-/// so a reader never sees half a report.
+/// so a reader never sees half a report. A temporary file of the same name whose
+/// process is gone (killed mid-write) is removed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -1031,6 +1032,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // What a killed writer of the same file left goes first.
+    publish::sweep_files(dir, &format!(".{name}."), ".tmp");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {

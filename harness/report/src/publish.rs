@@ -138,6 +138,23 @@ fn normalise(p: &Path) -> PathBuf {
     out
 }
 
+/// Removes the files of `dir` named `{prefix}{pid}{suffix}` whose process is gone.
+pub(crate) fn sweep_files(dir: &Path, prefix: &str, suffix: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix(prefix)
+            .and_then(|p| p.strip_suffix(suffix))
+            .and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| pid != std::process::id() && !alive(pid)) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
 #[cfg(unix)]
 fn alive(pid: u32) -> bool {
     let Ok(pid) = i32::try_from(pid) else {
@@ -390,6 +407,16 @@ mod tests {
         fs::write(stale.join("a.json"), "half").unwrap();
         write_set(&root.join("out"), &[("a.json", b"1".to_vec())], &SET).unwrap();
         assert_eq!(names(&root), ["out"]);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_temporary_file_of_a_killed_writer_is_swept() {
+        let root = scratch("tmpfile");
+        let stale = root.join(format!(".matrix.json.{}.tmp", i32::MAX));
+        fs::write(&stale, "half").unwrap();
+        crate::write_atomically(&root.join("matrix.json"), b"{}").unwrap();
+        assert_eq!(names(&root), ["matrix.json"]);
         let _ = fs::remove_dir_all(&root);
     }
 
