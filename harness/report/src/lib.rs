@@ -640,6 +640,13 @@ impl Report {
             profile,
             coverage,
         } = rule.into();
+        for c in &mut cases {
+            // A skip must say why, or it would pass for "not applicable" silently.
+            if c.status == Status::Skip && c.reason.trim().is_empty() {
+                c.status = Status::Error;
+                "not run: skipped without a reason, a fault of the rig; reported as an error so that it cannot pass unseen".clone_into(&mut c.reason);
+            }
+        }
         cases.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut report = Report {
             format: FORMAT.to_owned(),

@@ -248,3 +248,36 @@ fn findings_sort_cases_into_failures_departures_choices_and_capabilities() {
     let offered = section("### Capabilities it does not offer (2 cases not run)");
     assert!(offered.contains("| 2 | `s1` |"), "{offered}");
 }
+
+#[test]
+fn a_skip_without_a_reason_is_an_error_never_a_silent_skip() {
+    let mut silent = case(
+        "silent",
+        Status::Skip,
+        BasisKind::Text,
+        Some(Level::Must),
+        "valid",
+    );
+    silent.reason = "  ".into();
+    let mut said = case(
+        "said",
+        Status::Skip,
+        BasisKind::Text,
+        Some(Level::Must),
+        "valid",
+    );
+    said.reason = "not run: the implementation does not declare capability \"verify\"".into();
+    let pass = case(
+        "pass",
+        Status::Pass,
+        BasisKind::Text,
+        Some(Level::Must),
+        "valid",
+    );
+    let r = report(vec![silent, said, pass], FailOn::Must, Profile::Texts);
+    let silent = r.cases.iter().find(|c| c.id == "silent").unwrap();
+    assert_eq!(silent.status, Status::Error);
+    assert!(silent.reason.contains("skipped without a reason"));
+    assert_eq!(r.summary.coverage.applicable, 2);
+    assert_eq!(r.gate.exit_code, 1, "{:?}", r.gate);
+}
