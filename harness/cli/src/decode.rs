@@ -27,7 +27,8 @@ pub struct Args {
     /// Scan this PNG image for the QR symbol and decode what it holds.
     #[arg(long, value_name = "FILE.png", conflicts_with = "qr")]
     image: Option<PathBuf>,
-    /// The QR text, or `-` (or nothing) to read standard input.
+    /// The QR text, or `-` (or nothing) to read standard input (read within 60 s, or
+    /// the seconds C169_STDIN_SECONDS says).
     qr: Option<String>,
 }
 

@@ -15,13 +15,14 @@ use anyhow::{bail, Context as _};
 use c169_codec::crypto::{ContentAlgorithm, SignatureAlgorithm};
 use c169_codec::keys::{self, Key};
 use c169_codec::{claim169, encode, EncodeOptions, EncodeRequest, EncryptSpec, SignSpec};
-use c169_model::Value;
+use c169_model::{bounded, Value};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The input document (YAML or JSON), or `-` for standard input.
+    /// The input document (YAML or JSON), or `-` for standard input (read within
+    /// 60 s, or the seconds C169_STDIN_SECONDS says).
     #[arg(value_name = "FILE")]
     input: PathBuf,
     /// Also print every intermediate artefact (hex) to standard error.
@@ -31,13 +32,11 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
     let (text, base) = if args.input.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-            .context("cannot read standard input")?;
+        let s =
+            bounded::read_stdin_to_string(bounded::ENCODE_INPUT, crate::keyfiles::stdin_time())?;
         (s, PathBuf::from("."))
     } else {
-        let s = std::fs::read_to_string(&args.input)
-            .with_context(|| format!("{}: cannot read", args.input.display()))?;
+        let s = bounded::read_to_string(&args.input, bounded::ENCODE_INPUT)?;
         (
             s,
             args.input
@@ -47,6 +46,8 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         )
     };
     let name = args.input.display().to_string();
+    c169_model::deep::check_yaml(&text, serde_yaml_ng::Deserializer::from_str)
+        .with_context(|| name.clone())?;
     let doc: Json =
         serde_yaml_ng::from_str(&text).with_context(|| format!("{name}: not YAML or JSON"))?;
     let request = request(&doc, &base).with_context(|| name.clone())?;
@@ -105,8 +106,7 @@ fn jwk(v: Option<&Json>, base: &Path) -> anyhow::Result<Key> {
     let json = match v {
         Json::String(path) => {
             let p = base.join(path);
-            let text = std::fs::read_to_string(&p)
-                .with_context(|| format!("jwk: cannot read {}", p.display()))?;
+            let text = bounded::read_to_string(&p, bounded::KEY_FILE).context("jwk")?;
             serde_json::from_str(&text)
                 .with_context(|| format!("jwk: {} is not JSON", p.display()))?
         }

@@ -137,6 +137,9 @@ const _: () = assert!(
         && exit::RIG == c169_report::exit::RIG
 );
 
+// A PNG image is read no further than c169-qr decodes.
+const _: () = assert!(c169_model::bounded::IMAGE_FILE.bytes == c169_qr::MAX_IMAGE_BYTES as u64);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

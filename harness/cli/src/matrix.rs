@@ -5,6 +5,7 @@ use crate::adapters::peers_required;
 use crate::run::{project_dir, vectors_root};
 use anyhow::Context as _;
 use c169_adapter::{Implementation, Reference, Settings};
+use c169_model::bounded;
 use c169_report::formats::{write_all, Format};
 use c169_report::matrix::{render_index, Matrix};
 use c169_report::{exit, write_atomically, Collector, Report};
@@ -51,7 +52,7 @@ fn compare(old: &std::path::Path, new: &std::path::Path, names: &[String]) -> Ve
     let matrix = |dir: &std::path::Path| -> Result<serde_json::Value, String> {
         let path = dir.join("matrix.json");
         let mut v: serde_json::Value = c169_model::deep::from_slice(
-            &std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+            &bounded::read_file(&path, bounded::REPORT_FILE).map_err(|e| e.to_string())?,
         )
         .map_err(|e| format!("{}: {e}", path.display()))?;
         if let Some(m) = v.as_object_mut() {
@@ -64,7 +65,9 @@ fn compare(old: &std::path::Path, new: &std::path::Path, names: &[String]) -> Ve
         (Err(e), _) | (_, Err(e)) => out.push(e),
         _ => {}
     }
-    let findings = |dir: &std::path::Path| std::fs::read_to_string(dir.join(FINDINGS)).ok();
+    let findings = |dir: &std::path::Path| {
+        bounded::read_to_string(&dir.join(FINDINGS), bounded::REPORT_FILE).ok()
+    };
     if findings(old) != findings(new) {
         out.push(format!("{FINDINGS} differs"));
     }
@@ -77,15 +80,19 @@ pub(crate) const FINDINGS: &str = "FINDINGS.md";
 /// The curated wording of findings (`reports/findings.yaml`), if there is one.
 fn curated() -> anyhow::Result<c169_report::findings::Curated> {
     let path = project_dir("reports").join("findings.yaml");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_yaml_ng::from_str(&text).with_context(|| {
-            format!(
-                "{}: expected a map of implementation name to a map of case id to a sentence",
-                path.display()
-            )
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(std::collections::BTreeMap::new()),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    match bounded::read_to_string(&path, bounded::SOURCE_FILE) {
+        Ok(text) => {
+            c169_model::deep::check_yaml(&text, serde_yaml_ng::Deserializer::from_str)
+                .with_context(|| path.display().to_string())?;
+            serde_yaml_ng::from_str(&text).with_context(|| {
+                format!(
+                    "{}: expected a map of implementation name to a map of case id to a sentence",
+                    path.display()
+                )
+            })
+        }
+        Err(e) if e.is_not_found() => Ok(std::collections::BTreeMap::new()),
+        Err(e) => Err(e.into()),
     }
 }
 

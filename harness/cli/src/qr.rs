@@ -125,8 +125,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             Ok(exit::OK)
         }
         Command::Scan { image, json } => {
-            let bytes = std::fs::read(image)
-                .with_context(|| format!("{}: cannot read the image", image.display()))?;
+            let bytes = c169_model::bounded::read_file(image, c169_model::bounded::IMAGE_FILE)?;
             match c169_qr::scan_png(&bytes) {
                 Ok(s) => {
                     if *json {

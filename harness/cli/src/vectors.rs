@@ -98,7 +98,7 @@ fn generate(root: &Path) -> anyhow::Result<u8> {
     let (mut written, mut removed) = (0, 0);
     let wanted: BTreeSet<PathBuf> = generated.files.iter().map(|(p, _)| p.clone()).collect();
     for (path, bytes) in &generated.files {
-        if std::fs::read(path).ok().as_deref() != Some(bytes.as_slice()) {
+        if on_disk(path, bytes).ok().as_deref() != Some(bytes.as_slice()) {
             c169_suite::run::write_atomically(path, bytes)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
             written += 1;
@@ -127,9 +127,14 @@ fn check(root: &Path) -> anyhow::Result<u8> {
     let mut problems = Vec::new();
     let wanted: BTreeSet<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
     for (path, bytes) in &files {
-        match std::fs::read(path) {
-            Err(_) => problems.push(format!(
+        match on_disk(path, bytes) {
+            Err(e) if e.is_not_found() => problems.push(format!(
                 "{}: missing (run `c169 vectors generate`)",
+                path.display()
+            )),
+            Err(e) if !e.is_too_large() => problems.push(e.to_string()),
+            Err(_) => problems.push(format!(
+                "{}: differs from what the generator writes (stale, or edited by hand)",
                 path.display()
             )),
             Ok(on_disk) if &on_disk != bytes => {
@@ -155,7 +160,9 @@ fn check(root: &Path) -> anyhow::Result<u8> {
     let schema = c169_suite::schema::VectorSchema::load(root).map_err(anyhow::Error::msg)?;
     let corpus = c169_suite::Corpus::load(root)?;
     for (path, _) in &corpus.vectors {
-        let json: serde_json::Value = c169_model::deep::from_slice(&std::fs::read(path)?)?;
+        let json: serde_json::Value = c169_model::deep::from_slice(
+            &c169_model::bounded::read_file(path, c169_model::bounded::VECTOR_FILE)?,
+        )?;
         problems.extend(
             schema
                 .errors(&json)
@@ -254,7 +261,7 @@ fn import(root: &Path, check: bool) -> anyhow::Result<u8> {
         .context("importing the external corpora")?;
     let mut stale = Vec::new();
     for (path, bytes) in files {
-        if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
+        if on_disk(&path, &bytes).ok().as_deref() != Some(bytes.as_slice()) {
             stale.push(path.clone());
             if !check {
                 c169_suite::run::write_atomically(&path, &bytes)
@@ -274,4 +281,11 @@ fn import(root: &Path, check: bool) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// What is on disk at `path`, where the generator would write `bytes`: read no
+/// further than their length (a longer file differs anyway).
+fn on_disk(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, c169_model::bounded::ReadError> {
+    let limit = c169_model::bounded::Limit::new("a generated file", bytes.len() as u64);
+    c169_model::bounded::read_file(path, limit)
 }

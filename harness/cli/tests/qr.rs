@@ -113,7 +113,7 @@ fn bad_levels_missing_files_and_oversized_texts_are_told() {
     let out = c169(&["decode", "--image", "no/such.png"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out).contains("no/such.png: cannot read the image"),
+        text(&out).contains("no/such.png: cannot read a PNG image"),
         "{}",
         text(&out)
     );

@@ -3,9 +3,11 @@
 //! and the words every part of the suite uses to speak about a decoding: stages,
 //! verdicts, flags and outcomes.
 //!
-//! This crate does no I/O and knows nothing of COSE or cryptography.
+//! This crate knows nothing of COSE or cryptography. Its one piece of I/O is
+//! [`bounded`]: how every part of the suite reads a file or standard input.
 
 pub mod basis;
+pub mod bounded;
 pub mod canonical;
 pub mod deep;
 pub mod outcome;

@@ -53,17 +53,24 @@ pub struct ExpectationsError {
 }
 
 impl Expectations {
+    /// Reads and parses an expectations file: a regular file of at most
+    /// [`c169_model::bounded::EXPECTATIONS_FILE`] bytes.
     pub fn load(path: &Path) -> Result<Expectations, ExpectationsError> {
         let err = |message: String| ExpectationsError {
             file: path.display().to_string(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let text =
+            c169_model::bounded::read_to_string(path, c169_model::bounded::EXPECTATIONS_FILE)
+                .map_err(|e| err(e.problem.to_string()))?;
         Self::parse(&text).map_err(err)
     }
 
-    /// Parses the YAML text of an expectations file.
+    /// Parses the YAML text of an expectations file (refused past a nesting depth
+    /// and an alias expansion before it is parsed: see [`c169_model::deep::check_yaml`]).
     pub fn parse(text: &str) -> Result<Expectations, String> {
+        c169_model::deep::check_yaml(text, serde_yaml_ng::Deserializer::from_str)
+            .map_err(|e| e.to_string())?;
         let de = serde_yaml_ng::Deserializer::from_str(text);
         let file: File = serde_path_to_error::deserialize(de).map_err(|e| {
             let at = e.path().to_string();
@@ -149,5 +156,22 @@ mod tests {
         );
         let e = Expectations::parse("- case: x\n").unwrap_err();
         assert!(e.contains("known_failures"), "{e}");
+    }
+
+    #[test]
+    fn deep_or_expanding_yaml_is_refused_before_it_is_parsed() {
+        let n = 100_000;
+        let start = std::time::Instant::now();
+        let deep = format!("known_failures: {}{}", "[".repeat(n), "]".repeat(n));
+        let e = Expectations::parse(&deep).unwrap_err();
+        assert!(e.contains("nests more than 64 levels deep"), "{e}");
+        let long = "x".repeat(1 << 20);
+        let bomb = format!(
+            "known_failures: [&e {{case: a, reason: {long}}}, {}]",
+            vec!["*e"; 100].join(", ")
+        );
+        let e = Expectations::parse(&bomb).unwrap_err();
+        assert!(e.contains("expands, its aliases repeated"), "{e}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }

@@ -846,7 +846,8 @@ impl Report {
 
     /// Reads a report file, naming the file and what is wrong in it.
     pub fn load(path: &Path) -> Result<Report, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = c169_model::bounded::read_to_string(path, c169_model::bounded::REPORT_FILE)
+            .map_err(|e| e.to_string())?;
         // Decoded content may nest deeper than serde_json reads by default.
         let value: Json = c169_model::deep::from_slice(text.as_bytes())
             .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;

@@ -122,7 +122,10 @@ impl Catalogue {
             path: path.to_owned(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let text = c169_model::bounded::read_to_string(path, c169_model::bounded::SOURCE_FILE)
+            .map_err(|e| err(e.problem.to_string()))?;
+        c169_model::deep::check_yaml(&text, serde_yaml_ng::Deserializer::from_str)
+            .map_err(|e| err(e.to_string()))?;
         let file: File = serde_yaml_ng::from_str(&text).map_err(|e| err(e.to_string()))?;
         Ok(Catalogue {
             requirements: file.requirements,

@@ -1,6 +1,7 @@
 //! The corpus on disk: vector files and the test keys they name.
 
 use c169_codec::keys::{self, Key};
+use c169_model::bounded::{self, Limit};
 use c169_model::Vector;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,9 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    /// A file that is not a regular file, too large, or not text.
+    #[error(transparent)]
+    Input(#[from] bounded::ReadError),
     #[error("{path}: at {field}: {message}")]
     Format {
         path: PathBuf,
@@ -70,7 +74,7 @@ impl Corpus {
         let mut corpus = Corpus::default();
         let keys_dir = root.join("keys");
         for path in files(&keys_dir, ".jwk.json")? {
-            let text = read(&path)?;
+            let text = read(&path, bounded::KEY_FILE)?;
             let json: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|e| format_error(&path, "(document)", &e.to_string()))?;
             let name = file_stem(&path, ".jwk.json");
@@ -96,7 +100,7 @@ impl Corpus {
             {
                 continue;
             }
-            let vector = parse_vector(&path, &read(&path)?)?;
+            let vector = parse_vector(&path, &read(&path, bounded::VECTOR_FILE)?)?;
             let stem = file_stem(&path, ".json");
             if vector.id != stem {
                 return Err(LoadError::IdMismatch {
@@ -180,11 +184,8 @@ fn format_error(path: &Path, field: &str, message: &str) -> LoadError {
     }
 }
 
-fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
-        path: path.to_owned(),
-        source,
-    })
+fn read(path: &Path, limit: Limit) -> Result<String, LoadError> {
+    Ok(bounded::read_to_string(path, limit)?)
 }
 
 fn file_stem(path: &Path, suffix: &str) -> String {

@@ -74,7 +74,8 @@ const REGISTRIES: [&str; 3] = ["pypi", "crates.io", "npm"];
 pub fn load(dir: &Path) -> Result<Peer, String> {
     let path = dir.join("adapter.toml");
     let shown = path.display();
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
+    let text = c169_model::bounded::read_to_string(&path, c169_model::bounded::ADAPTER_TOML)
+        .map_err(|e| e.to_string())?;
     let spec: Spec = toml::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
     let folder = dir
         .file_name()
@@ -351,6 +352,36 @@ ops = ["describe", "decode"]
         write(&dir, &GOOD.replace("summary", "sumary"));
         let e = load(&dir).unwrap_err();
         assert!(e.contains("adapter.toml") && e.contains("sumary"), "{e}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn an_adapter_toml_that_is_not_a_small_regular_file_is_refused_at_once() {
+        let root = std::env::temp_dir().join(format!("c169-peers-odd-{}", std::process::id()));
+        let dir = root.join("demo");
+        std::fs::create_dir_all(&dir).unwrap();
+        let start = std::time::Instant::now();
+        std::os::unix::fs::symlink("/dev/zero", dir.join("adapter.toml")).unwrap();
+        let e = load(&dir).unwrap_err();
+        assert!(
+            e.contains("adapter.toml: not a regular file (a character device)"),
+            "{e}"
+        );
+        std::fs::remove_file(dir.join("adapter.toml")).unwrap();
+        write(&dir, &format!("{GOOD}#{}", " ".repeat(64 << 10)));
+        let e = load(&dir).unwrap_err();
+        assert!(
+            e.contains("larger than 64 KiB, the limit for an adapter.toml"),
+            "{e}"
+        );
+        // Deep nesting within the limit: the toml crate refuses it itself, at once.
+        let n = 30_000;
+        write(
+            &dir,
+            &format!("{GOOD}x = {}{}\n", "[".repeat(n), "]".repeat(n)),
+        );
+        assert!(load(&dir).is_err());
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
         let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -12,8 +12,8 @@ impl VectorSchema {
     /// Loads and compiles `<root>/schema/vector.schema.json`.
     pub fn load(root: &Path) -> Result<VectorSchema, String> {
         let path = root.join("schema/vector.schema.json");
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = c169_model::bounded::read_to_string(&path, c169_model::bounded::SOURCE_FILE)
+            .map_err(|e| e.to_string())?;
         let schema: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         Self::from_json(&schema).map_err(|e| format!("{}: {e}", path.display()))

@@ -469,12 +469,15 @@ pub fn digest_tree(dirs: &[PathBuf]) -> String {
                 .unwrap_or(&f)
                 .to_string_lossy()
                 .replace('\\', "/");
-            if let Ok(bytes) = std::fs::read(&f) {
-                h.update((rel.len() as u64).to_be_bytes());
-                h.update(rel.as_bytes());
-                h.update((bytes.len() as u64).to_be_bytes());
-                h.update(&bytes);
-            }
+            // A FIFO or a device in the tree is not read (it would block, or never
+            // end), nor is a file past the largest the corpus reads; either counts
+            // as a mark in its place, so the digest still changes.
+            let bytes = c169_model::bounded::read_file(&f, c169_model::bounded::IMAGE_FILE)
+                .unwrap_or_else(|_| b"(not read)".to_vec());
+            h.update((rel.len() as u64).to_be_bytes());
+            h.update(rel.as_bytes());
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(&bytes);
         }
     }
     hex::encode(h.finalize())
@@ -501,8 +504,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+    let read = |path: &str| {
+        c169_model::bounded::read_to_string(
+            Path::new(path),
+            c169_model::bounded::Limit::new("a host name file", 4096),
+        )
+    };
+    read("/proc/sys/kernel/hostname")
+        .or_else(|_| read("/etc/hostname"))
         .map(|s| s.trim().to_owned())
         .ok()
         .filter(|s| !s.is_empty())

@@ -298,5 +298,6 @@ pub fn image_bytes(vector_path: &Path, image: &ImageCase) -> Result<Vec<u8>, Str
     let path = vector_path
         .parent()
         .map_or_else(|| PathBuf::from(&image.file), |d| d.join(&image.file));
-    std::fs::read(&path).map_err(|e| format!("{}: cannot read the image: {e}", path.display()))
+    c169_model::bounded::read_file(&path, c169_model::bounded::IMAGE_FILE)
+        .map_err(|e| e.to_string())
 }

@@ -195,6 +195,54 @@ fn a_malformed_vector_names_its_file_and_field() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_fifo_a_device_or_an_oversized_file_in_the_corpus_is_refused_at_once() {
+    let start = std::time::Instant::now();
+    let dir = scratch("irregular");
+    let vector = dir.join("area/v1.json");
+    let mkfifo = |p: &Path| {
+        assert!(std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap()
+            .success());
+    };
+    mkfifo(&vector);
+    let e = Corpus::load(&dir).unwrap_err().to_string();
+    assert!(
+        e.contains("v1.json: not a regular file (a FIFO); a vector file"),
+        "{e}"
+    );
+    std::fs::remove_file(&vector).unwrap();
+    std::fs::File::create(&vector)
+        .unwrap()
+        .set_len((16 << 20) + 1)
+        .unwrap();
+    let e = Corpus::load(&dir).unwrap_err().to_string();
+    assert!(
+        e.contains("v1.json: larger than 16 MiB, the limit for a vector file"),
+        "{e}"
+    );
+    std::fs::create_dir_all(dir.join("keys")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("keys/zero.jwk.json")).unwrap();
+    let e = Corpus::load(&dir).unwrap_err().to_string();
+    assert!(
+        e.contains("zero.jwk.json: not a regular file (a character device); a key file"),
+        "{e}"
+    );
+    // Feature files, which cucumber and gherkin open themselves, are checked first.
+    let features = dir.join("features");
+    std::fs::create_dir_all(&features).unwrap();
+    mkfifo(&features.join("stuck.feature"));
+    let e = c169_suite::features::scenarios(&features).unwrap_err();
+    assert!(
+        e.contains("stuck.feature: not a regular file (a FIFO)"),
+        "{e}"
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyRow {

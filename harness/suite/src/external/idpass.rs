@@ -304,10 +304,19 @@ pub fn files(
 ) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, FilesError> {
     let dir = root.join("external/idpass");
     let spec_path = dir.join("import.yaml");
-    let spec_text = std::fs::read_to_string(&spec_path).map_err(|e| FilesError::Read {
-        path: spec_path.clone(),
-        message: e.to_string(),
-    })?;
+    let spec_text =
+        c169_model::bounded::read_to_string(&spec_path, c169_model::bounded::SOURCE_FILE).map_err(
+            |e| FilesError::Read {
+                path: spec_path.clone(),
+                message: e.problem.to_string(),
+            },
+        )?;
+    c169_model::deep::check_yaml(&spec_text, serde_yaml_ng::Deserializer::from_str).map_err(
+        |e| FilesError::Read {
+            path: spec_path.clone(),
+            message: e.to_string(),
+        },
+    )?;
     let spec: Import = serde_yaml_ng::from_str(&spec_text).map_err(|e| FilesError::Read {
         path: spec_path.clone(),
         message: e.to_string(),
@@ -317,10 +326,11 @@ pub fn files(
         let path = dir
             .join("original")
             .join(format!("{}.json", entry.original));
-        let text = std::fs::read_to_string(&path).map_err(|e| FilesError::Read {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
+        let text = c169_model::bounded::read_to_string(&path, c169_model::bounded::VECTOR_FILE)
+            .map_err(|e| FilesError::Read {
+                path: path.clone(),
+                message: e.problem.to_string(),
+            })?;
         let json: Json = serde_json::from_str(&text).map_err(|e| FilesError::Read {
             path: path.clone(),
             message: e.to_string(),

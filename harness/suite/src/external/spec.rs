@@ -63,10 +63,16 @@ pub fn files(
         message,
     };
     let spec_path = dir.join("spec.yaml");
-    let text = std::fs::read_to_string(&spec_path).map_err(|e| err(&spec_path, e.to_string()))?;
+    let read = |path: &Path| {
+        c169_model::bounded::read_to_string(path, c169_model::bounded::SOURCE_FILE)
+            .map_err(|e| err(path, e.problem.to_string()))
+    };
+    let text = read(&spec_path)?;
+    c169_model::deep::check_yaml(&text, serde_yaml_ng::Deserializer::from_str)
+        .map_err(|e| err(&spec_path, e.to_string()))?;
     let spec: Spec = serde_yaml_ng::from_str(&text).map_err(|e| err(&spec_path, e.to_string()))?;
     let hex_path = dir.join("worked-example.hex");
-    let hex_text = std::fs::read_to_string(&hex_path).map_err(|e| err(&hex_path, e.to_string()))?;
+    let hex_text = read(&hex_path)?;
     let hex_digits: String = hex_text.lines().filter(|l| !l.starts_with('#')).collect();
     let sign1 =
         hex::decode(hex_digits.trim()).map_err(|e| err(&hex_path, format!("not hex: {e}")))?;

@@ -60,7 +60,10 @@ const TEST_KEY_LABEL: &str =
     "TEST KEY of the c169 generated corpus, derived from its name; never use it outside tests";
 
 fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, GenerateError> {
-    let text = std::fs::read_to_string(path).map_err(|e| err(path, None, e.to_string()))?;
+    let text = c169_model::bounded::read_to_string(path, c169_model::bounded::SOURCE_FILE)
+        .map_err(|e| err(path, None, e.problem.to_string()))?;
+    c169_model::deep::check_yaml(&text, serde_yaml_ng::Deserializer::from_str)
+        .map_err(|e| err(path, None, e.to_string()))?;
     serde_yaml_ng::from_str(&text).map_err(|e| err(path, None, e.to_string()))
 }
 

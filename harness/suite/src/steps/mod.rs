@@ -510,6 +510,22 @@ pub async fn run_features(
     run_features_with(features, shared, filter, echo, Controls::default()).await
 }
 
+/// Every feature file cucumber will read under `features` (or `features` itself) is
+/// a regular file within [`c169_model::bounded::SOURCE_FILE`]: cucumber opens and
+/// reads them itself, unbounded.
+fn check_feature_files(features: &Path) -> Result<(), String> {
+    let files = if features.is_dir() {
+        crate::corpus::files(features, ".feature").map_err(|e| e.to_string())?
+    } else {
+        vec![features.to_owned()]
+    };
+    for f in files {
+        c169_model::bounded::check_file(&f, c169_model::bounded::SOURCE_FILE)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// [`run_features`] with a shard and an interrupt flag.
 #[allow(clippy::too_many_lines)] // one cucumber builder: hooks, filter and merge read best together
 pub async fn run_features_with(
@@ -520,6 +536,7 @@ pub async fn run_features_with(
     controls: Controls,
 ) -> Result<FeatureRun, String> {
     use cucumber::writer::{Ext as _, Stats as _};
+    check_feature_files(features)?;
     {
         let mut slot = SHARED
             .write()
