@@ -16,11 +16,12 @@ mod degrade;
 pub mod fuzzing;
 mod image;
 mod scan;
+pub mod screen;
 mod symbol;
 
 pub use degrade::{Degradation, SplitMix64, DEGRADATIONS};
 pub use image::{decode_png, encode_png, Gray, ImageError, MAX_IMAGE_BYTES, MAX_SIDE};
-pub use scan::{scan, scan_png, ScanError, Scanned};
+pub use scan::{scan, scan_png, scan_within, ScanError, Scanned, MAX_ABANDONED, SCAN_DEADLINE};
 pub use symbol::{fit, smallest_version, Fit, Symbol, SymbolError};
 
 use serde::{Deserialize, Serialize};

@@ -23,17 +23,22 @@ pub enum ScanError {
     Unreadable(String),
     #[error("the scanner failed on this image")]
     Panicked,
+    /// The image would cost the scanner more than its budget.
+    #[error("no QR symbol read within the scan budget: {0}")]
+    Budget(String),
 }
 
 impl ScanError {
     /// The reject code of a decoder that reads no text: `scan.image` (not an image
-    /// c169 reads), `scan.not_found`, `scan.unreadable`.
+    /// c169 reads), `scan.not_found`, `scan.unreadable`, `scan.budget` (an image
+    /// that would cost the scanner more than its budget: no symbol read).
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             ScanError::Image(_) => "scan.image",
             ScanError::NotFound => "scan.not_found",
             ScanError::Unreadable(_) | ScanError::Panicked => "scan.unreadable",
+            ScanError::Budget(_) => "scan.budget",
         }
     }
 }
@@ -50,7 +55,65 @@ pub fn scan_png(bytes: &[u8]) -> Result<Scanned, ScanError> {
 /// a soft large symbol). The first symbol that decodes
 /// wins; every pass is deterministic and bounded by [`MAX_SIDE`], and none can
 /// return other text than the symbol's, which Reed–Solomon checks.
+///
+/// The scan has a budget, so that no image costs more than seconds:
+/// - work: each pass counts the image's finder-pattern candidates first and gives
+///   up past the bounds of [`crate::screen`] (pixel noise ends here, the same way
+///   on every machine);
+/// - time: the passes run on a thread of their own, and a scan that has read no
+///   symbol after [`SCAN_DEADLINE`] ends with [`ScanError::Budget`]. The finder
+///   search cannot be stopped from outside, so that thread is left to finish on
+///   its own; while [`MAX_ABANDONED`] of them still run, further scans are
+///   refused at once rather than piling up.
 pub fn scan(image: &Gray) -> Result<Scanned, ScanError> {
+    scan_within(image, SCAN_DEADLINE)
+}
+
+/// [`scan`] with another deadline (tests use a short one).
+pub fn scan_within(image: &Gray, deadline: std::time::Duration) -> Result<Scanned, ScanError> {
+    use std::sync::atomic::Ordering;
+    if ABANDONED.load(Ordering::SeqCst) >= MAX_ABANDONED {
+        return Err(ScanError::Budget(format!(
+            "the scanner is still busy with {MAX_ABANDONED} images that ran past the deadline"
+        )));
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let owned = image.clone();
+    let worker = std::thread::Builder::new()
+        .name("c169-scan".into())
+        .spawn(move || {
+            let _ = tx.send(scan_passes(&owned));
+        });
+    if worker.is_err() {
+        // No thread to spare: the scan runs here, bounded by its work alone.
+        return scan_passes(image);
+    }
+    match rx.recv_timeout(deadline) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            ABANDONED.fetch_add(1, Ordering::SeqCst);
+            // The worker counts itself out when it ends.
+            std::thread::spawn(move || {
+                let _ = rx.recv();
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+            });
+            Err(ScanError::Budget(format!(
+                "no symbol read within {:.1} s",
+                deadline.as_secs_f64()
+            )))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ScanError::Panicked),
+    }
+}
+
+/// Scans that ran past their deadline and still run.
+static ABANDONED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many abandoned scans may run before further scans are refused.
+pub const MAX_ABANDONED: usize = 2;
+
+/// The passes of [`scan`], in order, on the calling thread.
+fn scan_passes(image: &Gray) -> Result<Scanned, ScanError> {
     let mut last = ScanError::NotFound;
     for (pass, prepare) in PASSES {
         let prepared;
@@ -70,6 +133,8 @@ pub fn scan(image: &Gray) -> Result<Scanned, ScanError> {
                     pass,
                 })
             }
+            // An image over the work bound is over it in every pass.
+            Ok(Err(e @ ScanError::Budget(_))) => return Err(e),
             Ok(Err(e)) => {
                 if !matches!(e, ScanError::NotFound) || matches!(last, ScanError::NotFound) {
                     last = e;
@@ -80,6 +145,10 @@ pub fn scan(image: &Gray) -> Result<Scanned, ScanError> {
     }
     Err(last)
 }
+
+/// How long a scan may look for a symbol: a hundred times what the slowest image
+/// of the corpus takes on a small machine.
+pub const SCAN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
 type Prepare = fn(&Gray) -> Gray;
 
@@ -109,6 +178,19 @@ fn scan_once(img: &Gray) -> Result<(String, u8, Level), ScanError> {
         rqrr::PreparedImage::prepare_from_greyscale(w, img.height() as usize, |x, y| {
             img.pixels().get(y * w + x).copied().unwrap_or(255)
         });
+    let (width, height) = (prepared.width(), prepared.height());
+    crate::screen::count_candidates(width, height, crate::screen::MAX_CANDIDATES, |x, y| {
+        u8::from(prepared.get_pixel_at(x, y)) == 1
+    })
+    .map_err(|over| {
+        ScanError::Budget(format!(
+            "{} finder-pattern candidates and {} crossing rows counted, past the bounds of {} and {}",
+            over.candidates,
+            over.crossings,
+            crate::screen::MAX_CANDIDATES,
+            crate::screen::MAX_CROSSINGS
+        ))
+    })?;
     let grids = prepared.detect_grids();
     if grids.is_empty() {
         return Err(ScanError::NotFound);
