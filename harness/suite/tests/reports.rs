@@ -271,11 +271,21 @@ fn check_formats(report: &Report) {
     assert!(md.contains("`cwt-invalid-utf8`"), "{md}");
 }
 
+/// The test cases JUnit adds to a run's own: `the run completed`, `coverage: …`.
+const META: usize = 2;
+
 fn check_junit(report: &Report) {
     // JUnit: read back by a JUnit parser, and as plain XML.
     let xml = render(report, Format::Junit);
     let junit = quick_junit::Report::deserialize_from_str(&xml).unwrap();
-    assert_eq!(junit.tests, report.cases.len());
+    // Beside the cases, the suite "c169 run": the run completed, and its coverage.
+    let run = junit
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str() == "c169 run")
+        .unwrap();
+    assert_eq!(run.test_cases.len(), META);
+    assert_eq!(junit.tests, report.cases.len() + META);
     let failing = report
         .cases
         .iter()
@@ -294,13 +304,13 @@ fn check_junit(report: &Report) {
     assert_eq!(junit.failures, failing);
     assert_eq!(junit.errors, erring);
     let suites: usize = junit.test_suites.iter().map(|s| s.test_cases.len()).sum();
-    assert_eq!(suites, report.cases.len());
+    assert_eq!(suites, report.cases.len() + META);
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let cases: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), report.cases.len());
+    assert_eq!(cases.len(), report.cases.len() + META);
     assert!(cases
         .iter()
         .all(|n| n.attribute("name").is_some() && n.attribute("classname").is_some()));

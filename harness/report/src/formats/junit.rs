@@ -95,7 +95,9 @@ fn run_suite(report: &Report, unfinished: Option<String>) -> TestSuite {
         }
         None => TestCaseStatus::success(),
     };
-    suite.add_test_case(TestCase::new("the run completed", completed));
+    let mut case = TestCase::new("the run completed", completed);
+    case.set_classname("c169 run");
+    suite.add_test_case(case);
     let shortfalls = report.coverage_shortfalls();
     let covered = if shortfalls.is_empty() {
         TestCaseStatus::success()
