@@ -30,10 +30,38 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const REQUESTS: usize = 2_000;
-const CONCURRENCY: usize = 20;
-const IDLE: usize = 200;
-const SLOW: usize = 2;
+/// How much load, and how slow the slow decodes are.
+#[derive(Clone, Copy)]
+struct Plan {
+    requests: usize,
+    concurrency: usize,
+    idle: usize,
+    slow: usize,
+    /// Pixels a module of the slow image.
+    module: u32,
+}
+
+/// The bench's plan; under `cargo test --benches` (no `--bench` argument) a small
+/// one that only checks the setup.
+fn plan() -> Plan {
+    if std::env::args().any(|a| a == "--bench") {
+        Plan {
+            requests: 2_000,
+            concurrency: 20,
+            idle: 200,
+            slow: 2,
+            module: 20,
+        }
+    } else {
+        Plan {
+            requests: 40,
+            concurrency: 4,
+            idle: 4,
+            slow: 1,
+            module: 4,
+        }
+    }
+}
 
 fn repo() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -62,16 +90,16 @@ fn texts() -> (DecodeRequest, String) {
     )
 }
 
-/// A decode request whose image takes the scanner seconds: the text at 20 pixels a
-/// module, rotated 22.6° (4096² pixels, about 600 KB of PNG).
-fn slow_request(text: &str) -> DecodeRequest {
+/// A decode request whose image takes the scanner seconds: the text at `module`
+/// pixels a module (20: 4096² pixels, about 600 KB of PNG), rotated 22.6°.
+fn slow_request(text: &str, module: u32) -> DecodeRequest {
     let symbol = Symbol::new(text, Level::M).unwrap();
     let rotate: Degradation = DEGRADATIONS
         .iter()
         .find(|d| d.0 == "rotate-22.6")
         .unwrap()
         .1;
-    let image = rotate.apply(&symbol.image(20, 4), 20);
+    let image = rotate.apply(&symbol.image(module, 4), module);
     let png = c169_qr::encode_png(&image);
     let mut request = DecodeRequest::new("");
     request.image = Some(base64::engine::general_purpose::STANDARD.encode(&png));
@@ -128,16 +156,16 @@ struct Latencies {
     decode: Vec<Duration>,
 }
 
-/// `REQUESTS` requests from `CONCURRENCY` clients, describe and decode in turn.
-async fn load(addr: SocketAddr, small: &DecodeRequest) -> (Latencies, Duration) {
+/// The plan's requests from its concurrent clients, describe and decode in turn.
+async fn load(addr: SocketAddr, small: &DecodeRequest, plan: Plan) -> (Latencies, Duration) {
     let start = Instant::now();
     let mut workers = Vec::new();
-    for w in 0..CONCURRENCY {
+    for w in 0..plan.concurrency {
         let small = small.clone();
         workers.push(tokio::spawn(async move {
             let imp = client(addr);
             let mut out = Latencies::default();
-            for i in 0..REQUESTS / CONCURRENCY {
+            for i in 0..plan.requests / plan.concurrency {
                 let t = Instant::now();
                 if (w + i) % 2 == 0 {
                     imp.describe().await.unwrap();
@@ -168,11 +196,13 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn report(scenario: &str, mut latencies: Latencies, took: Duration) {
+fn report(scenario: &str, mut latencies: Latencies, took: Duration, plan: Plan) {
     println!(
-        "{scenario}: {REQUESTS} requests at concurrency {CONCURRENCY} in {:.2} s ({:.0} requests/s)",
+        "{scenario}: {} requests at concurrency {} in {:.2} s ({:.0} requests/s)",
+        plan.requests,
+        plan.concurrency,
         took.as_secs_f64(),
-        REQUESTS as f64 / took.as_secs_f64()
+        plan.requests as f64 / took.as_secs_f64()
     );
     for (op, v) in [
         ("describe", &mut latencies.describe),
@@ -189,13 +219,14 @@ fn report(scenario: &str, mut latencies: Latencies, took: Duration) {
     }
 }
 
-/// Keeps `SLOW` slow image decodes in flight until `stop`; returns their times.
+/// Keeps `count` slow image decodes in flight until `stop`; returns their times.
 fn slow_decodes(
     addr: SocketAddr,
     request: &DecodeRequest,
+    count: usize,
     stop: &Arc<AtomicBool>,
 ) -> Vec<tokio::task::JoinHandle<Vec<Duration>>> {
-    (0..SLOW)
+    (0..count)
         .map(|_| {
             let request = request.clone();
             let stop = Arc::clone(stop);
@@ -204,8 +235,8 @@ fn slow_decodes(
                 let mut times = Vec::new();
                 while !stop.load(Ordering::SeqCst) {
                     let t = Instant::now();
-                    let outcome = imp.decode(&request).await.unwrap();
-                    assert_eq!(outcome.stage, Some(c169_model::Stage::Scan), "{outcome:?}");
+                    // Read (small images) or given up on (stage scan): answered either way.
+                    imp.decode(&request).await.unwrap();
                     times.push(t.elapsed());
                 }
                 times
@@ -215,8 +246,9 @@ fn slow_decodes(
 }
 
 fn main() {
+    let plan = plan();
     let (small, big_text) = texts();
-    let slow = slow_request(&big_text);
+    let slow = slow_request(&big_text, plan.module);
     let addr = start_server();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -224,24 +256,28 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         // Warm up: connections, the first decode.
-        let _ = load(addr, &small).await;
-        let (quiet, took) = load(addr, &small).await;
-        report("quiet server", quiet, took);
+        let _ = load(addr, &small, plan).await;
+        let (quiet, took) = load(addr, &small, plan).await;
+        report("quiet server", quiet, took, plan);
 
         let mut idle = Vec::new();
-        for _ in 0..IDLE {
+        for _ in 0..plan.idle {
             idle.push(tokio::net::TcpStream::connect(addr).await.unwrap());
         }
         let stop = Arc::new(AtomicBool::new(false));
-        let slow_tasks = slow_decodes(addr, &slow, &stop);
+        let slow_tasks = slow_decodes(addr, &slow, plan.slow, &stop);
         // Let the slow decodes reach the server's threads first.
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let (loaded, took) = load(addr, &small).await;
+        let (loaded, took) = load(addr, &small, plan).await;
         stop.store(true, Ordering::SeqCst);
         report(
-            &format!("beside {IDLE} idle connections and {SLOW} slow image decodes in flight"),
+            &format!(
+                "beside {} idle connections and {} slow image decodes in flight",
+                plan.idle, plan.slow
+            ),
             loaded,
             took,
+            plan,
         );
         let mut times = Vec::new();
         for t in slow_tasks {
