@@ -2,7 +2,10 @@
 //!
 //! Plain HTTP/1.1 (the rig talks to adapters on loopback; no TLS stack is built
 //! in). Redirects are not followed, proxies are not used, the body is read in
-//! chunks and reading stops at the cap.
+//! chunks and reading stops at the cap. As with an adapter program, an endpoint
+//! that fails too often in a row (no connection, no reply in time, a reply that is
+//! not a protocol response or is too large) is given up: every later request is
+//! [`AdapterError::Broken`] at once instead of costing a timeout each.
 
 use crate::reply::{
     expect_decode, expect_describe, expect_encode, judge, request_bytes, Bad, NoMembers,
@@ -15,6 +18,7 @@ use c169_model::protocol::{
 use c169_model::Outcome;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// The rig's bounds on an HTTP adapter.
@@ -26,6 +30,11 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     /// The largest body read, in bytes.
     pub max_response: usize,
+    /// How many failures in a row (no connection, a timeout, a reply that is not a
+    /// protocol response, an oversized one) are met by trying the next request; the
+    /// next one marks the endpoint broken. The same count as an adapter program's
+    /// `max_restarts`.
+    pub max_retries: u32,
 }
 
 impl Default for HttpSettings {
@@ -34,6 +43,7 @@ impl Default for HttpSettings {
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
             max_response: 16 * 1024 * 1024,
+            max_retries: 3,
         }
     }
 }
@@ -45,6 +55,38 @@ pub struct Http {
     client: reqwest::Client,
     settings: HttpSettings,
     next_id: AtomicU64,
+    health: Mutex<Health>,
+}
+
+/// How the endpoint has been doing.
+#[derive(Debug, Default)]
+struct Health {
+    failures_in_a_row: u32,
+    /// Why it was given up, once it was.
+    broken: Option<String>,
+}
+
+/// Why an exchange gave no reply.
+enum Failed {
+    /// The endpoint did not answer in the protocol: this counts towards giving it up.
+    Unanswered(AdapterError),
+    /// It answered: an error reply, or an answer to this request of the wrong shape.
+    Answered(AdapterError),
+}
+
+impl From<AdapterError> for Failed {
+    fn from(e: AdapterError) -> Self {
+        Failed::Unanswered(e)
+    }
+}
+
+impl From<Bad> for Failed {
+    fn from(bad: Bad) -> Self {
+        match bad {
+            Bad::Desync(e) => Failed::Unanswered(e),
+            Bad::InStep(e) => Failed::Answered(e),
+        }
+    }
 }
 
 /// How much of an error body is read to look for a protocol error reply.
@@ -70,12 +112,49 @@ impl Http {
             client,
             settings,
             next_id: AtomicU64::new(1),
+            health: Mutex::new(Health::default()),
         })
     }
 
+    /// The base URL, as given without a trailing slash.
     #[must_use]
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// Whether the endpoint has been given up.
+    #[must_use]
+    pub fn is_broken(&self) -> bool {
+        self.health().broken.is_some()
+    }
+
+    fn health(&self) -> std::sync::MutexGuard<'_, Health> {
+        self.health.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The error of a request not made because the endpoint was given up.
+    fn given_up(&self) -> Option<AdapterError> {
+        self.health()
+            .broken
+            .as_ref()
+            .map(|cause| AdapterError::Broken {
+                restarts: self.settings.max_retries,
+                cause: cause.clone(),
+            })
+    }
+
+    /// Counts a failure in a row, or ends a run of them.
+    fn tally(&self, result: &Result<Reply, Failed>) {
+        let mut health = self.health();
+        match result {
+            Err(Failed::Unanswered(e)) => {
+                health.failures_in_a_row = health.failures_in_a_row.saturating_add(1);
+                if health.failures_in_a_row > self.settings.max_retries && health.broken.is_none() {
+                    health.broken = Some(e.reason());
+                }
+            }
+            Ok(_) | Err(Failed::Answered(_)) => health.failures_in_a_row = 0,
+        }
     }
 
     async fn exchange<T: Serialize + Sync + ?Sized>(
@@ -83,9 +162,21 @@ impl Http {
         op: Op,
         body: &T,
     ) -> Result<Reply, AdapterError> {
+        if let Some(broken) = self.given_up() {
+            return Err(broken);
+        }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let url = format!("{}/v1/{op}", self.base);
         let bytes = request_bytes(id, op, body)?;
+        let result = self.post(op, id, bytes).await;
+        self.tally(&result);
+        result.map_err(|failed| match failed {
+            Failed::Unanswered(e) | Failed::Answered(e) => e,
+        })
+    }
+
+    /// One request and its reply, within the timeout.
+    async fn post(&self, op: Op, id: u64, bytes: Vec<u8>) -> Result<Reply, Failed> {
+        let url = format!("{}/v1/{op}", self.base);
         let exchange = async {
             let mut response = self
                 .client
@@ -101,10 +192,10 @@ impl Http {
                     .headers()
                     .get(reqwest::header::LOCATION)
                     .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
-                return Err(AdapterError::Redirect {
+                return Err(Failed::Unanswered(AdapterError::Redirect {
                     status: status.as_u16(),
                     location,
-                });
+                }));
             }
             if !status.is_success() {
                 let (body, _) =
@@ -115,38 +206,36 @@ impl Http {
                     ..
                 }) = Response::parse(&body, op)
                 {
-                    return Err(AdapterError::Adapter {
+                    return Err(Failed::Answered(AdapterError::Adapter {
                         kind: e.kind,
                         message: e.message,
                         stderr: None,
-                    });
+                    }));
                 }
-                return Err(AdapterError::Http {
+                return Err(Failed::Unanswered(AdapterError::Http {
                     status: status.as_u16(),
                     excerpt: (!body.is_empty()).then(|| excerpt(&body, 200)),
-                });
+                }));
             }
             let cap = self.settings.max_response;
+            let too_large = AdapterError::ResponseTooLarge {
+                limit: cap,
+                stderr: None,
+            };
             if response.content_length().is_some_and(|n| n > cap as u64) {
-                return Err(AdapterError::ResponseTooLarge {
-                    limit: cap,
-                    stderr: None,
-                });
+                return Err(too_large.into());
             }
             match read_capped(&mut response, cap, &url, self.settings.timeout).await? {
-                (_, true) => Err(AdapterError::ResponseTooLarge {
-                    limit: cap,
-                    stderr: None,
-                }),
-                (body, false) => judge(&body, op, id).map_err(Bad::into_error),
+                (_, true) => Err(too_large.into()),
+                (body, false) => Ok(judge(&body, op, id)?),
             }
         };
         match tokio::time::timeout(self.settings.timeout, exchange).await {
             Ok(result) => result,
-            Err(_) => Err(AdapterError::Timeout {
+            Err(_) => Err(Failed::Unanswered(AdapterError::Timeout {
                 after: self.settings.timeout,
                 stderr: None,
-            }),
+            })),
         }
     }
 }

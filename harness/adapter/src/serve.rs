@@ -1,22 +1,18 @@
 //! The serving side: any [`Implementation`] as a protocol v1 adapter, on stdio
 //! lines (persistent or one-shot, the same loop) or over HTTP.
 
+mod http_server;
+
+pub use http_server::{router, router_with, serve_http, serve_http_with, HttpServeSettings};
+
 use crate::lines::{read_line, skip_line, LineEnd};
 use crate::spin::{SpinRead, DEFAULT_SPIN};
 use crate::{AdapterError, Implementation};
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response as HttpResponse};
-use axum::routing::post;
-use axum::Router;
+use axum::http::StatusCode;
 use c169_model::protocol::{ErrorBody, ErrorKind, Op, Reply, Request, Response};
 use serde::Serialize;
 use serde_json::Value as Json;
-use std::future::Future;
-use std::sync::Arc;
 use tokio::io::{AsyncBufRead, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 /// The largest request a server reads, in bytes.
 pub const MAX_REQUEST: usize = 16 * 1024 * 1024;
@@ -299,42 +295,6 @@ fn stdio_pipes() -> Option<(
         tokio::net::unix::pipe::Receiver::from_owned_fd(input).ok()?,
         tokio::net::unix::pipe::Sender::from_owned_fd(output).ok()?,
     ))
-}
-
-/// The HTTP routes: `POST /v1/{op}`.
-pub fn router(imp: Arc<dyn Implementation>) -> Router {
-    Router::new()
-        .route("/v1/{op}", post(http_handler))
-        .layer(DefaultBodyLimit::max(MAX_REQUEST))
-        .with_state(imp)
-}
-
-async fn http_handler(
-    State(imp): State<Arc<dyn Implementation>>,
-    Path(op): Path<String>,
-    body: Bytes,
-) -> HttpResponse {
-    let (status, response) = answer(imp.as_ref(), &body, Some(&op)).await;
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        response_bytes(&response),
-    )
-        .into_response()
-}
-
-/// Serves `imp` over HTTP on `listener` until `shutdown` completes.
-pub async fn serve_http<F>(
-    listener: TcpListener,
-    imp: Arc<dyn Implementation>,
-    shutdown: F,
-) -> std::io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    axum::serve(listener, router(imp))
-        .with_graceful_shutdown(shutdown)
-        .await
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ fn quick() -> HttpSettings {
         timeout: Duration::from_millis(1500),
         connect_timeout: Duration::from_secs(1),
         max_response: 1024 * 1024,
+        max_retries: 3,
     }
 }
 
@@ -57,6 +58,8 @@ enum Act {
     HugeLength,
     /// 200 with a body that is not JSON.
     Garbage,
+    /// 200 with a declared length, then the body one byte every 100 ms.
+    Drip,
 }
 
 struct Server {
@@ -154,6 +157,20 @@ async fn raw_server(plan: Vec<Act>, elsewhere: Option<String>) -> Server {
                     }
                     Act::HugeLength => b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000000000\r\nconnection: close\r\n\r\n{".to_vec(),
                     Act::Garbage => reply("200 OK", b"<html>not json</html>"),
+                    Act::Drip => {
+                        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\nconnection: close\r\n\r\n";
+                        if stream.write_all(head.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        // Until the client hangs up (bounded all the same: 100 s).
+                        for _ in 0..1000 {
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            if stream.write_all(b" ").await.is_err() {
+                                return;
+                            }
+                        }
+                        return;
+                    }
                 };
                 let _ = stream.write_all(&bytes).await;
                 let _ = stream.shutdown().await;
@@ -338,4 +355,135 @@ async fn the_serving_side_answers_over_http() {
     assert_eq!(pathed.status().as_u16(), 200);
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
+}
+
+/// `quick()` with a shorter timeout (for the tests that wait for several) and two
+/// retries.
+fn quicker() -> HttpSettings {
+    HttpSettings {
+        timeout: Duration::from_millis(300),
+        max_retries: 2,
+        ..quick()
+    }
+}
+
+#[tokio::test]
+async fn a_hung_server_is_given_up_and_later_cases_are_not_run() {
+    let server = raw_server(vec![Act::Hang], None).await;
+    let imp = Http::new(&server.base, quicker()).unwrap();
+    let mut results = Vec::new();
+    let mut took = Vec::new();
+    for _ in 0..6 {
+        let start = std::time::Instant::now();
+        results.push(imp.decode(&case()).await);
+        took.push(start.elapsed());
+    }
+    // max_retries 2: the first failure and two more, then broken, as for a subprocess.
+    assert_eq!(
+        results.iter().map(status).collect::<Vec<_>>(),
+        ["timeout", "timeout", "timeout", "broken", "broken", "broken"]
+    );
+    assert!(imp.is_broken());
+    assert_eq!(
+        server.hits.load(Ordering::SeqCst),
+        3,
+        "requests made once broken"
+    );
+    for (r, took) in results[3..].iter().zip(&took[3..]) {
+        let e = r.as_ref().unwrap_err();
+        assert!(e.is_not_run());
+        assert!(
+            e.reason()
+                .starts_with("not run: adapter broken (no reply within"),
+            "{}",
+            e.reason()
+        );
+        assert!(
+            matches!(e, AdapterError::Broken { restarts: 2, .. }),
+            "{e:?}"
+        );
+        assert!(
+            *took < Duration::from_millis(50),
+            "a broken case took {took:?}"
+        );
+    }
+    // Describe too is not made any more.
+    assert_eq!(imp.describe().await.unwrap_err().code(), "broken");
+}
+
+#[tokio::test]
+async fn nobody_listening_is_given_up_too() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let imp = Http::new(format!("http://127.0.0.1:{port}"), quicker()).unwrap();
+    let results = run(&imp, 5).await;
+    assert_eq!(
+        results.iter().map(status).collect::<Vec<_>>(),
+        ["connect", "connect", "connect", "broken", "broken"]
+    );
+}
+
+#[tokio::test]
+async fn answers_in_between_reset_the_count_and_error_replies_are_answers() {
+    // Two failures, an error reply (an answer: it resets the count), two failures
+    // of other kinds, a good answer, then three error replies in a row.
+    let server = raw_server(
+        vec![
+            Act::Hang,
+            Act::Garbage,
+            Act::Status500WithErrorReply,
+            Act::Status500,
+            Act::HugeLength,
+            Act::Answer,
+            Act::Status500WithErrorReply,
+        ],
+        None,
+    )
+    .await;
+    let imp = Http::new(&server.base, quicker()).unwrap();
+    let results = run(&imp, 9).await;
+    assert_eq!(
+        results.iter().map(status).collect::<Vec<_>>(),
+        [
+            "timeout",
+            "protocol",
+            "internal",
+            "http",
+            "response_too_large",
+            "ok",
+            "internal",
+            "internal",
+            "internal"
+        ]
+    );
+    assert!(!imp.is_broken());
+}
+
+#[tokio::test]
+async fn replies_that_are_not_protocol_responses_count_as_failures() {
+    let server = raw_server(vec![Act::Garbage, Act::Status500], None).await;
+    let imp = Http::new(&server.base, quicker()).unwrap();
+    let results = run(&imp, 4).await;
+    assert_eq!(
+        results.iter().map(status).collect::<Vec<_>>(),
+        ["protocol", "http", "http", "broken"]
+    );
+}
+
+#[tokio::test]
+async fn a_drip_fed_reply_is_cut_at_the_timeout() {
+    let server = raw_server(vec![Act::Drip], None).await;
+    let imp = Http::new(&server.base, quicker()).unwrap();
+    let start = std::time::Instant::now();
+    let result = imp.decode(&case()).await;
+    let took = start.elapsed();
+    assert_eq!(status(&result), "timeout");
+    assert!(
+        took >= Duration::from_millis(290) && took < Duration::from_secs(1),
+        "a body that never ends was read for {took:?} under a 300 ms timeout"
+    );
 }

@@ -102,13 +102,7 @@ enum Command {
     #[command(subcommand)]
     Adapter(AdapterCommand),
     /// Serve the reference codec over HTTP (POST /v1/{op}), on loopback unless told otherwise.
-    Serve {
-        #[arg(long, default_value = "127.0.0.1:8169", value_name = "ADDR:PORT")]
-        listen: std::net::SocketAddr,
-        /// Allow a non-loopback listening address.
-        #[arg(long)]
-        allow_non_loopback: bool,
-    },
+    Serve(serve::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,21 +155,7 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from)
             .and_then(|rt| rt.block_on(serve::adapter_stdio(&c169_adapter::Target::Reference)))
             .map(|()| exit::OK),
-        Command::Serve {
-            listen,
-            allow_non_loopback,
-        } => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(anyhow::Error::from)
-            .and_then(|rt| {
-                rt.block_on(serve::serve(
-                    listen,
-                    &c169_adapter::Target::Reference,
-                    allow_non_loopback,
-                ))
-            })
-            .map(|()| exit::OK),
+        Command::Serve(a) => serve::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
