@@ -111,25 +111,8 @@ enum AdapterCommand {
     Stdio,
 }
 
-/// Exit codes shared by every command.
-pub mod exit {
-    /// Accepted / conformant.
-    pub const OK: u8 = 0;
-    /// Rejected / failures at or above the gate.
-    pub const FAILED: u8 = 1;
-    /// A usage or configuration error (bad flag, unreadable or malformed input file).
-    pub const USAGE: u8 = 2;
-    /// The rig itself failed (adapter broken, report not writable).
-    pub const RIG: u8 = 3;
-}
-
-// The report's gate uses the same numbers.
-const _: () = assert!(
-    exit::OK == c169_report::exit::CONFORMANT
-        && exit::FAILED == c169_report::exit::FAILED
-        && exit::USAGE == c169_report::exit::USAGE
-        && exit::RIG == c169_report::exit::RIG
-);
+/// Exit codes shared by every command: the report's gate and the commands use one list.
+pub use c169_report::exit;
 
 // A PNG image is read no further than c169-qr decodes.
 const _: () = assert!(c169_model::bounded::IMAGE_FILE.bytes == c169_qr::MAX_IMAGE_BYTES as u64);

@@ -39,7 +39,8 @@ pub struct Args {
 fn compare(old: &std::path::Path, new: &std::path::Path, names: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for name in names {
-        let load = |dir: &std::path::Path| Report::load(&dir.join(name).join("results.json"));
+        let load =
+            |dir: &std::path::Path| Report::load(&dir.join(name).join(Format::Json.file_name()));
         match (load(old), load(new)) {
             (Ok(a), Ok(b)) => out.extend(
                 a.differences(&b)

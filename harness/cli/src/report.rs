@@ -66,8 +66,10 @@ pub enum Command {
     Render {
         /// The run's results.json.
         results: PathBuf,
+        /// Where the report set goes.
         #[arg(long, default_value = "reports/local", value_name = "DIR")]
         report_dir: PathBuf,
+        /// The formats to write (json, junit, cucumber, md, html, or all).
         #[arg(long, default_value = "all", value_name = "LIST")]
         format: String,
     },
@@ -114,7 +116,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             for entry in
                 std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?
             {
-                let path = entry?.path().join("results.json");
+                let path = entry?.path().join(formats::Format::Json.file_name());
                 let name = path
                     .parent()
                     .and_then(|p| p.file_name())

@@ -291,3 +291,24 @@ fn a_closed_output_pipe_is_no_panic() {
         assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+/// The help of every command that takes `--format` names every report format
+/// (help texts are written by hand; the formats are one list in c169-report).
+#[test]
+fn the_help_names_every_report_format() {
+    for cmd in [
+        &["run", "--help"][..],
+        &["report", "merge", "--help"],
+        &["report", "render", "--help"],
+    ] {
+        let out = c169(cmd);
+        assert_eq!(out.status.code(), Some(0), "{cmd:?}");
+        let help = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            help.contains(&c169_report::formats::Format::names()),
+            "{cmd:?} does not list {}: {help}",
+            c169_report::formats::Format::names()
+        );
+    }
+}

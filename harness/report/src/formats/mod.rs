@@ -72,19 +72,31 @@ impl Format {
     }
 }
 
+impl Format {
+    /// Other names a format answers to on the command line.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Format::Junit => &["xml"],
+            Format::Markdown => &["markdown"],
+            Format::Json | Format::Cucumber | Format::Html => &[],
+        }
+    }
+
+    /// Every format's name, comma-separated: `json, junit, cucumber, md, html`.
+    #[must_use]
+    pub fn names() -> String {
+        Format::ALL.map(Format::name).join(", ")
+    }
+}
+
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim() {
-            "json" => Ok(Format::Json),
-            "junit" | "xml" => Ok(Format::Junit),
-            "cucumber" => Ok(Format::Cucumber),
-            "md" | "markdown" => Ok(Format::Markdown),
-            "html" => Ok(Format::Html),
-            other => Err(format!(
-                "unknown format {other:?}: expected json, junit, cucumber, md or html"
-            )),
-        }
+        let s = s.trim();
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s || f.aliases().contains(&s))
+            .ok_or_else(|| format!("unknown format {s:?}: expected one of {}", Format::names()))
     }
 }
 
@@ -101,7 +113,10 @@ pub fn parse_list(s: &str) -> Result<Vec<Format>, String> {
     out.sort();
     out.dedup();
     if out.is_empty() {
-        return Err("no format named: expected a list like json,junit,cucumber,md,html".into());
+        return Err(format!(
+            "no format named: expected a comma-separated list of {} (or all)",
+            Format::names()
+        ));
     }
     Ok(out)
 }
