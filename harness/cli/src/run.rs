@@ -301,38 +301,15 @@ fn ctrl_c() -> Arc<AtomicBool> {
 }
 
 /// The options that shape results, as the report records them.
-/// The capabilities `--require` can name: those a `describe` answer declares.
-fn requirable() -> Vec<String> {
-    let mut names: Vec<String> = [
-        "verify",
-        "decrypt",
-        "decode_unverified",
-        "validation_time",
-        "encode",
-        "decode_image",
-    ]
-    .map(str::to_owned)
-    .into();
-    names.extend(
-        c169_codec::crypto::SignatureAlgorithm::ALL
-            .iter()
-            .map(|a| a.name().to_owned()),
-    );
-    names.extend(
-        c169_codec::crypto::ContentAlgorithm::ALL
-            .iter()
-            .map(|a| a.name().to_owned()),
-    );
-    names
-}
-
 /// Parses one `--require` value.
 fn capability(s: &str) -> Result<String, String> {
-    let names = requirable();
-    if names.iter().any(|n| n == s) {
+    // The capabilities a `describe` answer declares.
+    let mut names = c169_model::protocol::capability_vocabulary();
+    if names.any(|n| n == s) {
         Ok(s.to_owned())
     } else {
-        Err(format!("expected one of {}", names.join(", ")))
+        let all: Vec<&str> = c169_model::protocol::capability_vocabulary().collect();
+        Err(format!("expected one of {}", all.join(", ")))
     }
 }
 

@@ -245,3 +245,36 @@ fn roundtrip_deterministic_credentials_first_half() {
 fn roundtrip_deterministic_credentials_second_half() {
     roundtrip_streams(CREDENTIALS / 2..CREDENTIALS);
 }
+
+/// The fuzz targets are listed once in code (`fuzzing::TARGETS`, and c169-qr's
+/// `scan`); `fuzz/Cargo.toml` declares a binary for each and nothing else, and
+/// each has its file in `fuzz/fuzz_targets/`: adding a target that one of them
+/// misses fails here.
+#[test]
+fn the_fuzz_crate_declares_exactly_the_targets() {
+    let mut listed: Vec<String> = TARGETS.iter().map(|t| (*t).to_owned()).collect();
+    listed.push("scan".to_owned());
+    listed.sort();
+    let manifest = std::fs::read_to_string(root().join("fuzz/Cargo.toml")).unwrap();
+    let mut bins: Vec<String> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(|section| {
+            section.lines().find_map(|l| {
+                let v = l.trim().strip_prefix("name = ")?;
+                Some(v.trim_matches('"').to_owned())
+            })
+        })
+        .collect();
+    bins.sort();
+    assert_eq!(bins, listed, "fuzz/Cargo.toml [[bin]] names");
+    let mut files: Vec<String> = std::fs::read_dir(root().join("fuzz/fuzz_targets"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".rs").map(str::to_owned)
+        })
+        .collect();
+    files.sort();
+    assert_eq!(files, listed, "fuzz/fuzz_targets/*.rs");
+}

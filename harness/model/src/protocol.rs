@@ -27,6 +27,26 @@ pub const SIGNATURE_ALGORITHMS: [&str; 4] = ["EdDSA", "ES256", "ES384", "ES512"]
 /// The content-encryption algorithm names of the protocol (JOSE names).
 pub const CONTENT_ALGORITHMS: [&str; 3] = ["A128GCM", "A192GCM", "A256GCM"];
 
+/// The capabilities a `describe` answer declares beside its algorithm names (see
+/// [`Description::capability_names`]): the names `--require`, scenario tags and
+/// vectors' `capabilities` use.
+pub const ABILITIES: [&str; 6] = [
+    "verify",
+    "decrypt",
+    "decode_unverified",
+    "validation_time",
+    "encode",
+    "decode_image",
+];
+
+/// Every capability name: [`ABILITIES`], then the algorithm names.
+pub fn capability_vocabulary() -> impl Iterator<Item = &'static str> {
+    ABILITIES
+        .into_iter()
+        .chain(SIGNATURE_ALGORITHMS)
+        .chain(CONTENT_ALGORITHMS)
+}
+
 /// An operation of the protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

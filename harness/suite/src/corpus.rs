@@ -65,7 +65,11 @@ pub const DELIBERATELY_INVALID: &str = "c169_deliberately_invalid";
 
 /// Folders under the vectors root that hold no vectors of the corpus (`fuzz-found`
 /// holds candidates waiting for review).
-const NOT_VECTORS: [&str; 5] = ["keys", "schema", "src", "original", "fuzz-found"];
+pub const NOT_VECTORS: [&str; 5] = ["keys", "schema", "src", "original", FUZZ_FOUND];
+
+/// The folder under the vectors root where `c169 fuzz` writes candidate vectors:
+/// not part of the corpus, nor of its digest, until reviewed and moved.
+pub const FUZZ_FOUND: &str = "fuzz-found";
 
 impl Corpus {
     /// Loads every `*.json` under `root` (except keys/, schema/, src/ and any

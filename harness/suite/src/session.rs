@@ -491,7 +491,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         // Hidden files, and the fuzzer's candidates: not part of the corpus.
         if p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.') || n == "fuzz-found")
+            .is_some_and(|n| n.to_string_lossy().starts_with('.') || n == crate::corpus::FUZZ_FOUND)
         {
             continue;
         }

@@ -62,20 +62,10 @@ fn shared() -> Result<Arc<Shared>, String> {
         .ok_or_else(|| "no implementation is set for the features".to_owned())
 }
 
-/// The capability tags a scenario may carry.
-pub const CAPABILITY_TAGS: [&str; 11] = [
-    "verify",
-    "decrypt",
-    "decode_unverified",
-    "encode",
-    "EdDSA",
-    "ES256",
-    "ES384",
-    "ES512",
-    "A128GCM",
-    "A192GCM",
-    "A256GCM",
-];
+/// Whether a scenario tag names a capability (the vocabulary of `describe`).
+fn is_capability_tag(tag: &str) -> bool {
+    c169_model::protocol::capability_vocabulary().any(|c| c == tag)
+}
 
 /// The state of one scenario.
 #[derive(Debug, Default, cucumber::World)]
@@ -664,7 +654,7 @@ pub async fn run_features_with(
             }
             if let Some(missing) = tags
                 .iter()
-                .find(|t| CAPABILITY_TAGS.contains(&t.as_str()) && !caps.contains(*t))
+                .find(|t| is_capability_tag(t) && !caps.contains(*t))
             {
                 let reason =
                     format!("not run: the implementation does not declare capability {missing:?}");
