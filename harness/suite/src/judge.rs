@@ -54,6 +54,39 @@ pub struct Judgement {
     /// Graded by a rule all vectors share rather than the vector's own basis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grade: Option<Grade>,
+    /// Why the case was not run, when it was not: typed, so that no decision
+    /// hangs on the words of `reason` (which says it to a person).
+    #[serde(skip)]
+    pub not_run: Option<NotRun>,
+}
+
+/// Why a case was not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotRun {
+    /// The implementation answered `unsupported` (a skip).
+    Unsupported,
+    /// The implementation does not declare a capability the case needs (a skip).
+    Undeclared,
+    /// The case turns on a validation time the implementation cannot be given (a skip).
+    ClockBound,
+    /// `describe` failed: no case could be asked (the rig failed).
+    DescribeFailed,
+    /// The adapter was given up after failures in a row (the rig failed).
+    AdapterBroken,
+    /// The request could not be made from the vector (the rig failed).
+    Unbuildable,
+}
+
+impl NotRun {
+    /// Whether this makes the run itself a failure of the rig (exit 3), rather
+    /// than a case the implementation could not take.
+    #[must_use]
+    pub fn fails_the_rig(self) -> bool {
+        matches!(
+            self,
+            NotRun::DescribeFailed | NotRun::AdapterBroken | NotRun::Unbuildable
+        )
+    }
 }
 
 impl Judgement {
@@ -65,6 +98,16 @@ impl Judgement {
             reason: reason.into(),
             stage_mismatch: false,
             grade: None,
+            not_run: None,
+        }
+    }
+
+    /// A case not run, for `why`, with the reason a person reads.
+    #[must_use]
+    pub fn not_run(status: Status, why: NotRun, reason: impl Into<String>) -> Self {
+        Judgement {
+            not_run: Some(why),
+            ..Judgement::new(status, reason)
         }
     }
 }

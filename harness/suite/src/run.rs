@@ -86,17 +86,17 @@ pub fn error(e: &AdapterError) -> Judgement {
         ..
     } = e
     {
-        return Judgement::new(
+        return Judgement::not_run(
             Status::Skip,
+            NotRun::Unsupported,
             format!("not run: the implementation answered unsupported: {message}"),
         );
     }
-    let reason = if e.is_not_run() && !e.reason().starts_with("not run:") {
-        format!("not run: {}", e.reason())
-    } else {
-        e.reason()
-    };
-    Judgement::new(Status::Error, reason)
+    if e.is_not_run() {
+        // Its reason already says "not run: adapter broken (…)".
+        return Judgement::not_run(Status::Error, NotRun::AdapterBroken, e.reason());
+    }
+    Judgement::new(Status::Error, e.reason())
 }
 
 /// Verification keys as the protocol carries them: the public JWK of a usable key,
@@ -283,20 +283,28 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
     } = *ctx;
     let mut result = case(root, path, vector);
     if let Some(e) = describe_error {
-        result.judgement = Judgement::new(
+        result.judgement = Judgement::not_run(
             Status::Error,
+            NotRun::DescribeFailed,
             format!("not run: describe failed: {}", e.reason()),
         );
         return result;
     }
     if let Some(cap) = vector.capabilities.iter().find(|c| !caps.contains(*c)) {
-        result.judgement.reason =
-            format!("not run: the implementation does not declare capability {cap:?}");
+        result.judgement = Judgement::not_run(
+            Status::Skip,
+            NotRun::Undeclared,
+            format!("not run: the implementation does not declare capability {cap:?}"),
+        );
         return result;
     }
     // A rejection by time can only be observed at the vector's own validation time.
     if !honours_time && vector.stage == Some(c169_model::Stage::Time) {
-        result.judgement.reason = format!("not run: {CLOCK_BOUND}");
+        result.judgement = Judgement::not_run(
+            Status::Skip,
+            NotRun::ClockBound,
+            format!("not run: {CLOCK_BOUND}"),
+        );
         return result;
     }
     let start = Instant::now();
@@ -310,7 +318,11 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
         (None, None) => None,
     };
     if let Some(Err(problem)) = &text_or_image {
-        result.judgement = Judgement::new(Status::Error, format!("not run: {problem}"));
+        result.judgement = Judgement::not_run(
+            Status::Error,
+            NotRun::Unbuildable,
+            format!("not run: {problem}"),
+        );
         return result;
     }
     if let Some(Ok(request)) = text_or_image {
@@ -438,3 +450,40 @@ impl Summary {
 }
 
 pub use c169_report::write_atomically;
+
+use crate::judge::NotRun;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn why_a_case_was_not_run_is_typed_not_read_from_its_words() {
+        let broken = error(&AdapterError::Broken {
+            restarts: 3,
+            cause: "no reply within 1s".into(),
+        });
+        assert_eq!(broken.status, Status::Error);
+        assert_eq!(broken.not_run, Some(NotRun::AdapterBroken));
+        assert!(NotRun::AdapterBroken.fails_the_rig());
+        assert!(broken.reason.starts_with("not run: adapter broken"));
+
+        // A timeout is the implementation's failure on this case, not a case not run,
+        // whatever its words.
+        let late = error(&AdapterError::Timeout {
+            after: std::time::Duration::from_secs(1),
+            stderr: Some("not run: adapter broken".into()),
+        });
+        assert_eq!(late.status, Status::Error);
+        assert_eq!(late.not_run, None);
+
+        let unsupported = error(&AdapterError::Adapter {
+            kind: c169_adapter::protocol::ErrorKind::Unsupported,
+            message: "no ES512".into(),
+            stderr: None,
+        });
+        assert_eq!(unsupported.status, Status::Skip);
+        assert_eq!(unsupported.not_run, Some(NotRun::Unsupported));
+        assert!(!NotRun::Unsupported.fails_the_rig());
+    }
+}

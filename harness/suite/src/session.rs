@@ -126,6 +126,8 @@ impl<'a> Session<'a> {
             cases: total,
         });
         let stop = || self.interrupted();
+        // The first case that could not be run for a failure of the rig.
+        let mut rig_case: Option<String> = None;
         let run = run_with(
             self.corpus,
             self.root,
@@ -134,6 +136,11 @@ impl<'a> Session<'a> {
             &keep,
             &stop,
             &mut |vector, result| {
+                let j = &result.judgement;
+                if rig_case.is_none() && j.not_run.is_some_and(crate::judge::NotRun::fails_the_rig)
+                {
+                    rig_case = Some(format!("{} (first at {})", j.reason, result.id));
+                }
                 let case = vector_case(vector, result);
                 sink.event(&Event::Case(&case));
                 cases.push(case);
@@ -155,12 +162,7 @@ impl<'a> Session<'a> {
             .describe_error
             .as_ref()
             .map(|e| format!("describe failed: {e}"))
-            .or_else(|| {
-                cases
-                    .iter()
-                    .find(|c| c.status == Status::Error && c.reason.starts_with("not run:"))
-                    .map(|c| format!("{} (first at {})", c.reason, c.id))
-            });
+            .or(rig_case);
         let interrupted = run.interrupted || self.interrupted();
         let facts = RunFacts {
             started: rfc3339(started),
