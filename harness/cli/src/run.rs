@@ -304,12 +304,11 @@ fn ctrl_c() -> Arc<AtomicBool> {
 /// Parses one `--require` value.
 fn capability(s: &str) -> Result<String, String> {
     // The capabilities a `describe` answer declares.
-    let mut names = c169_model::protocol::capability_vocabulary();
-    if names.any(|n| n == s) {
+    let names: Vec<&str> = c169_model::protocol::capability_vocabulary().collect();
+    if names.contains(&s) {
         Ok(s.to_owned())
     } else {
-        let all: Vec<&str> = c169_model::protocol::capability_vocabulary().collect();
-        Err(format!("expected one of {}", all.join(", ")))
+        Err(format!("expected one of {}", names.join(", ")))
     }
 }
 

@@ -1051,7 +1051,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     // What a killed writer of the same file left goes first.
-    publish::sweep_files(dir, &format!(".{name}."), ".tmp");
+    publish::sweep_left(dir, &format!(".{name}."), &[".tmp"]);
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {

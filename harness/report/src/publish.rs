@@ -56,6 +56,12 @@ impl Place {
                 what: "a report folder needs a parent folder to stage the set in; the file system root is none".into(),
             });
         };
+        if dir.exists() && !dir.is_dir() {
+            return Err(PublishError::Folder {
+                path: dir,
+                what: "is not a folder".into(),
+            });
+        }
         Ok(Place {
             parent: parent.to_owned(),
             name: name.to_string_lossy().into_owned(),
@@ -74,23 +80,7 @@ impl Place {
 
     /// Removes staging folders of this report folder whose process is gone.
     fn sweep(&self) {
-        let Ok(entries) = fs::read_dir(&self.parent) else {
-            return;
-        };
-        let prefix = self.prefix();
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(pid) = name
-                .strip_prefix(&prefix)
-                .map(|p| p.trim_end_matches(".old"))
-                .and_then(|p| p.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if pid == std::process::id() || !alive(pid) {
-                let _ = fs::remove_dir_all(e.path());
-            }
-        }
+        sweep_left(&self.parent, &self.prefix(), &["", ".old"]);
     }
 
     /// The entries of the current folder to carry over, or why the folder cannot
@@ -138,19 +128,26 @@ fn normalise(p: &Path) -> PathBuf {
     out
 }
 
-/// Removes the files of `dir` named `{prefix}{pid}{suffix}` whose process is gone.
-pub(crate) fn sweep_files(dir: &Path, prefix: &str, suffix: &str) {
+/// Removes what killed writers left in `dir`: the files and folders named
+/// `{prefix}{pid}{suffix}` (one of `suffixes`) whose process is gone.
+pub(crate) fn sweep_left(dir: &Path, prefix: &str, suffixes: &[&str]) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let pid = name
-            .strip_prefix(prefix)
-            .and_then(|p| p.strip_suffix(suffix))
-            .and_then(|p| p.parse::<u32>().ok());
+        let pid = name.strip_prefix(prefix).and_then(|rest| {
+            suffixes
+                .iter()
+                .find_map(|s| rest.strip_suffix(s)?.parse::<u32>().ok())
+        });
         if pid.is_some_and(|pid| pid != std::process::id() && !alive(pid)) {
-            let _ = fs::remove_file(e.path());
+            let path = e.path();
+            let _ = if path.is_dir() {
+                fs::remove_dir_all(path)
+            } else {
+                fs::remove_file(path)
+            };
         }
     }
 }
@@ -176,12 +173,6 @@ fn alive(_pid: u32) -> bool {
 /// staging folder. Creates `dir` when missing.
 pub fn check(dir: &Path, report_files: &[&str]) -> Result<(), PublishError> {
     let place = Place::of(dir)?;
-    if place.dir.exists() && !place.dir.is_dir() {
-        return Err(PublishError::Folder {
-            path: place.dir.clone(),
-            what: "is not a folder".into(),
-        });
-    }
     fs::create_dir_all(&place.dir).map_err(io(&place.dir))?;
     place.foreign(report_files)?;
     place.sweep();
@@ -205,12 +196,6 @@ pub fn write_set(
     report_files: &[&str],
 ) -> Result<(), PublishError> {
     let place = Place::of(dir)?;
-    if place.dir.exists() && !place.dir.is_dir() {
-        return Err(PublishError::Folder {
-            path: place.dir.clone(),
-            what: "is not a folder".into(),
-        });
-    }
     fs::create_dir_all(&place.parent).map_err(io(&place.parent))?;
     place.sweep();
     let staging = place.staging();
