@@ -20,6 +20,7 @@ mod error;
 mod http;
 mod lines;
 mod loopback;
+pub mod peers;
 mod reference;
 mod reply;
 pub mod serve;

@@ -12,11 +12,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use c169_adapter::{Implementation, Mode, Reference, Subprocess, SubprocessSettings};
+use c169_corpus::catalogue::Catalogue;
+use c169_corpus::Corpus;
 use c169_report::formats::{write_all, Format};
 use c169_report::Collector;
-use c169_suite::catalogue::Catalogue;
 use c169_suite::session::Session;
-use c169_suite::Corpus;
 use criterion::Criterion;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -17,8 +17,8 @@
 
 use c169_adapter::protocol::DecodeRequest;
 use c169_adapter::{Implementation, Loopback, Mode, Reference, Subprocess, SubprocessSettings};
+use c169_corpus::Corpus;
 use c169_suite::run::decode_request;
-use c169_suite::Corpus;
 use criterion::Criterion;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 fn text(id: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors");
-    let corpus = c169_suite::Corpus::load(&root).unwrap();
+    let corpus = c169_corpus::Corpus::load(&root).unwrap();
     corpus
         .vectors
         .iter()

@@ -1,9 +1,9 @@
 //! `c169 adapters`: the registered peer adapters — list, set up, check.
 
 use crate::run::project_dir;
+use c169_adapter::peers::{discover, Peer};
 use c169_adapter::Settings;
 use c169_report::exit;
-use c169_suite::peers::{discover, Peer};
 use std::time::Duration;
 
 #[derive(Debug, clap::Subcommand)]

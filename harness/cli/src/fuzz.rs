@@ -3,9 +3,9 @@
 use crate::run::{peer, vectors_root};
 use anyhow::Context as _;
 use c169_adapter::{Implementation, Settings};
+use c169_corpus::Corpus;
 use c169_report::{exit, write_atomically};
 use c169_suite::differential::{bases, candidate, case, minimise, run_case, Tally, Verdicts};
-use c169_suite::Corpus;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

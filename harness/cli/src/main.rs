@@ -51,6 +51,7 @@ mod keyfiles;
 mod matrix;
 mod progress;
 mod qr;
+mod regen;
 mod report;
 mod requirements;
 mod run;
@@ -93,6 +94,8 @@ enum Command {
     /// Work with the vector corpus.
     #[command(subcommand)]
     Vectors(vectors::Command),
+    /// Make again everything derived from the sources (vector files, fuzz seeds, snapshots, published reports), or with --check show it current.
+    Regen(regen::Args),
     /// QR symbols: render a text to PNG, scan a PNG, how a text fits, the corpus's table of versions.
     #[command(subcommand)]
     Qr(qr::Command),
@@ -130,6 +133,7 @@ fn main() -> ExitCode {
         Command::Matrix(a) => matrix::run(&a),
         Command::Fuzz(a) => fuzz::run(&a),
         Command::Vectors(c) => vectors::run(&c),
+        Command::Regen(a) => regen::run(&a),
         Command::Qr(c) => qr::run(&c),
         Command::Requirements(a) => requirements::run(&a),
         Command::Adapter(AdapterCommand::Stdio) => tokio::runtime::Builder::new_current_thread()

@@ -4,15 +4,15 @@
 use crate::adapters::peers_required;
 use crate::run::{project_dir, vectors_root};
 use anyhow::Context as _;
+use c169_adapter::peers::discover;
 use c169_adapter::{Implementation, Reference, Settings};
+use c169_corpus::Corpus;
 use c169_model::bounded;
 use c169_report::formats::{write_all, Format};
 use c169_report::matrix::{render_index, Matrix};
 use c169_report::{exit, write_atomically, Collector, Report};
 use c169_suite::matrix::{grid, Member};
-use c169_suite::peers::discover;
 use c169_suite::session::Session;
-use c169_suite::Corpus;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,7 +101,7 @@ fn curated() -> anyhow::Result<c169_report::findings::Curated> {
 pub(crate) fn findings_page(
     mut peers: Vec<(String, &Report)>,
     corpus: &Corpus,
-    catalogue: &c169_suite::catalogue::Catalogue,
+    catalogue: &c169_corpus::catalogue::Catalogue,
 ) -> anyhow::Result<String> {
     peers.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(c169_report::findings::render(&peers, &curated()?, &|c| {
@@ -112,7 +112,7 @@ pub(crate) fn findings_page(
 /// The sentence a case is graded by, as findings quote it.
 fn quote_of(
     corpus: &Corpus,
-    catalogue: &c169_suite::catalogue::Catalogue,
+    catalogue: &c169_corpus::catalogue::Catalogue,
     c: &c169_report::Case,
 ) -> Option<String> {
     let shown = |doc: &str, section: &str, quote: &str| format!("{doc} {section}: “{quote}”");

@@ -168,7 +168,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
 }
 
 fn vector_text(root: &Path, id: &str) -> anyhow::Result<String> {
-    let corpus = c169_suite::Corpus::load(root)?;
+    let corpus = c169_corpus::Corpus::load(root)?;
     let Some((path, v)) = corpus.vectors.iter().find(|(_, v)| v.id == id) else {
         bail!("--vector: no vector {id:?} in {}", root.display());
     };
@@ -183,7 +183,7 @@ fn vector_text(root: &Path, id: &str) -> anyhow::Result<String> {
 /// The Markdown table of versions per level for every vector with a text, and the
 /// distribution by version band.
 pub fn table(root: &Path, verdict: Option<&str>) -> anyhow::Result<String> {
-    let corpus = c169_suite::Corpus::load(root)?;
+    let corpus = c169_corpus::Corpus::load(root)?;
     let mut rows: Vec<(&str, c169_model::QrFit)> = corpus
         .vectors
         .iter()

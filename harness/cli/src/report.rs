@@ -110,7 +110,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
         }
         Command::Findings { dir } => {
             let root = crate::run::vectors_root(None);
-            let corpus = c169_suite::Corpus::load(&root)?;
+            let corpus = c169_corpus::Corpus::load(&root)?;
             let catalogue = crate::vectors::catalogue_for(&root)?;
             let mut loaded = Vec::new();
             for entry in

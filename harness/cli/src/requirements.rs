@@ -3,7 +3,7 @@
 use crate::exit;
 use crate::run::vectors_root;
 use crate::vectors::catalogue_for;
-use c169_suite::coverage::{coverage, unknown_ids};
+use c169_corpus::coverage::{coverage, unknown_ids};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -20,9 +20,9 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(args.vectors.as_deref());
     let catalogue = catalogue_for(&root)?;
-    let corpus = c169_suite::Corpus::load(&root)?;
+    let corpus = c169_corpus::Corpus::load(&root)?;
     let scenarios =
-        c169_suite::features::scenarios(&root.join("../features")).map_err(anyhow::Error::msg)?;
+        c169_corpus::features::scenarios(&root.join("../features")).map_err(anyhow::Error::msg)?;
     let rows = coverage(&catalogue, &corpus, &scenarios);
     if let Some(id) = &args.id {
         let Some(row) = rows
@@ -64,7 +64,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     for (vector, id) in unknown_ids(&catalogue, &corpus) {
         println!("vector {vector} names {id}, which is not in the catalogue");
     }
-    for (id, why) in c169_suite::coverage::contradicted(&catalogue, &corpus) {
+    for (id, why) in c169_corpus::coverage::contradicted(&catalogue, &corpus) {
         println!("{id}: its tests expect the opposite of what it says: {why}");
     }
     let mut gaps = 0;

@@ -2,11 +2,11 @@
 
 use anyhow::Context as _;
 use c169_adapter::{Settings, Target};
+use c169_corpus::Corpus;
 use c169_report::exit;
 use c169_report::expectations::Expectations;
 use c169_report::{FailOn, Profile, ShardId};
 use c169_suite::session::Session;
-use c169_suite::Corpus;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -98,10 +98,10 @@ pub fn project_dir(name: &str) -> PathBuf {
 }
 
 /// A registered peer by name, ready to start; a usage error (exit 2) if it is not.
-pub fn peer(name: &str) -> anyhow::Result<c169_suite::peers::Peer> {
+pub fn peer(name: &str) -> anyhow::Result<c169_adapter::peers::Peer> {
     let dir = project_dir("adapters");
-    let peers = c169_suite::peers::discover(&dir).map_err(anyhow::Error::msg)?;
-    let names: Vec<&str> = peers.iter().map(c169_suite::peers::Peer::name).collect();
+    let peers = c169_adapter::peers::discover(&dir).map_err(anyhow::Error::msg)?;
+    let names: Vec<&str> = peers.iter().map(c169_adapter::peers::Peer::name).collect();
     let peer = peers.iter().find(|p| p.name() == name).ok_or_else(|| {
         anyhow::anyhow!(
             "--adapter: no adapter {name:?} in {}; registered: {}",
@@ -158,7 +158,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let filter = args
         .tags
         .as_deref()
-        .map(c169_suite::features::tag_filter)
+        .map(c169_corpus::features::tag_filter)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--tags: {e}"))?;
     let rt = tokio::runtime::Builder::new_current_thread()

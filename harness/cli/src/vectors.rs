@@ -3,7 +3,7 @@
 use crate::exit;
 use crate::run::vectors_root;
 use anyhow::Context as _;
-use c169_suite::catalogue::Catalogue;
+use c169_corpus::catalogue::Catalogue;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -58,9 +58,9 @@ pub fn catalogue_for(root: &Path) -> anyhow::Result<Catalogue> {
 /// Everything the generator and the importers write, with the areas the generator owns.
 fn produced(root: &Path) -> anyhow::Result<(Vec<File>, BTreeSet<String>)> {
     let catalogue = catalogue_for(root)?;
-    let generated = c169_suite::generate::generate(root, &catalogue)?;
+    let generated = c169_corpus::generate::generate(root, &catalogue)?;
     let mut files = generated.files;
-    files.extend(c169_suite::external::files(root).map_err(anyhow::Error::msg)?);
+    files.extend(c169_corpus::external::files(root).map_err(anyhow::Error::msg)?);
     Ok((files, generated.areas))
 }
 
@@ -94,7 +94,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
 fn generate(root: &Path) -> anyhow::Result<u8> {
     let start = std::time::Instant::now();
     let catalogue = catalogue_for(root)?;
-    let generated = c169_suite::generate::generate(root, &catalogue)?;
+    let generated = c169_corpus::generate::generate(root, &catalogue)?;
     let (mut written, mut removed) = (0, 0);
     let wanted: BTreeSet<PathBuf> = generated.files.iter().map(|(p, _)| p.clone()).collect();
     for (path, bytes) in &generated.files {
@@ -105,7 +105,7 @@ fn generate(root: &Path) -> anyhow::Result<u8> {
         }
     }
     for area in &generated.areas {
-        for stale in c169_suite::corpus::files(&root.join(area), ".json")?
+        for stale in c169_corpus::corpus::files(&root.join(area), ".json")?
             .into_iter()
             .filter(|p| !wanted.contains(p))
         {
@@ -147,7 +147,7 @@ fn check(root: &Path) -> anyhow::Result<u8> {
         }
     }
     for area in &areas {
-        for extra in c169_suite::corpus::files(&root.join(area), ".json")?
+        for extra in c169_corpus::corpus::files(&root.join(area), ".json")?
             .into_iter()
             .filter(|p| !wanted.contains(p))
         {
@@ -157,8 +157,8 @@ fn check(root: &Path) -> anyhow::Result<u8> {
             ));
         }
     }
-    let schema = c169_suite::schema::VectorSchema::load(root).map_err(anyhow::Error::msg)?;
-    let corpus = c169_suite::Corpus::load(root)?;
+    let schema = c169_corpus::schema::VectorSchema::load(root).map_err(anyhow::Error::msg)?;
+    let corpus = c169_corpus::Corpus::load(root)?;
     for (path, _) in &corpus.vectors {
         let json: serde_json::Value = c169_model::deep::from_slice(
             &c169_model::bounded::read_file(path, c169_model::bounded::VECTOR_FILE)?,
@@ -194,7 +194,7 @@ struct Filter {
 }
 
 fn list(root: &Path, filter: &Filter, counts: bool) -> anyhow::Result<u8> {
-    let corpus = c169_suite::Corpus::load(root)?;
+    let corpus = c169_corpus::Corpus::load(root)?;
     let mut table: std::collections::BTreeMap<(String, String), usize> =
         std::collections::BTreeMap::new();
     for (path, v) in &corpus.vectors {
@@ -256,7 +256,7 @@ fn list(root: &Path, filter: &Filter, counts: bool) -> anyhow::Result<u8> {
 }
 
 fn import(root: &Path, check: bool) -> anyhow::Result<u8> {
-    let files = c169_suite::external::files(root)
+    let files = c169_corpus::external::files(root)
         .map_err(anyhow::Error::msg)
         .context("importing the external corpora")?;
     let mut stale = Vec::new();

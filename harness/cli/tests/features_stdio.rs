@@ -4,10 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
 use c169_adapter::{Command, Implementation, Mode, Reference, Subprocess, SubprocessSettings};
-use c169_suite::catalogue::Catalogue;
-use c169_suite::generate::Generator;
+use c169_corpus::catalogue::Catalogue;
+use c169_corpus::generate::Generator;
+use c169_corpus::Corpus;
 use c169_suite::steps::{run_features, FeatureRun, Shared};
-use c169_suite::Corpus;
 use std::sync::Arc;
 
 mod common;

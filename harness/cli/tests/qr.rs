@@ -188,7 +188,7 @@ fn the_table_covers_every_valid_vector() {
     );
     // Every valid vector with a text is in the table.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors");
-    let corpus = c169_suite::Corpus::load(&root).unwrap();
+    let corpus = c169_corpus::Corpus::load(&root).unwrap();
     let valid = corpus
         .vectors
         .iter()

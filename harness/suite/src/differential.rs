@@ -7,12 +7,12 @@
 //! drawn from a SplitMix64 generator seeded with both, so `--seed S --case I`
 //! rebuilds case I exactly.
 
-use crate::corpus::Corpus;
 use arbitrary::{Arbitrary, Unstructured};
 use c169_adapter::protocol::{DecodeKeys, DecodeOptions, DecodeRequest, ErrorKind};
 use c169_adapter::{AdapterError, Implementation, Reference};
 use c169_codec::encode::{Edit, EncodeOptions, EncodeRequest, Point, SignSpec, Tamper};
 use c169_codec::keys::{Key, KeyMaterial};
+use c169_corpus::corpus::Corpus;
 use c169_model::canonical::{from_canonical_json, to_canonical_json};
 use c169_model::{Outcome, Stage, Value, Vector, Verdict, VerdictClass};
 use std::collections::{BTreeMap, BTreeSet};

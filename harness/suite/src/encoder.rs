@@ -138,8 +138,8 @@ fn outside_alphabet(qr: &str) -> Option<String> {
 /// Whether `qr` fits a version-40 symbol at the vector's level, in the mode its
 /// characters need; the problem when not.
 fn fits_v40(vector: &Vector, qr: &str) -> Option<String> {
-    let level = crate::symbol::encoder_level(vector);
-    let symbol = crate::symbol::facts(qr, level);
+    let level = c169_corpus::symbol::encoder_level(vector);
+    let symbol = c169_corpus::symbol::facts(qr, level);
     symbol.version.is_none().then(|| {
         format!(
             "{} characters in {} mode: more than a version-40 QR symbol holds at level {level} ({} in alphanumeric mode)",

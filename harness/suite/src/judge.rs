@@ -75,6 +75,8 @@ pub enum NotRun {
     AdapterBroken,
     /// The request could not be made from the vector (the rig failed).
     Unbuildable,
+    /// The run was interrupted before the case was asked (a skip).
+    Interrupted,
 }
 
 impl NotRun {

@@ -2,10 +2,10 @@
 //! turns the identity fixtures (the encoder vectors) into QR text, and every
 //! implementation decodes every output.
 
-use crate::corpus::Corpus;
 use crate::run::{decode_request, encode_request};
 use c169_adapter::protocol::ErrorKind;
 use c169_adapter::{AdapterError, Implementation, Reference};
+use c169_corpus::corpus::Corpus;
 use c169_model::{Vector, Verdict};
 use c169_report::matrix::{Cell, Grid, GridCase};
 use std::collections::BTreeSet;

@@ -1,7 +1,6 @@
 //! Running a corpus against an implementation and collecting the results.
 
-use crate::corpus::Corpus;
-use crate::judge::{judge, Judgement, Status};
+use crate::judge::{judge, Judgement, NotRun, Status};
 use base64::Engine as _;
 use c169_adapter::protocol::{
     bstr_json, DecodeKeys, DecodeOptions, DecodeRequest, Description, EncodeRequest, EncryptParams,
@@ -9,6 +8,7 @@ use c169_adapter::protocol::{
 };
 use c169_adapter::{AdapterError, Implementation};
 use c169_codec::keys::Key;
+use c169_corpus::corpus::Corpus;
 use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -199,9 +199,9 @@ pub fn run(
     root: &Path,
     imp: &dyn Implementation,
     rt: &tokio::runtime::Runtime,
-    filter: Option<&crate::features::TagFilter>,
+    filter: Option<&c169_corpus::features::TagFilter>,
 ) -> Run {
-    let keep = |v: &Vector| filter.is_none_or(|keep| keep(&crate::features::vector_tags(v)));
+    let keep = |v: &Vector| filter.is_none_or(|keep| keep(&c169_corpus::features::vector_tags(v)));
     run_with(corpus, root, imp, rt, &keep, &|| false, &mut |_, _| {})
 }
 
@@ -310,7 +310,7 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
     let start = Instant::now();
     let text_or_image = match (&vector.qr, &vector.image) {
         (Some(qr), _) => Some(Ok(decode_request(corpus, vector, qr, caps))),
-        (None, Some(image)) => Some(crate::symbol::image_bytes(path, image).map(|png| {
+        (None, Some(image)) => Some(c169_corpus::symbol::image_bytes(path, image).map(|png| {
             let mut request = decode_request(corpus, vector, "", caps);
             request.image = Some(base64::engine::general_purpose::STANDARD.encode(png));
             request
@@ -334,7 +334,7 @@ fn one(ctx: &Ctx<'_>, path: &Path, vector: &Vector) -> CaseResult {
                     && outcome.stage == Some(c169_model::Stage::Time)
                 {
                     // It judged exp/nbf at its own clock, not at the vector's time.
-                    result.judgement = Judgement::new(Status::Skip, format!(
+                    result.judgement = Judgement::not_run(Status::Skip, NotRun::ClockBound, format!(
                             "not judged: rejected at stage time, and {CLOCK_BOUND}: it judged at its own clock, not at the vector's validation time ({})",
                             outcome.message.as_deref().unwrap_or("no message")
                         ));
@@ -450,8 +450,6 @@ impl Summary {
 }
 
 pub use c169_report::write_atomically;
-
-use crate::judge::NotRun;
 
 #[cfg(test)]
 mod tests {

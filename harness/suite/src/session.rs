@@ -1,12 +1,12 @@
 //! One whole run — the vectors, then the scenarios — streamed as report events
 //! and finished into a [`Report`].
 
-use crate::catalogue::Catalogue;
-use crate::corpus::Corpus;
-use crate::features::TagFilter;
 use crate::run::{run_with, CaseResult};
 use crate::steps::{run_features_with, Controls, ScenarioRecord, ScenarioStatus, Shared};
 use c169_adapter::Implementation;
+use c169_corpus::catalogue::Catalogue;
+use c169_corpus::corpus::Corpus;
+use c169_corpus::features::TagFilter;
 use c169_model::{Level, Vector, Verdict};
 use c169_report::expectations::Expectations;
 use c169_report::{
@@ -116,7 +116,7 @@ impl<'a> Session<'a> {
         let part = self.shard;
         let only = &self.only;
         let keep = |v: &Vector| {
-            filter.is_none_or(|keep| keep(&crate::features::vector_tags(v)))
+            filter.is_none_or(|keep| keep(&c169_corpus::features::vector_tags(v)))
                 && part.is_none_or(|s| s.holds(&v.id))
                 && (only.is_empty() || only.contains(&v.id))
         };
@@ -218,7 +218,7 @@ impl<'a> Session<'a> {
     ) -> Result<Vec<Case>, String> {
         let inputs = Shared {
             imp: Arc::clone(&self.imp),
-            generator: crate::generate::Generator::load(self.root, self.catalogue)
+            generator: c169_corpus::generate::Generator::load(self.root, self.catalogue)
                 .map_err(|e| e.to_string())?,
             corpus: self.corpus.clone(),
             caps,
@@ -344,10 +344,9 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
         stage_mismatch: r.judgement.stage_mismatch,
         diverges_at,
         output: if failed { r.output.clone() } else { None },
-        symbol: r
-            .output
-            .as_deref()
-            .map(|text| crate::symbol::facts(text, crate::symbol::encoder_level(vector))),
+        symbol: r.output.as_deref().map(|text| {
+            c169_corpus::symbol::facts(text, c169_corpus::symbol::encoder_level(vector))
+        }),
         steps: Vec::new(),
         stderr: r.stderr.clone(),
         known: None,
@@ -492,9 +491,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in entries.flatten() {
         let p = e.path();
         // Hidden files, and the fuzzer's candidates: not part of the corpus.
-        if p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.') || n == crate::corpus::FUZZ_FOUND)
-        {
+        if p.file_name().is_some_and(|n| {
+            n.to_string_lossy().starts_with('.') || n == c169_corpus::corpus::FUZZ_FOUND
+        }) {
             continue;
         }
         if p.is_dir() {

@@ -5,9 +5,9 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // tests
 
+use c169_corpus::catalogue::Catalogue;
+use c169_corpus::Corpus;
 use c169_model::{keyword_level, Basis, Level, VerdictClass};
-use c169_suite::catalogue::Catalogue;
-use c169_suite::Corpus;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -121,7 +121,7 @@ fn every_vector_has_a_basis_a_quote_a_level_not_above_it_and_a_primary_requireme
 #[test]
 fn every_scenario_has_a_primary_requirement_and_a_level_not_above_its_sentence() {
     let catalogue = catalogue();
-    let scenarios = c169_suite::features::scenarios(&root().join("features")).unwrap();
+    let scenarios = c169_corpus::features::scenarios(&root().join("features")).unwrap();
     assert!(scenarios.len() > 150, "{} scenarios", scenarios.len());
     let mut problems = Vec::new();
     for s in &scenarios {
@@ -211,6 +211,6 @@ fn every_normative_requirement_quotes_its_sentence_or_says_why_none_exists() {
 fn no_requirement_is_tested_only_by_vectors_that_expect_its_opposite() {
     let catalogue = catalogue();
     let corpus = Corpus::load(&root().join("vectors")).unwrap();
-    let flagged = c169_suite::coverage::contradicted(&catalogue, &corpus);
+    let flagged = c169_corpus::coverage::contradicted(&catalogue, &corpus);
     assert!(flagged.is_empty(), "{flagged:#?}");
 }

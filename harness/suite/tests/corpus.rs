@@ -12,8 +12,9 @@
 mod common;
 
 use c169_adapter::Reference;
+use c169_corpus::Corpus;
 use c169_suite::run::{run, Summary};
-use c169_suite::{Corpus, Status};
+use c169_suite::Status;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -50,12 +51,12 @@ fn the_reference_passes_every_vector() {
 fn the_generated_and_imported_files_are_up_to_date() {
     let root = root();
     let catalogue =
-        c169_suite::catalogue::Catalogue::load(&root.join("../features/requirements.yaml"))
+        c169_corpus::catalogue::Catalogue::load(&root.join("../features/requirements.yaml"))
             .unwrap();
-    let mut files = c169_suite::generate::generate(&root, &catalogue)
+    let mut files = c169_corpus::generate::generate(&root, &catalogue)
         .unwrap()
         .files;
-    files.extend(c169_suite::external::files(&root).unwrap());
+    files.extend(c169_corpus::external::files(&root).unwrap());
     for (path, bytes) in files {
         let on_disk = std::fs::read(&path).unwrap_or_default();
         assert!(
@@ -69,7 +70,7 @@ fn the_generated_and_imported_files_are_up_to_date() {
 #[test]
 fn every_vector_file_validates_against_the_schema_and_a_violation_is_caught() {
     let root = root();
-    let schema = c169_suite::schema::VectorSchema::load(&root).unwrap();
+    let schema = c169_corpus::schema::VectorSchema::load(&root).unwrap();
     let corpus = Corpus::load(&root).unwrap();
     for (path, _) in &corpus.vectors {
         let json: serde_json::Value =
@@ -234,7 +235,7 @@ fn a_fifo_a_device_or_an_oversized_file_in_the_corpus_is_refused_at_once() {
     let features = dir.join("features");
     std::fs::create_dir_all(&features).unwrap();
     mkfifo(&features.join("stuck.feature"));
-    let e = c169_suite::features::scenarios(&features).unwrap_err();
+    let e = c169_corpus::features::scenarios(&features).unwrap_err();
     assert!(
         e.contains("stuck.feature: not a regular file (a FIFO)"),
         "{e}"

@@ -6,9 +6,9 @@
 use async_trait::async_trait;
 use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded};
 use c169_adapter::{AdapterError, Implementation, Reference};
+use c169_corpus::Corpus;
 use c169_model::{Outcome, Verdict};
 use c169_suite::differential::{bases, case, run_case, Verdicts};
-use c169_suite::Corpus;
 use std::path::Path;
 
 fn corpus() -> Corpus {

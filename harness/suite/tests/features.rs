@@ -14,11 +14,11 @@ mod common;
 use async_trait::async_trait;
 use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded};
 use c169_adapter::{AdapterError, Implementation, Reference};
+use c169_corpus::catalogue::Catalogue;
+use c169_corpus::generate::Generator;
+use c169_corpus::Corpus;
 use c169_model::{Outcome, Verdict};
-use c169_suite::catalogue::Catalogue;
-use c169_suite::generate::Generator;
 use c169_suite::steps::{run_features, FeatureRun, Shared};
-use c169_suite::Corpus;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -202,6 +202,50 @@ fn check_broken(name: &str, imp: Arc<dyn Implementation>, rt: &tokio::runtime::R
             false,
         ))
         .unwrap();
+    compare_broken(name, &run)
+}
+
+/// Two feature runs at once in one process, the reference and a broken
+/// implementation: each gets its own results, as when run alone (the runs share
+/// no state but the process).
+fn check_two_sessions(rt: &tokio::runtime::Runtime, reference_passed: usize) {
+    let features = repo().join("features");
+    // Made before, not inside, the runs: making one asks `describe` on the runtime.
+    let (one, other) = (
+        shared(Arc::new(Reference), rt),
+        shared(Arc::new(SkipsVerification), rt),
+    );
+    let (reference, broken) = rt.block_on(async {
+        tokio::join!(
+            run_features(&features, one, None, false),
+            run_features(&features, other, None, false),
+        )
+    });
+    let (reference, broken) = (reference.unwrap(), broken.unwrap());
+    assert_eq!(
+        (
+            reference.passed.len(),
+            reference.failed.len(),
+            reference.skipped.len()
+        ),
+        (reference_passed, 0, 0),
+        "the reference, run beside another session"
+    );
+    assert_eq!(
+        compare_broken("skips-verification", &broken),
+        0,
+        "skips-verification, run beside the reference"
+    );
+    println!(
+        "two sessions at once: the reference {} passed, skips-verification {} failed, as alone",
+        reference.passed.len(),
+        broken.failed.len()
+    );
+}
+
+/// Compares a broken implementation's failures with the recorded set; returns
+/// the number of differences.
+fn compare_broken(name: &str, run: &FeatureRun) -> usize {
     let expected_path = repo().join(format!("harness/suite/tests/broken/{name}.txt"));
     let got: Vec<String> = run.failed.iter().map(|f| strip_note(f)).collect();
     if std::env::var_os("C169_BLESS").is_some() {
@@ -242,6 +286,7 @@ fn main() {
         .unwrap();
     let mut failures = 0;
     let mut passed = 0;
+    let mut features_passed = 0;
     for (what, dir) in [
         (
             "step library smoke test",
@@ -268,10 +313,14 @@ fn main() {
         report(what, &run);
         failures += run.failed.len() + run.broken + run.skipped.len();
         passed += run.passed.len();
+        if what == "features" {
+            features_passed = run.passed.len();
+        }
         assert!(!run.passed.is_empty(), "{what}: no scenario ran");
     }
     assert_eq!(failures, 0, "features failed against the reference");
     check_skips(&rt);
+    check_two_sessions(&rt, features_passed);
     let differences = check_broken("skips-verification", Arc::new(SkipsVerification), &rt)
         + check_broken("lax-text-and-time", Arc::new(LaxTextAndTime), &rt)
         + check_broken(

@@ -17,11 +17,11 @@
     clippy::indexing_slicing
 )]
 
+use c169_corpus::catalogue::Catalogue;
+use c169_corpus::generate::Generator;
+use c169_corpus::Corpus;
 use c169_model::{QrMode, VerdictClass};
 use c169_qr::{Level, Mode, Symbol};
-use c169_suite::catalogue::Catalogue;
-use c169_suite::generate::Generator;
-use c169_suite::Corpus;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,7 @@ fn every_valid_vector_renders_and_scans_back_at_each_level_it_fits() {
             .qr_fit
             .unwrap_or_else(|| panic!("{}: no qr_fit", path.display()));
         // What the vector records is what c169-qr computes, for every vector.
-        assert_eq!(fit, c169_suite::symbol::fit(text), "{}", path.display());
+        assert_eq!(fit, c169_corpus::symbol::fit(text), "{}", path.display());
         if v.verdict != VerdictClass::Valid {
             continue;
         }
@@ -109,10 +109,10 @@ fn image_vectors_are_their_sources_degraded_and_read_as_recorded() {
         let Some(image) = &v.image else { continue };
         images += 1;
         // The PNG on disk holds the recorded pixels.
-        let png = c169_suite::symbol::image_bytes(path, image).unwrap();
+        let png = c169_corpus::symbol::image_bytes(path, image).unwrap();
         let gray = c169_qr::decode_png(&png).unwrap();
         assert_eq!(
-            c169_suite::symbol::pixels_sha256(&gray),
+            c169_corpus::symbol::pixels_sha256(&gray),
             image.pixels_sha256,
             "{}",
             v.id

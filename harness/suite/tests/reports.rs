@@ -15,13 +15,13 @@
 use async_trait::async_trait;
 use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded, ErrorKind};
 use c169_adapter::{AdapterError, Implementation, Reference};
+use c169_corpus::catalogue::Catalogue;
+use c169_corpus::Corpus;
 use c169_model::{Outcome, Stage, Verdict};
 use c169_report::expectations::Expectations;
 use c169_report::formats::Format;
 use c169_report::{CaseKind, Event, KnownState, Report, ShardId, Sink, Status};
-use c169_suite::catalogue::Catalogue;
 use c169_suite::session::Session;
-use c169_suite::Corpus;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -117,7 +117,7 @@ impl Fixture {
         expectations: Option<&str>,
         interrupt: Option<Arc<AtomicBool>>,
     ) -> Session<'_> {
-        let filter: c169_suite::features::TagFilter = Arc::new(|tags: &[String]| {
+        let filter: c169_corpus::features::TagFilter = Arc::new(|tags: &[String]| {
             tags.iter()
                 .any(|t| REQUIREMENTS.contains(&t.trim_start_matches('@')))
         });

@@ -11,7 +11,7 @@
 
 use c169_codec::keys::Key;
 use c169_codec::{decode, DecodeOptions};
-use c169_suite::Corpus;
+use c169_corpus::Corpus;
 use serde_json::{json, Value as Json};
 use std::path::Path;
 
@@ -51,7 +51,7 @@ fn reference_outcome_of_every_vector() {
         let verify: Vec<Key> = corpus.keys_for(&vector.keys.verify);
         let decrypt: Vec<Key> = corpus.keys_for(&vector.keys.decrypt);
         let scanned = vector.image.as_ref().map(|image| {
-            let png = c169_suite::symbol::image_bytes(path, image).unwrap();
+            let png = c169_corpus::symbol::image_bytes(path, image).unwrap();
             c169_qr::scan_png(&png)
                 .map(|s| s.text)
                 .map_err(|e| e.to_string())

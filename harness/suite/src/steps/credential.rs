@@ -1,7 +1,7 @@
 //! Given: the credential — identity, claims, keys, encoder options, byte edits.
 //! Each step fills in the family description the vector generator reads.
 
-use super::{shared, C169World};
+use super::C169World;
 use cucumber::given;
 use serde_json::{Map, Value as Json};
 
@@ -46,7 +46,7 @@ fn for_identity(w: &mut C169World, identity: String) {
 
 #[given(expr = "the vector {string}")]
 fn the_vector(w: &mut C169World, id: String) -> Result<(), String> {
-    let s = shared()?;
+    let s = w.shared()?;
     let (_, v) = s
         .corpus
         .vectors

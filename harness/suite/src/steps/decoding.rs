@@ -1,27 +1,33 @@
 //! When the implementation decodes it; then what a conformant decoder answers.
 
-use super::{shared, C169World};
-use crate::judge::{judge, Status};
+use super::C169World;
+use crate::judge::{judge, NotRun, Status};
 use c169_model::{BasisKind, Outcome, Stage, Verdict, VerdictClass};
 use cucumber::{then, when};
 
 #[when("the implementation decodes it")]
 async fn decodes(w: &mut C169World) -> Result<(), String> {
-    let s = shared()?;
+    let s = w.shared()?;
     let vector = w.build()?;
     let qr = vector
         .qr
         .clone()
         .ok_or("the scenario describes an encoding, not a credential to decode")?;
     let request = crate::run::decode_request(&s.corpus, &vector, &qr, &s.caps);
-    let outcome = s
-        .imp
-        .decode(&request)
-        .await
-        .map_err(|e| crate::run::error(&e).reason)?;
+    let outcome = s.imp.decode(&request).await.map_err(|e| refused(w, &e))?;
     w.vector = Some(vector);
     w.outcome = Some(outcome);
     Ok(())
+}
+
+/// An adapter's error as the step's failure, typed when it means the case was
+/// not run (an `unsupported` answer, a broken adapter).
+pub(super) fn refused(w: &mut C169World, e: &c169_adapter::AdapterError) -> String {
+    let j = crate::run::error(e);
+    match j.not_run {
+        Some(why) => w.cannot(why, j.reason),
+        None => j.reason,
+    }
 }
 
 fn answer(w: &C169World) -> Result<&Outcome, String> {
@@ -32,7 +38,7 @@ fn answer(w: &C169World) -> Result<&Outcome, String> {
 
 /// Judges the answer as the vector runner does, with the verdict class the step states.
 fn judged(
-    w: &C169World,
+    w: &mut C169World,
     class: VerdictClass,
     stage: Option<Stage>,
 ) -> Result<crate::Judgement, String> {
@@ -42,7 +48,7 @@ fn judged(
         .ok_or("nothing was decoded: a When step is missing")?;
     vector.verdict = class;
     vector.stage = stage;
-    let s = shared()?;
+    let s = w.shared()?;
     let (basis, level) = super::scenario_basis(&w.tags, s.generator.catalogue(), &w.vector_name())?;
     vector.basis = basis;
     vector.level = level;
@@ -56,13 +62,15 @@ fn judged(
     // for an implementation that cannot be given one.
     if !s.caps.contains("validation_time") {
         if stage == Some(Stage::Time) {
-            return Err(format!("not run: {}", crate::run::CLOCK_BOUND));
+            let reason = format!("not run: {}", crate::run::CLOCK_BOUND);
+            return Err(w.cannot(NotRun::ClockBound, reason));
         }
         if judgement.status != Status::Pass && outcome.stage == Some(Stage::Time) {
-            return Err(format!(
+            let reason = format!(
                 "not judged: rejected at stage time, and {}: it judged at its own clock",
                 crate::run::CLOCK_BOUND
-            ));
+            );
+            return Err(w.cannot(NotRun::ClockBound, reason));
         }
     }
     Ok(judgement)

@@ -1,22 +1,22 @@
 //! When the implementation encodes it; then the reference checks the output.
 
-use super::{shared, C169World};
+use super::C169World;
 use cucumber::{then, when};
 use serde_json::Value as Json;
 
 /// The encoder vector the scenario describes (its checks are named by the Then step).
-fn encoder_vector(w: &C169World, checks: &[String]) -> Result<c169_model::Vector, String> {
+fn encoder_vector(w: &mut C169World, checks: &[String]) -> Result<c169_model::Vector, String> {
     let mut family = w.family.clone();
     family.insert(
         "encoder_checks".into(),
         Json::Array(checks.iter().cloned().map(Json::String).collect()),
     );
-    shared()?.generator.vector(&Json::Object(family))
+    w.shared()?.generator.vector(&Json::Object(family))
 }
 
 #[when("the implementation encodes it")]
 async fn encodes(w: &mut C169World) -> Result<(), String> {
-    let s = shared()?;
+    let s = w.shared()?;
     let vector = encoder_vector(w, &["fields-equal".to_owned()])?;
     let (request, _, _) =
         crate::run::encode_request(&s.corpus, &vector).ok_or("not an encoder vector")?;
@@ -24,7 +24,7 @@ async fn encodes(w: &mut C169World) -> Result<(), String> {
         .imp
         .encode(&request)
         .await
-        .map_err(|e| crate::run::error(&e).reason)?;
+        .map_err(|e| super::decoding::refused(w, &e))?;
     w.output = Some(encoded.qr);
     Ok(())
 }
@@ -36,7 +36,7 @@ async fn passes(w: &mut C169World, list: String) -> Result<(), String> {
         .map(|c| c.trim().trim_matches('"').to_owned())
         .filter(|c| !c.is_empty())
         .collect();
-    let s = shared()?;
+    let s = w.shared()?;
     let vector = encoder_vector(w, &checks)?;
     let output = w
         .output

@@ -15,10 +15,11 @@ pub mod decoding;
 #[allow(clippy::needless_pass_by_value)]
 pub mod encoding;
 
-use crate::corpus::Corpus;
-use crate::features::TagFilter;
-use crate::generate::Generator;
+use crate::judge::NotRun;
 use c169_adapter::Implementation;
+use c169_corpus::corpus::Corpus;
+use c169_corpus::features::TagFilter;
+use c169_corpus::generate::Generator;
 use c169_model::{Outcome, Vector};
 use cucumber::World as _;
 use serde_json::{Map, Value as Json};
@@ -26,11 +27,10 @@ use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// What every scenario of a run shares: the implementation and the inputs.
-#[derive(Debug)]
 pub struct Shared {
     pub imp: Arc<dyn Implementation>,
     pub generator: Generator,
@@ -39,28 +39,19 @@ pub struct Shared {
     pub caps: BTreeSet<String>,
 }
 
-static SHARED: RwLock<Option<Arc<Shared>>> = RwLock::new(None);
-
-/// Set while a run is interrupted: steps stop reaching the implementation.
-static STOP: RwLock<Option<Arc<AtomicBool>>> = RwLock::new(None);
+/// Short: cucumber prints a failed scenario's World, and with it this; the
+/// corpus in full would be megabytes per failure.
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("imp", &self.imp.label())
+            .field("vectors", &self.corpus.vectors.len())
+            .field("caps", &self.caps)
+            .finish_non_exhaustive()
+    }
+}
 
 const INTERRUPTED: &str = "not run: the run was interrupted";
-
-fn shared() -> Result<Arc<Shared>, String> {
-    if STOP
-        .read()
-        .ok()
-        .and_then(|s| s.as_ref().map(|f| f.load(Ordering::SeqCst)))
-        .unwrap_or(false)
-    {
-        return Err(INTERRUPTED.to_owned());
-    }
-    SHARED
-        .read()
-        .map_err(|_| "the shared state is poisoned".to_owned())?
-        .clone()
-        .ok_or_else(|| "no implementation is set for the features".to_owned())
-}
 
 /// Whether a scenario tag names a capability (the vocabulary of `describe`).
 fn is_capability_tag(tag: &str) -> bool {
@@ -98,9 +89,33 @@ pub struct C169World {
     pub grade: Option<crate::judge::Grade>,
     /// The answer an "either answer conforms, preferring …" step prefers.
     pub prefers: Option<c169_model::Verdict>,
+    /// What the run's scenarios share, set as the scenario begins.
+    pub session: Option<Arc<Shared>>,
+    /// Set (by a Ctrl-C handler) to stop: the steps stop reaching the implementation.
+    pub stop: Option<Arc<AtomicBool>>,
+    /// Why the scenario could not be run or judged, when a step failed for that
+    /// (read by the run, never the step's message).
+    pub not_run: Option<NotRun>,
 }
 
 impl C169World {
+    /// What the run's scenarios share, unless the run was interrupted.
+    pub(crate) fn shared(&mut self) -> Result<Arc<Shared>, String> {
+        if self.stop.as_ref().is_some_and(|f| f.load(Ordering::SeqCst)) {
+            return Err(self.cannot(NotRun::Interrupted, INTERRUPTED.to_owned()));
+        }
+        self.session
+            .clone()
+            .ok_or_else(|| "no implementation is set for the features".to_owned())
+    }
+
+    /// Records why the scenario is not run or not judged and returns the reason,
+    /// for the failing step to return.
+    pub(crate) fn cannot(&mut self, why: NotRun, reason: String) -> String {
+        self.not_run = Some(why);
+        reason
+    }
+
     /// The scenario's name, as its profile row when its basis is the profile.
     #[must_use]
     pub fn vector_name(&self) -> String {
@@ -134,7 +149,7 @@ pub fn basis_kind(tags: &[String]) -> c169_model::BasisKind {
 /// sentence of its first requirement at its level tag.
 pub fn scenario_basis(
     tags: &[String],
-    catalogue: &crate::catalogue::Catalogue,
+    catalogue: &c169_corpus::catalogue::Catalogue,
     name: &str,
 ) -> Result<(c169_model::Basis, Option<c169_model::Level>), String> {
     match basis_kind(tags) {
@@ -149,7 +164,7 @@ pub fn scenario_basis(
         c169_model::BasisKind::Observed => {
             return Ok((
                 c169_model::Basis::Observed(c169_model::ObservedBasis {
-                    source: crate::catalogue::OBSERVED.to_owned(),
+                    source: c169_corpus::catalogue::OBSERVED.to_owned(),
                 }),
                 None,
             ))
@@ -233,11 +248,11 @@ impl C169World {
     }
 
     /// The vector the scenario describes: the named one, or one built now.
-    pub fn build(&self) -> Result<Vector, String> {
+    pub fn build(&mut self) -> Result<Vector, String> {
         if let Some(v) = &self.named {
             return Ok(v.clone());
         }
-        shared()?
+        self.shared()?
             .generator
             .vector(&Json::Object(self.family.clone()))
     }
@@ -406,14 +421,6 @@ fn new_record(
     }
 }
 
-/// Whether a step's failure says the case could not be run or judged (an
-/// `unsupported` answer, a validation time the implementation cannot take), as
-/// opposed to a failure of the implementation. A broken adapter stays a failure.
-fn not_run(why: &str) -> bool {
-    (why.starts_with("not run:") || why.starts_with("not judged:"))
-        && !why.contains("adapter broken")
-}
-
 /// A step's failure without cucumber's framing: our steps fail by panicking with the reason.
 fn plain(error: &str) -> String {
     error
@@ -422,11 +429,11 @@ fn plain(error: &str) -> String {
         .to_owned()
 }
 
-static RECORD: Mutex<Option<FeatureRun>> = Mutex::new(None);
-
-fn record(f: impl FnOnce(&mut FeatureRun)) {
-    if let Ok(mut guard) = RECORD.lock() {
-        f(guard.get_or_insert_with(FeatureRun::default));
+/// Adds to the run's record (poisoned only by a panic while adding, which our
+/// closures do not have).
+fn keep(record: &Mutex<FeatureRun>, f: impl FnOnce(&mut FeatureRun)) {
+    if let Ok(mut guard) = record.lock() {
+        f(&mut guard);
     }
 }
 
@@ -505,7 +512,7 @@ pub async fn run_features(
 /// reads them itself, unbounded.
 fn check_feature_files(features: &Path) -> Result<(), String> {
     let files = if features.is_dir() {
-        crate::corpus::files(features, ".feature").map_err(|e| e.to_string())?
+        c169_corpus::corpus::files(features, ".feature").map_err(|e| e.to_string())?
     } else {
         vec![features.to_owned()]
     };
@@ -527,19 +534,12 @@ pub async fn run_features_with(
 ) -> Result<FeatureRun, String> {
     use cucumber::writer::{Ext as _, Stats as _};
     check_feature_files(features)?;
-    {
-        let mut slot = SHARED
-            .write()
-            .map_err(|_| "the shared state is poisoned".to_owned())?;
-        *slot = Some(Arc::new(shared));
-    }
-    if let Ok(mut guard) = RECORD.lock() {
-        *guard = Some(FeatureRun::default());
-    }
-    if let Ok(mut stop) = STOP.write() {
-        stop.clone_from(&controls.interrupt);
-    }
-    let caps = self::shared()?.caps.clone();
+    let caps = shared.caps.clone();
+    let shared = Arc::new(shared);
+    // What the hooks record, this run's alone: two runs may share the process.
+    let record = Arc::new(Mutex::new(FeatureRun::default()));
+    let record_at_end = Arc::clone(&record);
+    let record_at_filter = Arc::clone(&record);
     let output: Box<dyn std::io::Write> = if echo {
         Box::new(std::io::stdout())
     } else {
@@ -569,10 +569,14 @@ pub async fn run_features_with(
         .fail_on_skipped()
         .before(move |feature, _, scenario, world| {
             let interrupted = at_begin.interrupted();
+            let session = Arc::clone(&shared);
+            let stop = at_begin.interrupt.clone();
             Box::pin(async move {
                 world.begin(feature, scenario);
                 world.started = Some(Instant::now());
                 world.interrupted = interrupted;
+                world.session = Some(session);
+                world.stop = stop;
             })
         })
         .after(move |feature, _, scenario, finished, world| {
@@ -592,6 +596,7 @@ pub async fn run_features_with(
             let departure = world.and_then(|w| w.departure.clone());
             let grade = world.and_then(|w| w.grade);
             let interrupted = world.is_some_and(|w| w.interrupted);
+            let not_run = world.and_then(|w| w.not_run);
             let ms = world
                 .and_then(|w| w.started)
                 .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
@@ -601,30 +606,34 @@ pub async fn run_features_with(
                 ScenarioFinished::StepSkipped => "a step matched no definition".to_owned(),
                 ScenarioFinished::StepPassed => String::new(),
             };
-            let (status, reason) = if interrupted || (failed && why.contains(INTERRUPTED)) {
-                (ScenarioStatus::NotRun, INTERRUPTED.to_owned())
-            } else if failed && not_run(&why) {
-                (ScenarioStatus::NotRun, why)
-            } else if failed {
-                (ScenarioStatus::Failed, why)
-            } else if let Some(d) = departure {
-                (ScenarioStatus::Departed, d)
-            } else {
-                (ScenarioStatus::Passed, note.clone().unwrap_or_default())
-            };
+            // A broken adapter stays a failure of the scenario.
+            let (status, reason) =
+                if interrupted || (failed && not_run == Some(NotRun::Interrupted)) {
+                    (ScenarioStatus::NotRun, INTERRUPTED.to_owned())
+                } else if failed && not_run.is_some_and(|n| n != NotRun::AdapterBroken) {
+                    (ScenarioStatus::NotRun, why)
+                } else if failed {
+                    (ScenarioStatus::Failed, why)
+                } else if let Some(d) = departure {
+                    (ScenarioStatus::Departed, d)
+                } else {
+                    (ScenarioStatus::Passed, note.clone().unwrap_or_default())
+                };
             let mut rec = new_record(feature, scenario, status, reason);
             rec.duration_ms = ms;
             rec.grade = grade
                 .filter(|_| matches!(status, ScenarioStatus::Failed | ScenarioStatus::Departed));
             rec.symbol = world.and_then(|w| {
-                let level =
-                    crate::symbol::print_level(w.family.get("ec_level").and_then(Json::as_str));
+                let level = c169_corpus::symbol::print_level(
+                    w.family.get("ec_level").and_then(Json::as_str),
+                );
                 w.output
                     .as_deref()
-                    .map(|text| crate::symbol::facts(text, level))
+                    .map(|text| c169_corpus::symbol::facts(text, level))
             });
+            let record = Arc::clone(&record_at_end);
             Box::pin(async move {
-                record(|r| {
+                keep(&record, |r| {
                     let name = match note {
                         Some(n) => format!("{name} [{n}]"),
                         None => name,
@@ -659,7 +668,7 @@ pub async fn run_features_with(
                 let reason =
                     format!("not run: the implementation does not declare capability {missing:?}");
                 let rec = new_record(feature, scenario, ScenarioStatus::NotRun, reason.clone());
-                record(|r| {
+                keep(&record_at_filter, |r| {
                     r.skipped.push((label(feature, scenario), reason));
                     r.records.push(rec);
                 });
@@ -668,11 +677,11 @@ pub async fn run_features_with(
             true
         })
         .await;
-    let mut run = RECORD
-        .lock()
-        .map_err(|_| "the record is poisoned".to_owned())?
-        .take()
-        .unwrap_or_default();
+    let mut run = std::mem::take(
+        &mut *record
+            .lock()
+            .map_err(|_| "the record is poisoned".to_owned())?,
+    );
     run.broken = writer.parsing_errors() + writer.hook_errors();
     // Undefined or ambiguous steps fail the run without a failed scenario of ours.
     if writer.execution_has_failed() && run.failed.is_empty() {

@@ -1,8 +1,8 @@
 //! The registered peer adapters: `adapters/<name>/adapter.toml` (format in
 //! `adapters/README.md`), how to set each up, start it, and check what it claims.
 
-use c169_adapter::protocol::Description;
-use c169_adapter::{Command, Mode, Target};
+use crate::protocol::Description;
+use crate::{Command, Mode, Target};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 

@@ -6,34 +6,40 @@
 //! [`generate`] returns every file with its bytes; writing and checking them is
 //! the caller's business.
 
+mod encoding;
+mod matrix;
+mod record;
 pub mod spec;
 
 use crate::catalogue::Catalogue;
-use c169_codec::cbor::{KeyOrder, WriteStyle};
 use c169_codec::crypto::{ContentAlgorithm, SignatureAlgorithm};
-use c169_codec::encode::{Edit, Layering, Placement, Point, SignatureFormat, Tags, Tamper};
 use c169_codec::keys::{Key, KeyMaterial, PrivateKey, SymmetricKey};
-use c169_codec::{
-    claim169, cwt, encode, zlib, EncodeOptions, EncodeRequest, EncryptSpec, SignSpec,
-};
+use c169_codec::{claim169, cwt, encode, EncodeRequest, EncryptSpec, SignSpec};
 use c169_model::{
-    from_canonical_json, to_canonical_json, Artefacts, Basis, Elided, EncodeCase, EncodeKey,
-    Expected, Flag, Level, Match, ObservedBasis, Primary, ProfileBasis, RequirementRef, Value,
+    from_canonical_json, to_canonical_json, Expected, Flag, Match, Primary, RequirementRef, Value,
     Vector, VectorKeys,
 };
+use encoding::{derived_bytes, hex_bytes, macro_value, options};
+use matrix::{expand, kebab};
+use record::{artefacts, claims_of, encode_case};
+pub(crate) use record::{basis_for, primary_first, primary_of};
 use serde_json::{json, Map, Value as Json};
-use sha2::{Digest, Sha256};
-use spec::{
-    AreaSource, BasesSource, BasisSpec, Family, FlagsSource, KeysSource, Options, TamperSpec,
-};
+use spec::{AreaSource, BasesSource, Family, FlagsSource, KeysSource};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Why generation failed: the source file, the family and what is wrong.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}{}: {message}", family.as_ref().map(|f| format!(" (family {f})")).unwrap_or_default())]
+#[error(
+    "{}{}{}: {message}",
+    file.display(),
+    line.map(|n| format!(":{n}")).unwrap_or_default(),
+    family.as_ref().map(|f| format!(" (family {f})")).unwrap_or_default()
+)]
 pub struct GenerateError {
     pub file: PathBuf,
+    /// The line the family starts on, when the error is a family's.
+    pub line: Option<usize>,
     pub family: Option<String>,
     pub message: String,
 }
@@ -41,9 +47,25 @@ pub struct GenerateError {
 fn err(file: &Path, family: Option<&str>, message: impl Into<String>) -> GenerateError {
     GenerateError {
         file: file.to_owned(),
+        line: None,
         family: family.map(str::to_owned),
         message: message.into(),
     }
+}
+
+/// The line (from 1) of the entry `id: {raw_id}` in a YAML source: where a
+/// family's error is to be looked for, since a family is parsed after its matrix
+/// is expanded, away from the YAML's own positions.
+fn line_of(text: &str, raw_id: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let l = l.strip_prefix("- ").unwrap_or(l).trim_start();
+            l.strip_prefix("id:")
+                .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\''))
+                .is_some_and(|v| v == raw_id)
+        })
+        .map(|i| i + 1)
 }
 
 /// What generation produces: files to write, and the areas it owns.
@@ -60,11 +82,19 @@ const TEST_KEY_LABEL: &str =
     "TEST KEY of the c169 generated corpus, derived from its name; never use it outside tests";
 
 fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, GenerateError> {
+    read_yaml_text(path).map(|(value, _)| value)
+}
+
+/// A YAML source and its text.
+fn read_yaml_text<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<(T, String), GenerateError> {
     let text = c169_model::bounded::read_to_string(path, c169_model::bounded::SOURCE_FILE)
         .map_err(|e| err(path, None, e.problem.to_string()))?;
     c169_model::deep::check_yaml(&text, serde_yaml_ng::Deserializer::from_str)
         .map_err(|e| err(path, None, e.to_string()))?;
-    serde_yaml_ng::from_str(&text).map_err(|e| err(path, None, e.to_string()))
+    let value = serde_yaml_ng::from_str(&text).map_err(|e| err(path, None, e.to_string()))?;
+    Ok((value, text))
 }
 
 #[derive(Debug)]
@@ -160,22 +190,25 @@ pub fn generate(root: &Path, catalogue: &Catalogue) -> Result<Output, GenerateEr
     let mut ids = BTreeMap::new();
     let mut made: BTreeMap<String, Vector> = BTreeMap::new();
     for path in areas {
-        let area: AreaSource = read_yaml(&path)?;
+        let (area, text): (AreaSource, String) = read_yaml_text(&path)?;
         out.areas.insert(area.area.clone());
         for raw in &area.families {
-            for family in
-                expand(raw).map_err(|m| err(&path, raw.get("id").and_then(Json::as_str), m))?
-            {
+            let raw_id = raw.get("id").and_then(Json::as_str);
+            let at = |e: GenerateError| GenerateError {
+                line: raw_id.and_then(|id| line_of(&text, id)),
+                ..e
+            };
+            for family in expand(raw).map_err(|m| at(err(&path, raw_id, m)))? {
                 if let Some(other) = ids.insert(family.id.clone(), path.clone()) {
-                    return Err(err(
+                    return Err(at(err(
                         &path,
                         Some(&family.id),
                         format!("id already used in {}", other.display()),
-                    ));
+                    )));
                 }
                 let vector = ctx
                     .vector(&family)
-                    .map_err(|m| err(&path, Some(&family.id), m))?;
+                    .map_err(|m| at(err(&path, Some(&family.id), m)))?;
                 out.files.push((
                     root.join(&area.area).join(format!("{}.json", vector.id)),
                     crate::corpus::pretty(&vector),
@@ -288,323 +321,6 @@ fn labelled(key: &Key) -> Json {
         obj.insert("c169_test_key".into(), Json::String(TEST_KEY_LABEL.into()));
     }
     jwk
-}
-
-/// Expands a family over its matrix: one family per combination, `{name}` replaced.
-fn expand(raw: &Json) -> Result<Vec<Family>, String> {
-    // `matrix` is either a mapping of variables to values (every combination) or a
-    // list of rows, each a mapping of variables to one value.
-    let combos: Vec<BTreeMap<String, Json>> = match raw.get("matrix") {
-        None => vec![BTreeMap::new()],
-        Some(Json::Array(rows)) => rows
-            .iter()
-            .map(|r| serde_json::from_value(r.clone()).map_err(|e| format!("matrix row: {e}")))
-            .collect::<Result<_, _>>()?,
-        Some(m) => {
-            let matrix: BTreeMap<String, Vec<Json>> =
-                serde_json::from_value(m.clone()).map_err(|e| format!("matrix: {e}"))?;
-            let mut combos: Vec<BTreeMap<String, Json>> = vec![BTreeMap::new()];
-            for (name, values) in &matrix {
-                if values.is_empty() {
-                    return Err(format!("matrix variable {name} has no values"));
-                }
-                combos = combos
-                    .into_iter()
-                    .flat_map(|c| {
-                        values.iter().map(move |v| {
-                            let mut c = c.clone();
-                            c.insert(name.clone(), v.clone());
-                            c
-                        })
-                    })
-                    .collect();
-            }
-            combos
-        }
-    };
-    let mut body = raw.clone();
-    if let Some(obj) = body.as_object_mut() {
-        obj.remove("matrix");
-    }
-    combos
-        .iter()
-        .map(|vars| {
-            let mut family: Family =
-                serde_json::from_value(substitute(&body, vars)).map_err(|e| e.to_string())?;
-            family.id = kebab(&family.id);
-            Ok(family)
-        })
-        .collect()
-}
-
-/// Ids are lowercase kebab-case: a camelCase value (an attribute name) becomes `camel-case`.
-fn kebab(id: &str) -> String {
-    let mut out = String::with_capacity(id.len() + 4);
-    for c in id.chars() {
-        if c.is_ascii_uppercase() {
-            if !out.is_empty() && !out.ends_with('-') {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn shown(v: &Json) -> String {
-    match v {
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn substitute(v: &Json, vars: &BTreeMap<String, Json>) -> Json {
-    match v {
-        Json::String(s) => {
-            for (name, value) in vars {
-                if s == &format!("{{{name}}}") {
-                    return value.clone();
-                }
-            }
-            let mut s = s.clone();
-            for (name, value) in vars {
-                s = s.replace(&format!("{{{name}}}"), &shown(value));
-            }
-            Json::String(s)
-        }
-        Json::Array(items) => Json::Array(items.iter().map(|i| substitute(i, vars)).collect()),
-        Json::Object(m) => Json::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    let key = substitute(&Json::String(k.clone()), vars);
-                    (shown(&key), substitute(v, vars))
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// Deterministic bytes: SHA-256 in counter mode over a label.
-fn derived_bytes(label: &str, len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 32);
-    let mut counter = 0u32;
-    while out.len() < len {
-        let mut h = Sha256::new();
-        h.update(label.as_bytes());
-        h.update(counter.to_be_bytes());
-        out.extend_from_slice(&h.finalize());
-        counter += 1;
-    }
-    out.truncate(len);
-    out
-}
-
-fn placement(s: &str) -> Result<Placement, String> {
-    match s {
-        "protected" => Ok(Placement::Protected),
-        "unprotected" => Ok(Placement::Unprotected),
-        "both" => Ok(Placement::Both),
-        "omit" => Ok(Placement::Omit),
-        other => Err(format!(
-            "placement {other:?}: expected protected, unprotected, both or omit"
-        )),
-    }
-}
-
-fn pairs(list: &[(Json, Json)]) -> Result<Vec<(Value, Value)>, String> {
-    list.iter()
-        .map(|(k, v)| {
-            Ok((
-                from_canonical_json(k).map_err(|e| e.to_string())?,
-                from_canonical_json(v).map_err(|e| e.to_string())?,
-            ))
-        })
-        .collect()
-}
-
-/// Hex bytes, or a macro: `@zeros:N` (N zero bytes), `@nest:N` (a claims map whose
-/// claim 169 holds a value nested N arrays deep).
-fn hex_bytes(what: &str, h: &str) -> Result<Vec<u8>, String> {
-    if let Some(n) = h.strip_prefix("@zeros:") {
-        return Ok(vec![0; count(n)?]);
-    }
-    if let Some(n) = h.strip_prefix("@nest:") {
-        // {169: {4: "Nest", 90: [[[…0…]]]}}
-        let mut out = hex::decode("a118a9a204644e657374185a").map_err(|e| e.to_string())?;
-        out.extend(std::iter::repeat_n(0x81, count(n)?));
-        out.push(0x00);
-        return Ok(out);
-    }
-    hex::decode(h).map_err(|e| format!("{what}: not hex: {e}"))
-}
-
-fn count(n: &str) -> Result<usize, String> {
-    n.parse().map_err(|_| format!("{n:?} is not a count"))
-}
-
-/// A JSON value macro: `@zeros:N` (hex of N zero bytes), `@ints:N` (an array of N small integers).
-fn macro_value(s: &str) -> Result<Json, String> {
-    if let Some(n) = s.strip_prefix("@zeros:") {
-        return Ok(Json::String("00".repeat(count(n)?)));
-    }
-    if let Some(n) = s.strip_prefix("@ints:") {
-        return Ok(Json::Array(
-            (0..count(n)?).map(|i| Json::from(i % 24)).collect(),
-        ));
-    }
-    Err(format!("unknown macro {s:?}"))
-}
-
-fn placement_or(p: Option<&String>, default: Placement) -> Result<Placement, String> {
-    p.map_or(Ok(default), |p| placement(p))
-}
-
-fn value_of(v: Option<&Json>) -> Result<Option<Value>, String> {
-    v.map(|v| from_canonical_json(v).map_err(|e| e.to_string()))
-        .transpose()
-}
-
-fn options(o: &Options, tamper: &[TamperSpec]) -> Result<EncodeOptions, String> {
-    let key_order = match o.key_order.as_deref() {
-        None | Some("as_given") => KeyOrder::AsGiven,
-        Some("deterministic") => KeyOrder::Deterministic,
-        Some("reversed") => KeyOrder::Reversed,
-        Some(other) => {
-            return Err(format!(
-                "key_order {other:?}: expected as_given, deterministic or reversed"
-            ))
-        }
-    };
-    let tags = match o.tags.as_deref() {
-        None | Some("cose") => Tags::Cose,
-        Some("cwt_and_cose") => Tags::CwtAndCose,
-        Some("none") => Tags::None,
-        Some(other) => {
-            return Err(format!(
-                "tags {other:?}: expected cose, cwt_and_cose or none"
-            ))
-        }
-    };
-    let signature_format = match o.signature_format.as_deref() {
-        None | Some("raw") => SignatureFormat::Raw,
-        Some("der") => SignatureFormat::Der,
-        Some(other) => return Err(format!("signature_format {other:?}: expected raw or der")),
-    };
-    let layering = match o.layering.as_deref() {
-        None | Some("sign_then_encrypt") => Layering::SignThenEncrypt,
-        Some("encrypt_then_sign") => Layering::EncryptThenSign,
-        Some("encrypt_only") => Layering::EncryptOnly,
-        Some(other) => {
-            return Err(format!(
-                "layering {other:?}: expected sign_then_encrypt, encrypt_then_sign or encrypt_only"
-            ))
-        }
-    };
-    Ok(EncodeOptions {
-        claims_style: WriteStyle {
-            indefinite: o.indefinite.unwrap_or(false),
-            key_order,
-        },
-        claim169_as_bytes: o.claim169_as_bytes.unwrap_or(false),
-        tags,
-        untagged_inner: o.untagged_inner.unwrap_or(false),
-        alg_placement: placement_or(o.alg_placement.as_ref(), Placement::Protected)?,
-        alg_value: value_of(o.alg_value.as_ref())?,
-        kid_placement: placement_or(o.kid_placement.as_ref(), Placement::Protected)?,
-        empty_protected_as_map: o.empty_protected_as_map.unwrap_or(false),
-        extra_protected: pairs(o.extra_protected.as_deref().unwrap_or_default())?,
-        extra_unprotected: pairs(o.extra_unprotected.as_deref().unwrap_or_default())?,
-        signature_format,
-        detach_payload: o.detach_payload.unwrap_or(false),
-        layering,
-        enc_alg_placement: placement_or(o.enc_alg_placement.as_ref(), Placement::Protected)?,
-        iv_placement: o.iv_placement.as_ref().map(|p| placement(p)).transpose()?,
-        extra_enc_protected: pairs(o.extra_enc_protected.as_deref().unwrap_or_default())?,
-        extra_enc_unprotected: pairs(o.extra_enc_unprotected.as_deref().unwrap_or_default())?,
-        no_compression: o.no_compression.unwrap_or(false),
-        zlib: zlib::ZlibOptions {
-            level: o.zlib_level.unwrap_or(6),
-            window_bits: o.zlib_window_bits.unwrap_or(15),
-            header: zlib::HeaderOverride {
-                cm: o.zlib_cm,
-                cinfo: o.zlib_cinfo,
-                fdict: o.zlib_fdict.unwrap_or(false),
-                flevel: o.zlib_flevel,
-                break_check: o.zlib_break_check.unwrap_or(false),
-            },
-        },
-        tamper: tamper.iter().map(tamper_of).collect::<Result<_, _>>()?,
-    })
-}
-
-fn tamper_of(t: &TamperSpec) -> Result<Tamper, String> {
-    let at = match t.at.as_str() {
-        "payload" => Point::Payload,
-        "signed_payload" => Point::SignedPayload,
-        "signed_protected" => Point::SignedProtected,
-        "signature" => Point::Signature,
-        "sign1" => Point::Sign1,
-        "ciphertext" => Point::Ciphertext,
-        "cose" => Point::Cose,
-        "zlib" => Point::Zlib,
-        "text" => Point::Text,
-        other => return Err(format!("tamper at {other:?}: not a point of the pipeline")),
-    };
-    let mut edits = Vec::new();
-    if let Some(h) = &t.append {
-        edits.push(Edit::Append(hex_bytes("append", h)?));
-    }
-    if let Some(h) = &t.prepend {
-        edits.push(Edit::Prepend(hex_bytes("prepend", h)?));
-    }
-    if let Some(s) = &t.prepend_text {
-        edits.push(Edit::Prepend(s.as_bytes().to_vec()));
-    }
-    if let Some(s) = &t.append_text {
-        edits.push(Edit::Append(s.as_bytes().to_vec()));
-    }
-    if let Some(n) = t.truncate {
-        edits.push(Edit::Truncate(n));
-    }
-    if let Some(n) = t.skip {
-        edits.push(Edit::Skip(n));
-    }
-    if t.lowercase {
-        edits.push(Edit::Lowercase);
-    }
-    if let Some((offset, mask)) = t.xor {
-        edits.push(Edit::Xor { offset, mask });
-    }
-    if let Some((offset, h)) = &t.overwrite {
-        edits.push(Edit::Overwrite {
-            offset: *offset,
-            bytes: hex_bytes("overwrite", h)?,
-        });
-    }
-    if let Some((offset, s)) = &t.overwrite_text {
-        edits.push(Edit::Overwrite {
-            offset: *offset,
-            bytes: s.as_bytes().to_vec(),
-        });
-    }
-    if let Some(h) = &t.replace {
-        edits.push(Edit::Replace(hex_bytes("replace", h)?));
-    }
-    if let Some(s) = &t.replace_text {
-        edits.push(Edit::Replace(s.as_bytes().to_vec()));
-    }
-    match edits.len() {
-        1 => Ok(Tamper {
-            at,
-            edit: edits.remove(0),
-        }),
-        n => Err(format!(
-            "a tamper entry takes exactly one edit; this one has {n}"
-        )),
-    }
 }
 
 impl Context {
@@ -942,7 +658,7 @@ impl Context {
         if f.verdict != c169_model::VerdictClass::Invalid {
             // A payload replaced by a tamper holds other claims than the ones encoded:
             // an accepting decoder returns what the payload holds.
-            let (claim169, cwt) = if f.tamper.iter().any(|t| t.at == "payload") {
+            let (claim169, cwt) = if f.tamper.iter().any(|t| t.at == spec::TamperPoint::Payload) {
                 claims_of(&encoded.payload).unwrap_or((claim169, cwt))
             } else {
                 (claim169, cwt)
@@ -959,179 +675,4 @@ impl Context {
         }
         Ok(vector)
     }
-}
-
-fn encode_case(
-    claim169: &Value,
-    cwt: &Value,
-    sign: &SignSpec,
-    sign_name: &str,
-    encrypt: Option<(&EncryptSpec, &str)>,
-    checks: &[String],
-) -> EncodeCase {
-    let kid = |k: Option<&Vec<u8>>| k.map(|b| to_canonical_json(&Value::Bytes(b.clone())));
-    let sign_alg = sign
-        .alg
-        .or_else(|| sign.key.signature_algorithm())
-        .map_or("", SignatureAlgorithm::name);
-    EncodeCase {
-        claim169: to_canonical_json(claim169),
-        cwt: to_canonical_json(cwt),
-        sign: EncodeKey {
-            key: sign_name.to_owned(),
-            alg: sign_alg.to_owned(),
-            kid: kid(sign.kid.as_ref()),
-            iv: None,
-        },
-        encrypt: encrypt.map(|(e, name)| EncodeKey {
-            key: name.to_owned(),
-            alg: e
-                .key
-                .content_algorithm()
-                .map_or("", ContentAlgorithm::name)
-                .to_owned(),
-            kid: None,
-            iv: (!e.iv.is_empty()).then(|| hex::encode(&e.iv)),
-        }),
-        ec_level: None,
-        checks: checks.to_vec(),
-    }
-}
-
-/// The artefacts of an encoding; those above [`Artefacts::MAX_INLINE`] bytes are
-/// left out, with their length and SHA-256.
-/// Claim 169 and the other claims of a CWT payload, read with the deepest nesting
-/// the codec allows; `None` when it is not a map with integer keys.
-fn claims_of(payload: &[u8]) -> Option<(Value, Value)> {
-    let limits = c169_codec::cbor::ReadLimits {
-        max_depth: c169_codec::cbor::HARD_MAX_DEPTH,
-        ..c169_codec::cbor::ReadLimits::default()
-    };
-    let Value::Map(entries) = c169_codec::cbor::decode(payload, limits).ok()? else {
-        return None;
-    };
-    let (mut claim169, mut rest) = (Value::Map(Vec::new()), Vec::new());
-    for (k, v) in entries {
-        match k {
-            Value::Integer(169) => claim169 = v,
-            Value::Integer(_) => rest.push((k, v)),
-            _ => return None,
-        }
-    }
-    Some((claim169, Value::Map(rest)))
-}
-
-fn artefacts(encoded: &c169_codec::Encoded, claim169: &Value) -> Artefacts {
-    let mut a = Artefacts {
-        zlib: hex::encode(&encoded.zlib),
-        ..Artefacts::default()
-    };
-    let mut keep = |name: &str, bytes: &[u8]| {
-        if bytes.len() > Artefacts::MAX_INLINE {
-            a.elided.insert(
-                name.to_owned(),
-                Elided {
-                    len: bytes.len(),
-                    sha256: hex::encode(Sha256::digest(bytes)),
-                },
-            );
-            String::new()
-        } else {
-            hex::encode(bytes)
-        }
-    };
-    let cose = keep("cose", &encoded.cose);
-    let payload = keep("payload", &encoded.payload);
-    a.cose = cose;
-    a.payload = payload;
-    // The claims are the payload read as CBOR (a tampered payload may not read at all),
-    // left out with it.
-    if !a.elided.contains_key("payload") {
-        a.claims =
-            c169_codec::cbor::decode(&encoded.payload, c169_codec::cbor::ReadLimits::default())
-                .ok()
-                .as_ref()
-                .map(to_canonical_json);
-        a.claim169 = Some(to_canonical_json(claim169));
-    }
-    a
-}
-
-/// The basis of a vector and the level it is graded at: the primary requirement's
-/// sentence at `level` (or the requirement's own), another requirement's
-/// sentence, one quoted in the source, the profile, or observed behaviour.
-pub(crate) fn basis_for(
-    catalogue: &Catalogue,
-    primary: &crate::catalogue::Requirement,
-    spec: Option<&BasisSpec>,
-    level: Option<Level>,
-) -> Result<(Basis, Option<Level>), String> {
-    let from = |r: &crate::catalogue::Requirement| {
-        r.basis(level.unwrap_or(r.level))
-            .ok_or_else(|| {
-                format!(
-                    "requirement {} has no quoted text in features/requirements.yaml",
-                    r.id
-                )
-            })
-            .map(|b| {
-                let level = b.level();
-                (b, level)
-            })
-    };
-    match spec {
-        None => from(primary),
-        Some(BasisSpec::Requirement(id)) => from(catalogue.get(id).ok_or_else(|| {
-            format!("basis requirement {id} is not in features/requirements.yaml")
-        })?),
-        Some(BasisSpec::Text(t)) => {
-            let mut t = t.clone();
-            if let Some(l) = level {
-                t.level = l;
-            }
-            let level = Some(t.level);
-            Ok((Basis::Text(t), level))
-        }
-        Some(BasisSpec::Profile(row)) => {
-            Ok((Basis::Profile(ProfileBasis { row: row.clone() }), None))
-        }
-        Some(BasisSpec::Observed(source)) => Ok((
-            Basis::Observed(ObservedBasis {
-                source: source.clone(),
-            }),
-            None,
-        )),
-    }
-}
-
-/// `requirements` with the primary one first, the others in their order.
-pub(crate) fn primary_first(
-    mut requirements: Vec<RequirementRef>,
-    primary: &str,
-) -> Vec<RequirementRef> {
-    if let Some(i) = requirements.iter().position(|r| r.id == primary) {
-        let p = requirements.remove(i);
-        requirements.insert(0, p);
-    }
-    requirements
-}
-
-/// The primary requirement of a vector: the one named, else the first listed;
-/// it must be among those listed.
-pub(crate) fn primary_of<'c>(
-    catalogue: &'c Catalogue,
-    requirements: &[String],
-    named: Option<&str>,
-) -> Result<&'c crate::catalogue::Requirement, String> {
-    let id = named
-        .or(requirements.first().map(String::as_str))
-        .ok_or("a vector names at least one requirement")?;
-    if !requirements.iter().any(|r| r == id) {
-        return Err(format!(
-            "primary requirement {id} is not among the requirements"
-        ));
-    }
-    catalogue
-        .get(id)
-        .ok_or_else(|| format!("primary requirement {id} is not in features/requirements.yaml"))
 }

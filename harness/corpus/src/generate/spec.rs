@@ -231,47 +231,153 @@ pub struct Options {
     pub zlib_break_check: Option<bool>,
 }
 
-/// One byte-level edit: `at` a point of the pipeline, exactly one edit.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One byte-level edit: `at` a point of the pipeline, and exactly one edit, its
+/// key naming the kind (`{at: cose, append: "00"}`). Read by hand, so that two
+/// edits in one entry, or none, or a misspelt one, are parse errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TamperSpec {
-    /// `payload`, `signed_payload`, `signed_protected`, `signature`, `sign1`, `ciphertext`, `cose`, `zlib`, `text`.
-    pub at: String,
+    pub at: TamperPoint,
+    pub edit: TamperEdit,
+}
+
+/// Where in the pipeline a tamper applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TamperPoint {
+    Payload,
+    SignedPayload,
+    SignedProtected,
+    Signature,
+    Sign1,
+    Ciphertext,
+    Cose,
+    Zlib,
+    Text,
+}
+
+/// The edit of a tamper. Hex values may be macros (`@zeros:N`, `@nest:N`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TamperEdit {
     /// Hex bytes to add at the end.
-    #[serde(default)]
-    pub append: Option<String>,
+    Append(String),
     /// Hex bytes to add at the start.
-    #[serde(default)]
-    pub prepend: Option<String>,
+    Prepend(String),
     /// Text to add at the start (for the QR text).
-    #[serde(default)]
-    pub prepend_text: Option<String>,
+    PrependText(String),
     /// Text to add at the end (for the QR text).
-    #[serde(default)]
-    pub append_text: Option<String>,
-    #[serde(default)]
-    pub truncate: Option<usize>,
+    AppendText(String),
+    /// Bytes to keep.
+    Truncate(usize),
     /// Bytes to remove from the start.
-    #[serde(default)]
-    pub skip: Option<usize>,
-    /// Lowercase every ASCII letter.
-    #[serde(default)]
-    pub lowercase: bool,
+    Skip(usize),
+    /// Lowercase every ASCII letter (`lowercase: true`).
+    Lowercase,
     /// `[offset, mask]`; a negative offset counts from the end.
-    #[serde(default)]
-    pub xor: Option<(i64, u8)>,
+    Xor(i64, u8),
     /// `[offset, hex]`.
-    #[serde(default)]
-    pub overwrite: Option<(i64, String)>,
+    Overwrite(i64, String),
     /// `[offset, text]` (for the QR text).
-    #[serde(default)]
-    pub overwrite_text: Option<(i64, String)>,
+    OverwriteText(i64, String),
     /// Hex bytes replacing everything.
-    #[serde(default)]
-    pub replace: Option<String>,
+    Replace(String),
     /// Text replacing everything (for the QR text).
-    #[serde(default)]
-    pub replace_text: Option<String>,
+    ReplaceText(String),
+}
+
+/// The keys of a tamper entry: `at`, then those an edit is spelt with, in
+/// the order of the variants.
+pub const TAMPER_KEYS: &[&str] = &[
+    "at",
+    "append",
+    "prepend",
+    "prepend_text",
+    "append_text",
+    "truncate",
+    "skip",
+    "lowercase",
+    "xor",
+    "overwrite",
+    "overwrite_text",
+    "replace",
+    "replace_text",
+];
+
+impl<'de> Deserialize<'de> for TamperSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(TamperVisitor)
+    }
+}
+
+struct TamperVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TamperVisitor {
+    type Value = TamperSpec;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a tamper: `at` (a point of the pipeline) and exactly one edit")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TamperSpec, A::Error> {
+        use serde::de::Error as _;
+        let mut at = None;
+        let mut edit: Option<(String, TamperEdit)> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let e = match key.as_str() {
+                "at" => {
+                    if at.replace(map.next_value::<TamperPoint>()?).is_some() {
+                        return Err(A::Error::duplicate_field("at"));
+                    }
+                    continue;
+                }
+                "append" => TamperEdit::Append(map.next_value()?),
+                "prepend" => TamperEdit::Prepend(map.next_value()?),
+                "prepend_text" => TamperEdit::PrependText(map.next_value()?),
+                "append_text" => TamperEdit::AppendText(map.next_value()?),
+                "truncate" => TamperEdit::Truncate(map.next_value()?),
+                "skip" => TamperEdit::Skip(map.next_value()?),
+                "lowercase" => {
+                    if !map.next_value::<bool>()? {
+                        return Err(A::Error::custom("lowercase: an edit is present or absent; write `lowercase: true` or leave it out"));
+                    }
+                    TamperEdit::Lowercase
+                }
+                "xor" => {
+                    let (offset, mask) = map.next_value()?;
+                    TamperEdit::Xor(offset, mask)
+                }
+                "overwrite" => {
+                    let (offset, hex) = map.next_value()?;
+                    TamperEdit::Overwrite(offset, hex)
+                }
+                "overwrite_text" => {
+                    let (offset, text) = map.next_value()?;
+                    TamperEdit::OverwriteText(offset, text)
+                }
+                "replace" => TamperEdit::Replace(map.next_value()?),
+                "replace_text" => TamperEdit::ReplaceText(map.next_value()?),
+                other => return Err(A::Error::unknown_field(other, TAMPER_KEYS)),
+            };
+            if let Some((first, _)) = &edit {
+                return Err(A::Error::custom(format!(
+                    "a tamper entry takes exactly one edit; this one has {first} and {key}"
+                )));
+            }
+            edit = Some((key, e));
+        }
+        let at = at.ok_or_else(|| A::Error::missing_field("at"))?;
+        let (_, edit) = edit.ok_or_else(|| {
+            A::Error::custom(format!(
+                "a tamper entry takes exactly one edit ({}); this one has none",
+                TAMPER_KEYS
+                    .iter()
+                    .filter(|k| **k != "at")
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        Ok(TamperSpec { at, edit })
+    }
 }
 
 /// A field that is present is `Some`, even when it holds null (which then means CBOR null).

@@ -71,6 +71,21 @@ pub const NOT_VECTORS: [&str; 5] = ["keys", "schema", "src", "original", FUZZ_FO
 /// not part of the corpus, nor of its digest, until reviewed and moved.
 pub const FUZZ_FOUND: &str = "fuzz-found";
 
+/// The vector files under the vectors root, sorted: every `*.json` of an area
+/// folder but those under [`NOT_VECTORS`]; files at the root (notes.json) are
+/// not vectors.
+pub fn vector_files(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    Ok(files(root, ".json")?
+        .into_iter()
+        .filter(|path| {
+            path.parent().is_some_and(|p| p != root)
+                && !path
+                    .components()
+                    .any(|c| NOT_VECTORS.iter().any(|n| c.as_os_str() == *n))
+        })
+        .collect())
+}
+
 impl Corpus {
     /// Loads every `*.json` under `root` (except keys/, schema/, src/ and any
     /// `original/` folder of an external corpus) and every key in `root/keys`.
@@ -94,16 +109,7 @@ impl Corpus {
             corpus.jwks.insert(name, json);
         }
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for path in files(root, ".json")? {
-            // Vectors live in area folders; files at the root (notes.json) are not vectors.
-            let in_area = path.parent().is_some_and(|p| p != root);
-            if !in_area
-                || path
-                    .components()
-                    .any(|c| NOT_VECTORS.iter().any(|n| c.as_os_str() == *n))
-            {
-                continue;
-            }
+        for path in vector_files(root)? {
             let vector = parse_vector(&path, &read(&path, bounded::VECTOR_FILE)?)?;
             let stem = file_stem(&path, ".json");
             if vector.id != stem {

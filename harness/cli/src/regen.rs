@@ -1,0 +1,225 @@
+//! `c169 regen`: everything derived from the sources, made again in one go — the
+//! vector files (generator and importers), the fuzz seeds, the insta snapshots and
+//! the published reports — or, with `--check`, shown to be current.
+//!
+//! Each part says what it did, what it found out of date, or why this machine
+//! could not do it (no `cargo` for the snapshots, peers not set up for the
+//! reports); a part not done is never reported current.
+
+use crate::run::{project_dir, vectors_root};
+use crate::vectors;
+use c169_report::exit;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Change nothing: exit 1 when anything derived is out of date.
+    #[arg(long)]
+    check: bool,
+    /// Leave the published reports out (they run every peer: minutes).
+    #[arg(long)]
+    no_reports: bool,
+}
+
+/// How one part ended.
+#[derive(Debug)]
+enum Part {
+    /// Current (check) or made again (regen), with what was written.
+    Done(String),
+    /// Out of date (check), with what.
+    Stale(String),
+    /// Not done on this machine, with why and how to do it.
+    NotDone(String),
+}
+
+pub fn run(args: &Args) -> anyhow::Result<u8> {
+    let root = vectors_root(None);
+    let mut parts: Vec<(&str, Part)> = vec![
+        ("vectors", vector_files(&root, args.check)?),
+        ("fuzz seeds", fuzz_seeds(&root, args.check)?),
+        ("snapshots", snapshots(args.check)),
+    ];
+    parts.push((
+        "reports",
+        if args.no_reports {
+            Part::NotDone("left out (--no-reports)".into())
+        } else {
+            reports(args.check)?
+        },
+    ));
+    let mut code = exit::OK;
+    for (name, part) in &parts {
+        match part {
+            Part::Done(what) => println!("{name}: {what}"),
+            Part::Stale(what) => {
+                println!("{name}: OUT OF DATE: {what}");
+                code = exit::FAILED;
+            }
+            Part::NotDone(why) => {
+                println!("{name}: NOT DONE: {why}");
+                if crate::adapters::peers_required() {
+                    code = exit::FAILED;
+                }
+            }
+        }
+    }
+    if code == exit::FAILED && args.check {
+        println!("run `c169 regen` and commit what it changes");
+    }
+    Ok(code)
+}
+
+/// The generator's and the importers' files (with `--check`, also every vector
+/// against the schema, as `c169 vectors check`).
+fn vector_files(root: &Path, check: bool) -> anyhow::Result<Part> {
+    let cmd = if check {
+        vectors::Command::Check { vectors: None }
+    } else {
+        vectors::Command::Generate { vectors: None }
+    };
+    let code = vectors::run(&cmd)?;
+    if check {
+        return Ok(if code == exit::OK {
+            Part::Done("current, and every vector fits the schema".into())
+        } else {
+            Part::Stale("see `c169 vectors check` above".into())
+        });
+    }
+    vectors::run(&vectors::Command::Import {
+        vectors: Some(root.to_owned()),
+        check: false,
+    })?;
+    Ok(Part::Done("generated and imported (see above)".into()))
+}
+
+/// The seeds of the fuzz targets, derived from the vectors (up to
+/// [`c169_codec::fuzzing::MAX_SEED_LEN`] bytes each); other files of a target's
+/// folder are left alone.
+fn fuzz_seeds(vectors: &Path, check: bool) -> anyhow::Result<Part> {
+    let mut texts = Vec::new();
+    for path in c169_corpus::corpus::vector_files(vectors)? {
+        texts.push(
+            c169_model::bounded::read_to_string(&path, c169_model::bounded::VECTOR_FILE)
+                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.problem))?,
+        );
+    }
+    let seeds = c169_codec::fuzzing::corpus(&texts).map_err(anyhow::Error::msg)?;
+    let dir = project_dir("fuzz").join("corpus");
+    let mut wanted: BTreeMap<PathBuf, &[u8]> = BTreeMap::new();
+    for s in seeds
+        .iter()
+        .filter(|s| s.bytes.len() <= c169_codec::fuzzing::MAX_SEED_LEN)
+    {
+        wanted.insert(dir.join(s.target).join(&s.name), &s.bytes);
+    }
+    let mut changes = Vec::new();
+    for (path, bytes) in &wanted {
+        let limit = c169_model::bounded::Limit::new("a fuzz seed", bytes.len() as u64);
+        if c169_model::bounded::read_file(path, limit).ok().as_deref() != Some(*bytes) {
+            changes.push(path.clone());
+            if !check {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                c169_report::write_atomically(path, bytes)?;
+            }
+        }
+    }
+    Ok(match (changes.is_empty(), check) {
+        (true, _) => Part::Done(format!("current ({} seeds)", wanted.len())),
+        (false, true) => Part::Stale(summary(&changes)),
+        (false, false) => Part::Done(format!("written: {}", summary(&changes))),
+    })
+}
+
+/// The insta snapshots of the corpus and of the report formats: their tests run
+/// through `cargo`, writing (regen) or comparing (check).
+fn snapshots(check: bool) -> Part {
+    let source = project_dir("harness").join("..");
+    if !source.join("Cargo.toml").is_file() {
+        return Part::NotDone("no source tree here: snapshots live beside their tests".into());
+    }
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(&source)
+        .args([
+            "test",
+            "-q",
+            "-p",
+            "c169-suite",
+            "--test",
+            "snapshots",
+            "--test",
+            "reports",
+        ])
+        .env("INSTA_UPDATE", if check { "no" } else { "always" })
+        .env("INSTA_FORCE_PASS", "0");
+    match cmd.status() {
+        Err(e) => Part::NotDone(format!("cannot run cargo ({e}): install Rust to make them")),
+        Ok(s) if s.success() => Part::Done(if check {
+            "current".into()
+        } else {
+            "written where they changed (review with git diff)".into()
+        }),
+        Ok(_) if check => Part::Stale(
+            "a snapshot test failed: see its output above, then `c169 regen` or `cargo insta review`"
+                .into(),
+        ),
+        Ok(_) => Part::Stale("a snapshot test failed even when writing: see its output above".into()),
+    }
+}
+
+/// The published matrix in `reports/`: run again by `c169 matrix` when every
+/// registered peer is set up.
+fn reports(check: bool) -> anyhow::Result<Part> {
+    let peers =
+        c169_adapter::peers::discover(&project_dir("adapters")).map_err(anyhow::Error::msg)?;
+    let missing: Vec<String> = peers
+        .iter()
+        .filter_map(|p| p.not_ready().map(|why| format!("{}: {why}", p.name())))
+        .collect();
+    if !missing.is_empty() {
+        return Ok(Part::NotDone(format!(
+            "the peers are not all set up ({}); `c169 adapters setup` first",
+            missing.join("; ")
+        )));
+    }
+    let published = project_dir("reports");
+    let mut cmd = Command::new(std::env::current_exe()?);
+    if check {
+        let out = project_dir("target").join("regen-matrix");
+        cmd.arg("matrix")
+            .arg("--out")
+            .arg(&out)
+            .arg("--check")
+            .arg(&published);
+    } else {
+        cmd.arg("matrix").arg("--out").arg(&published);
+    }
+    let status = cmd.status()?;
+    Ok(match (status.code(), check) {
+        (Some(0), true) => Part::Done("current".into()),
+        (Some(0), false) => Part::Done(format!("written to {}", published.display())),
+        (Some(1), true) => Part::Stale("the matrix differs from reports/: see above".into()),
+        (code, _) => Part::Stale(format!("`c169 matrix` failed (exit {code:?}): see above")),
+    })
+}
+
+fn summary(paths: &[PathBuf]) -> String {
+    let first: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    let more = paths.len().saturating_sub(first.len());
+    if more > 0 {
+        format!(
+            "{} files ({} and {more} more)",
+            paths.len(),
+            first.join(", ")
+        )
+    } else {
+        format!("{} files ({})", paths.len(), first.join(", "))
+    }
+}
