@@ -310,6 +310,28 @@ fn sync_dir(dir: &Path) -> Result<(), PublishError> {
     }
 }
 
+/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,
+/// so a reader never sees half a report. A temporary file of the same name whose
+/// process is gone (killed mid-write) is removed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // What a killed writer of the same file left goes first.
+    sweep_left(dir, &format!(".{name}."), &[".tmp"]);
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

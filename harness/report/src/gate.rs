@@ -1,0 +1,189 @@
+//! What fails a run, and the run's verdict with the exit code that carries it.
+
+use c169_model::Level;
+use serde::{Deserialize, Serialize};
+
+use crate::{exit, CoverageRule, RunFacts, Summary};
+
+/// Which failures fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Failures of MUST cases.
+    #[default]
+    Must,
+    /// Failures of MUST and SHOULD cases.
+    Should,
+    /// Any failure.
+    Any,
+}
+
+/// Whether departures from the suite's strict profile fail a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Conformance to the texts only: departures are reported, never gated.
+    #[default]
+    Texts,
+    /// The texts and the suite's strict profile: a departure fails the run.
+    Strict,
+}
+
+impl Profile {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Texts => "texts",
+            Profile::Strict => "strict",
+        }
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "texts" => Ok(Profile::Texts),
+            "strict" => Ok(Profile::Strict),
+            other => Err(format!("expected texts or strict, not {other:?}")),
+        }
+    }
+}
+
+impl FailOn {
+    #[must_use]
+    pub fn counts(self, level: Level) -> bool {
+        match self {
+            FailOn::Must => level == Level::Must,
+            FailOn::Should => matches!(level, Level::Must | Level::Should),
+            FailOn::Any => true,
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Must => "must",
+            FailOn::Should => "should",
+            FailOn::Any => "any",
+        }
+    }
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "must" => Ok(FailOn::Must),
+            "should" => Ok(FailOn::Should),
+            "any" => Ok(FailOn::Any),
+            other => Err(format!("expected must, should or any, not {other:?}")),
+        }
+    }
+}
+
+/// The run's verdict and the exit code that carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gate {
+    pub fail_on: FailOn,
+    /// Whether profile departures gate too.
+    #[serde(default, skip_serializing_if = "is_texts")]
+    pub profile: Profile,
+    /// The coverage asked for (`--min-applicable`, `--require`).
+    #[serde(flatten)]
+    pub coverage: CoverageRule,
+    /// `conformant`, `failed`, `insufficient-coverage`, `rig-failed` or `incomplete`.
+    pub verdict: String,
+    /// 0 conformant, 1 failures at or above `fail_on` or too little coverage, 3 the
+    /// rig failed, 130 interrupted.
+    pub exit_code: u8,
+    /// Why, one line each.
+    pub reasons: Vec<String>,
+}
+
+/// What fails a run: the level of the failures that count, the profile, and the
+/// coverage asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GateRule {
+    pub fail_on: FailOn,
+    pub profile: Profile,
+    pub coverage: CoverageRule,
+}
+
+impl From<(FailOn, Profile)> for GateRule {
+    fn from((fail_on, profile): (FailOn, Profile)) -> Self {
+        GateRule {
+            fail_on,
+            profile,
+            coverage: CoverageRule::default(),
+        }
+    }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if hands a reference
+fn is_texts(p: &Profile) -> bool {
+    *p == Profile::Texts
+}
+
+pub(crate) fn gate(rule: GateRule, s: &Summary, run: &RunFacts, shortfalls: Vec<String>) -> Gate {
+    let GateRule {
+        fail_on,
+        profile,
+        coverage,
+    } = rule;
+    let mut reasons = Vec::new();
+    if let Some(why) = &run.rig_failure {
+        reasons.push(format!("the rig failed: {why}"));
+    }
+    if let Some(why) = &run.interrupted {
+        reasons.push(format!("the run is incomplete: {why}"));
+    }
+    if s.new_failures > 0 {
+        let strict = match profile {
+            Profile::Strict => " or departure(s) from the strict profile",
+            Profile::Texts => "",
+        };
+        reasons.push(format!(
+            "{} failure(s) at or above {}{strict} not recorded as known",
+            s.new_failures,
+            fail_on.as_str().to_uppercase()
+        ));
+    }
+    if s.stale_expectations > 0 {
+        reasons.push(format!(
+            "{} known failure(s) pass now: remove them from the expectations file",
+            s.stale_expectations
+        ));
+    }
+    let short = !shortfalls.is_empty();
+    reasons.extend(shortfalls);
+    let (verdict, exit_code) = if run.interrupted.is_some() {
+        ("incomplete", exit::INTERRUPTED)
+    } else if run.rig_failure.is_some() {
+        ("rig-failed", exit::RIG)
+    } else if s.new_failures > 0 || s.stale_expectations > 0 {
+        ("failed", exit::FAILED)
+    } else if short {
+        ("insufficient-coverage", exit::FAILED)
+    } else {
+        ("conformant", exit::CONFORMANT)
+    };
+    if reasons.is_empty() {
+        let known = match s.known_failures {
+            0 => String::new(),
+            n => format!(" outside the {n} known one(s)"),
+        };
+        reasons.push(format!(
+            "no failure at or above {}{known}",
+            fail_on.as_str().to_uppercase()
+        ));
+    }
+    Gate {
+        fail_on,
+        profile,
+        coverage,
+        verdict: verdict.to_owned(),
+        exit_code,
+        reasons,
+    }
+}
