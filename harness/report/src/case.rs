@@ -1,9 +1,11 @@
 //! One case of a run: a vector or a scenario, what it expected, what the
 //! implementation answered, and how it was judged.
 
-use c169_model::{BasisKind, Level, Stage};
-use serde::{Deserialize, Serialize};
+use c169_model::{BasisKind, EcLevel, Level, QrMode, Stage, Verdict, VerdictClass};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value as Json;
+use std::cmp::Ordering;
+use std::fmt;
 
 use crate::gate::FailOn;
 
@@ -51,11 +53,55 @@ pub enum CaseKind {
     Scenario,
 }
 
+named_enum! {
+    /// What a case expected: a vector's verdict class, or a scenario's pass.
+    pub enum ExpectedVerdict {
+        /// Accept, with exactly the expected content.
+        Valid = "valid",
+        /// Reject, preferably at the expected stage.
+        Invalid = "invalid",
+        /// Either answer conforms.
+        Acceptable = "acceptable",
+        /// Every step of the scenario passes.
+        Pass = "pass",
+    }
+}
+
+impl From<VerdictClass> for ExpectedVerdict {
+    fn from(class: VerdictClass) -> Self {
+        match class {
+            VerdictClass::Valid => ExpectedVerdict::Valid,
+            VerdictClass::Invalid => ExpectedVerdict::Invalid,
+            VerdictClass::Acceptable => ExpectedVerdict::Acceptable,
+        }
+    }
+}
+
+named_enum! {
+    /// What an implementation answered to a vector.
+    pub enum ObservedVerdict {
+        /// A decode accepted the credential.
+        Accept = "accept",
+        /// A decode rejected it.
+        Reject = "reject",
+        /// An encode produced a credential.
+        Encoded = "encoded",
+    }
+}
+
+impl From<Verdict> for ObservedVerdict {
+    fn from(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Accept => ObservedVerdict::Accept,
+            Verdict::Reject => ObservedVerdict::Reject,
+        }
+    }
+}
+
 /// What the case expected.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expected {
-    /// `valid`, `invalid` or `acceptable` for vectors; `pass` for scenarios.
-    pub verdict: String,
+    pub verdict: ExpectedVerdict,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,
     /// The expected decoded content, canonical JSON (on a mismatch only).
@@ -64,10 +110,9 @@ pub struct Expected {
 }
 
 /// What the implementation answered.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observed {
-    /// `accept` or `reject` for decodes; `encoded` for encodes.
-    pub verdict: String,
+    pub verdict: ObservedVerdict,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,12 +133,11 @@ pub struct Observed {
 /// encoder's output at the error-correction level it is printed at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Symbol {
-    /// `L`, `M`, `Q` or `H`.
-    pub level: String,
+    pub level: EcLevel,
     /// 1–40; `None` when not even version 40 holds the text.
     pub version: Option<u8>,
     /// `alphanumeric`, or `byte` for a text outside the 45-character set.
-    pub mode: String,
+    pub mode: QrMode,
     /// Characters of the text.
     pub chars: usize,
 }
@@ -115,14 +159,23 @@ impl Symbol {
     }
 }
 
+named_enum! {
+    /// How a step of a scenario ended, in the words of BDD tooling.
+    pub enum StepStatus {
+        Passed = "passed",
+        Failed = "failed",
+        /// Not reached, or no step definition matched.
+        Skipped = "skipped",
+    }
+}
+
 /// One step of a scenario, for BDD tooling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub keyword: String,
     pub text: String,
     pub line: u32,
-    /// `passed`, `failed` or `skipped`.
-    pub status: String,
+    pub status: StepStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub duration_ms: f64,
@@ -182,7 +235,7 @@ pub struct Case {
     pub stage_mismatch: bool,
     /// For a failure: the first pipeline stage where observed and expected differ.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diverges_at: Option<String>,
+    pub diverges_at: Option<Divergence>,
     /// What an encoder produced (encoder vectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
@@ -208,8 +261,15 @@ impl Case {
 
     /// The level it was graded at, or `profile` / `observed` when no text grades it.
     #[must_use]
+    pub fn graded_at(&self) -> GradedAt {
+        self.level
+            .map_or(GradedAt::Basis(self.basis), GradedAt::Level)
+    }
+
+    /// [`Case::graded_at`] as the reports write it: `MUST` … or `profile`, `observed`.
+    #[must_use]
     pub fn grade_name(&self) -> &'static str {
-        self.level.map_or(self.basis.as_str(), level_name)
+        self.graded_at().as_str()
     }
 
     /// Whether the case counts against the gate: a failure not recorded as known.
@@ -240,7 +300,8 @@ impl Case {
     #[must_use]
     pub fn is_implementation_defined(&self) -> bool {
         matches!(self.status, Status::Pass | Status::Depart)
-            && (self.expected.verdict == "acceptable" || self.basis == BasisKind::Observed)
+            && (self.expected.verdict == ExpectedVerdict::Acceptable
+                || self.basis == BasisKind::Observed)
     }
 }
 
@@ -259,9 +320,9 @@ const PIPELINE: [Stage; 8] = [
 /// The first stage of the pipeline where an observed decode departs from the
 /// expected one: the earlier of the two rejection stages (an answer that goes on
 /// past the stage that should reject departs there); when both agree on verdict
-/// and stage, the content (`claim169`). `None` when there is nothing to compare.
+/// and stage, the content. `None` when there is nothing to compare.
 #[must_use]
-pub fn first_divergence(expected: &Expected, observed: &Observed) -> Option<String> {
+pub fn first_divergence(expected: &Expected, observed: &Observed) -> Option<Divergence> {
     let rank = |s: Stage| {
         PIPELINE
             .iter()
@@ -275,11 +336,65 @@ pub fn first_divergence(expected: &Expected, observed: &Observed) -> Option<Stri
         _ => None,
     };
     match stage {
-        Some(s) => Some(s.as_str().to_owned()),
-        None if observed.verdict == "accept" || observed.verdict == "encoded" => {
-            Some("content".to_owned())
+        Some(s) => Some(Divergence::Stage(s)),
+        None if matches!(
+            observed.verdict,
+            ObservedVerdict::Accept | ObservedVerdict::Encoded
+        ) =>
+        {
+            Some(Divergence::Content)
         }
         None => None,
+    }
+}
+
+/// Where a failed case's answer first departs from the expected one: a pipeline
+/// stage, or, past every stage, the content. Written as the stage's name or
+/// `content`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Divergence {
+    Stage(Stage),
+    /// Both answers agree on verdict and stage; what was decoded (or encoded) differs.
+    Content,
+}
+
+impl Divergence {
+    /// The name the record writes: the stage's (`cose` …), or `content`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Divergence::Stage(s) => s.as_str(),
+            Divergence::Content => "content",
+        }
+    }
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for Divergence {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Divergence {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Stage::ALL
+            .into_iter()
+            .map(Divergence::Stage)
+            .chain([Divergence::Content])
+            .find(|v| v.as_str() == name)
+            .ok_or_else(|| {
+                serde::de::Error::invalid_value(
+                    serde::de::Unexpected::Str(&name),
+                    &"a pipeline stage (base45, zlib, cose …) or content",
+                )
+            })
     }
 }
 
@@ -293,6 +408,81 @@ pub fn level_name(l: Level) -> &'static str {
         Level::Should => "SHOULD",
         Level::May => "MAY",
         Level::DeFacto => "DE-FACTO",
+    }
+}
+
+/// What a case was graded at: the level of the text that grades it, or, when no
+/// text does, its basis (the strict profile, observed behaviour). Written as
+/// `MUST`, `SHOULD`, `MAY`, `DE-FACTO`, `profile` or `observed`; the summary
+/// counts cases by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GradedAt {
+    Level(Level),
+    /// A case no level grades: `profile` or `observed` (`text` only for a text
+    /// case without a level, which the suite does not make).
+    Basis(BasisKind),
+}
+
+impl GradedAt {
+    /// The rows of a table by grade, in the order reports list them: the levels,
+    /// strongest first, then the profile and observed behaviour.
+    pub const ROWS: [GradedAt; 6] = [
+        GradedAt::Level(Level::Must),
+        GradedAt::Level(Level::Should),
+        GradedAt::Level(Level::May),
+        GradedAt::Level(Level::DeFacto),
+        GradedAt::Basis(BasisKind::Profile),
+        GradedAt::Basis(BasisKind::Observed),
+    ];
+
+    /// The name the record writes.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GradedAt::Level(l) => level_name(l),
+            GradedAt::Basis(b) => b.as_str(),
+        }
+    }
+}
+
+impl fmt::Display for GradedAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// By name, the order the summary's `by_level` object has always listed them in.
+impl Ord for GradedAt {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for GradedAt {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for GradedAt {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for GradedAt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        GradedAt::ROWS
+            .into_iter()
+            .chain([GradedAt::Basis(BasisKind::Text)])
+            .find(|g| g.as_str() == name)
+            .ok_or_else(|| {
+                serde::de::Error::invalid_value(
+                    serde::de::Unexpected::Str(&name),
+                    &"a level (MUST, SHOULD, MAY, DE-FACTO) or profile, observed",
+                )
+            })
     }
 }
 

@@ -92,13 +92,43 @@ pub struct Gate {
     /// The coverage asked for (`--min-applicable`, `--require`).
     #[serde(flatten)]
     pub coverage: CoverageRule,
-    /// `conformant`, `failed`, `insufficient-coverage`, `rig-failed` or `incomplete`.
-    pub verdict: String,
-    /// 0 conformant, 1 failures at or above `fail_on` or too little coverage, 3 the
-    /// rig failed, 130 interrupted.
+    pub verdict: RunVerdict,
+    /// The verdict's exit code (see [`RunVerdict::exit_code`]).
     pub exit_code: u8,
     /// Why, one line each.
     pub reasons: Vec<String>,
+}
+
+named_enum! {
+    /// The verdict on a whole run.
+    pub enum RunVerdict {
+        /// No failure at or above the gate's level outside the known ones, and
+        /// coverage as asked.
+        Conformant = "conformant",
+        /// New failures at or above the gate's level, or stale expectations.
+        Failed = "failed",
+        /// No failure, but too little of the suite applied (or a required
+        /// capability is not declared).
+        InsufficientCoverage = "insufficient-coverage",
+        /// The rig itself failed: no verdict on the implementation.
+        RigFailed = "rig-failed",
+        /// Interrupted: the cases are those finished before.
+        Incomplete = "incomplete",
+    }
+}
+
+impl RunVerdict {
+    /// The exit code that carries the verdict: 0 conformant, 1 failures at or
+    /// above `fail_on` or too little coverage, 3 the rig failed, 130 interrupted.
+    #[must_use]
+    pub fn exit_code(self) -> u8 {
+        match self {
+            RunVerdict::Conformant => exit::CONFORMANT,
+            RunVerdict::Failed | RunVerdict::InsufficientCoverage => exit::FAILED,
+            RunVerdict::RigFailed => exit::RIG,
+            RunVerdict::Incomplete => exit::INTERRUPTED,
+        }
+    }
 }
 
 /// What fails a run: the level of the failures that count, the profile, and the
@@ -157,16 +187,16 @@ pub(crate) fn gate(rule: GateRule, s: &Summary, run: &RunFacts, shortfalls: Vec<
     }
     let short = !shortfalls.is_empty();
     reasons.extend(shortfalls);
-    let (verdict, exit_code) = if run.interrupted.is_some() {
-        ("incomplete", exit::INTERRUPTED)
+    let verdict = if run.interrupted.is_some() {
+        RunVerdict::Incomplete
     } else if run.rig_failure.is_some() {
-        ("rig-failed", exit::RIG)
+        RunVerdict::RigFailed
     } else if s.new_failures > 0 || s.stale_expectations > 0 {
-        ("failed", exit::FAILED)
+        RunVerdict::Failed
     } else if short {
-        ("insufficient-coverage", exit::FAILED)
+        RunVerdict::InsufficientCoverage
     } else {
-        ("conformant", exit::CONFORMANT)
+        RunVerdict::Conformant
     };
     if reasons.is_empty() {
         let known = match s.known_failures {
@@ -182,8 +212,8 @@ pub(crate) fn gate(rule: GateRule, s: &Summary, run: &RunFacts, shortfalls: Vec<
         fail_on,
         profile,
         coverage,
-        verdict: verdict.to_owned(),
-        exit_code,
+        verdict,
+        exit_code: verdict.exit_code(),
         reasons,
     }
 }

@@ -13,6 +13,47 @@
 //!
 //! Not here: running cases, adapters, the codec. The crate sees the shared
 //! vocabulary of `c169-model` and nothing else of c169.
+//!
+//! The record is typed: every verdict, status, level, stage and QR symbol fact is
+//! an enum written as the name it always had, so a file that names one this c169
+//! does not know is refused on reading, with the file and the field.
+
+/// An enum of the record whose values are written as fixed names: each name
+/// stated once, for serde (so an unknown name read back is an error naming the
+/// field) and for `as_str` and `Display` alike.
+macro_rules! named_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        $vis enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in the order declared.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name the record writes.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+    };
+}
 
 mod case;
 pub mod coverage;
@@ -30,15 +71,16 @@ pub mod shard;
 mod summary;
 
 pub use case::{
-    digest_json, first_divergence, level_name, Case, CaseKind, Expected, Known, KnownState,
-    Observed, Status, Step, Symbol, LEVELS,
+    digest_json, first_divergence, level_name, Case, CaseKind, Divergence, Expected,
+    ExpectedVerdict, GradedAt, Known, KnownState, Observed, ObservedVerdict, Status, Step,
+    StepStatus, Symbol, LEVELS,
 };
 pub use coverage::{Coverage, CoverageRule};
 pub use events::{Collector, Event, Sink, Ticker};
-pub use gate::{FailOn, Gate, GateRule, Profile};
+pub use gate::{FailOn, Gate, GateRule, Profile, RunVerdict};
 pub use publish::write_atomically;
 pub use report::{Implementation, Report, RunFacts, ShardId, Suite};
-pub use summary::{Counts, RequirementInfo, RequirementVerdict, Summary};
+pub use summary::{Counts, RequirementInfo, RequirementStatus, RequirementVerdict, Summary};
 
 /// The format tag of a report file; bumped on any incompatible change.
 pub const FORMAT: &str = "c169-report/1";

@@ -12,7 +12,7 @@ use crate::gate::gate;
 use crate::summary::requirement_verdicts;
 use crate::{
     level_name, Case, CaseKind, Coverage, Gate, GateRule, KnownState, Profile, RequirementInfo,
-    RequirementVerdict, Status, Summary, FORMAT,
+    RequirementVerdict, RunVerdict, Status, Summary, FORMAT,
 };
 
 /// The suite that ran.
@@ -110,12 +110,13 @@ impl Report {
             suite,
             implementation,
             run,
+            // The rule only: `recompute`, below, judges the cases.
             gate: Gate {
                 fail_on,
                 profile,
                 coverage,
-                verdict: String::new(),
-                exit_code: 0,
+                verdict: RunVerdict::Incomplete,
+                exit_code: RunVerdict::Incomplete.exit_code(),
                 reasons: Vec::new(),
             },
             summary: Summary::default(),
@@ -189,10 +190,7 @@ impl Report {
                 CaseKind::Vector => s.vectors.add(c.status),
                 CaseKind::Scenario => s.scenarios.add(c.status),
             }
-            s.by_level
-                .entry(c.grade_name().to_owned())
-                .or_default()
-                .add(c.status);
+            s.by_level.entry(c.graded_at()).or_default().add(c.status);
             s.text_failures += usize::from(c.status == Status::Fail && c.basis == BasisKind::Text);
             s.profile_departures += usize::from(c.status == Status::Depart);
             s.implementation_defined += usize::from(c.is_implementation_defined());

@@ -4,7 +4,7 @@ use c169_model::Level;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::{Case, Coverage, Status};
+use crate::{Case, Coverage, GradedAt, Status};
 
 /// Counts of cases.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +43,7 @@ pub struct Summary {
     pub scenarios: Counts,
     /// By level: `MUST`, `SHOULD`, `MAY`, `DE-FACTO`; `profile` and `observed`
     /// for cases graded by no text.
-    pub by_level: BTreeMap<String, Counts>,
+    pub by_level: BTreeMap<GradedAt, Counts>,
     /// Failures against a quoted text, at any level (known ones included).
     #[serde(default)]
     pub text_failures: usize,
@@ -67,10 +67,23 @@ pub struct Summary {
 pub struct RequirementVerdict {
     #[serde(flatten)]
     pub requirement: RequirementInfo,
-    /// `fail` if any case failed (known failures included), else `pass` if any
-    /// passed, else `skip` if all were skipped, else `untested`.
-    pub verdict: String,
+    pub verdict: RequirementStatus,
     pub counts: Counts,
+}
+
+named_enum! {
+    /// A requirement's verdict over the cases that test it, the first that holds:
+    /// `fail` if any case failed or erred (known failures included), `depart` if
+    /// any departed from the strict profile, `pass` if any passed, `skip` if all
+    /// were skipped, else `untested`.
+    pub enum RequirementStatus {
+        Pass = "pass",
+        Fail = "fail",
+        Depart = "depart",
+        Skip = "skip",
+        /// No case of the run tests it.
+        Untested = "untested",
+    }
 }
 
 /// A requirement as the catalogue states it, for [`Report::finish`].
@@ -107,19 +120,19 @@ pub(crate) fn requirement_verdicts(
         .map(|info| {
             let counts = counts.get(info.id.as_str()).copied().unwrap_or_default();
             let verdict = if counts.failed + counts.errors > 0 {
-                "fail"
+                RequirementStatus::Fail
             } else if counts.departed > 0 {
-                "depart"
+                RequirementStatus::Depart
             } else if counts.passed > 0 {
-                "pass"
+                RequirementStatus::Pass
             } else if counts.skipped > 0 {
-                "skip"
+                RequirementStatus::Skip
             } else {
-                "untested"
+                RequirementStatus::Untested
             };
             RequirementVerdict {
                 requirement: info.clone(),
-                verdict: verdict.to_owned(),
+                verdict,
                 counts,
             }
         })

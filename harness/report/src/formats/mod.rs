@@ -176,7 +176,7 @@ pub(crate) fn esc(s: &str) -> String {
 pub(crate) fn expected_line(c: &crate::Case) -> String {
     match c.expected.stage {
         Some(s) => format!("{} (at {})", c.expected.verdict, s.as_str()),
-        None => c.expected.verdict.clone(),
+        None => c.expected.verdict.to_string(),
     }
 }
 
@@ -186,7 +186,7 @@ pub(crate) fn observed_line(c: &crate::Case) -> String {
         None => "no answer".to_owned(),
         Some(o) => {
             use std::fmt::Write as _;
-            let mut s = o.verdict.clone();
+            let mut s = o.verdict.to_string();
             if let Some(st) = o.stage {
                 let _ = write!(s, " at {}", st.as_str());
             }

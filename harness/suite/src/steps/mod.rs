@@ -20,6 +20,7 @@ use crate::features::TagFilter;
 use crate::generate::Generator;
 use c169_adapter::Implementation;
 use c169_model::{Outcome, Vector};
+use c169_report::StepStatus;
 use cucumber::World as _;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeSet;
@@ -282,8 +283,8 @@ pub struct StepRecord {
     pub keyword: String,
     pub text: String,
     pub line: u32,
-    /// `passed`, `failed` or `skipped` (not reached).
-    pub status: &'static str,
+    /// Passed, failed, or skipped (not reached).
+    pub status: StepStatus,
     pub error: Option<String>,
     pub duration_ms: f64,
 }
@@ -395,7 +396,7 @@ fn new_record(
                 keyword: st.keyword.clone(),
                 text: st.value.clone(),
                 line: line(st.position),
-                status: "skipped",
+                status: StepStatus::Skipped,
                 error: None,
                 duration_ms: 0.0,
             })
@@ -434,7 +435,7 @@ fn record(f: impl FnOnce(&mut FeatureRun)) {
 type StepKey = (String, u32, u32);
 
 /// A step's status, error and duration in milliseconds.
-type StepResult = (&'static str, Option<String>, f64);
+type StepResult = (StepStatus, Option<String>, f64);
 
 /// A cucumber writer that keeps each step's result and time (the hooks see only
 /// whole scenarios). It is normalized: it sees each scenario's events together, in order.
@@ -471,9 +472,12 @@ impl cucumber::Writer<C169World> for StepLog {
                 self.started.insert(key, event.at);
                 return;
             }
-            Step::Passed(..) => ("passed", None),
-            Step::Skipped => ("skipped", Some("no step definition matched".to_owned())),
-            Step::Failed(_, _, _, err) => ("failed", Some(plain(&err.to_string()))),
+            Step::Passed(..) => (StepStatus::Passed, None),
+            Step::Skipped => (
+                StepStatus::Skipped,
+                Some("no step definition matched".to_owned()),
+            ),
+            Step::Failed(_, _, _, err) => (StepStatus::Failed, Some(plain(&err.to_string()))),
         };
         // Events carry the time they happened: the writer sees them in order, not in time.
         let ms = self
@@ -683,7 +687,7 @@ pub async fn run_features_with(
             for st in &mut rec.steps {
                 if let Some((status, error, ms)) = done.get(&(rec.file.clone(), rec.line, st.line))
                 {
-                    st.status = status;
+                    st.status = *status;
                     st.error.clone_from(error);
                     st.duration_ms = *ms;
                 }
