@@ -39,13 +39,25 @@ impl Profile {
     }
 }
 
+/// A command-line value that names none of the values it may name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected {expected}, not {given:?}")]
+pub struct ParseError {
+    /// What may be given, in words: `texts or strict`.
+    pub expected: &'static str,
+    pub given: String,
+}
+
 impl std::str::FromStr for Profile {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         match s {
             "texts" => Ok(Profile::Texts),
             "strict" => Ok(Profile::Strict),
-            other => Err(format!("expected texts or strict, not {other:?}")),
+            other => Err(ParseError {
+                expected: "texts or strict",
+                given: other.to_owned(),
+            }),
         }
     }
 }
@@ -71,13 +83,16 @@ impl FailOn {
 }
 
 impl std::str::FromStr for FailOn {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         match s {
             "must" => Ok(FailOn::Must),
             "should" => Ok(FailOn::Should),
             "any" => Ok(FailOn::Any),
-            other => Err(format!("expected must, should or any, not {other:?}")),
+            other => Err(ParseError {
+                expected: "must, should or any",
+                given: other.to_owned(),
+            }),
         }
     }
 }

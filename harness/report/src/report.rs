@@ -6,7 +6,7 @@ use c169_model::{BasisKind, Level};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::gate::gate;
 use crate::summary::requirement_verdicts;
@@ -300,32 +300,66 @@ impl Report {
     }
 
     /// Reads a report file, naming the file and what is wrong in it.
-    pub fn load(path: &Path) -> Result<Report, String> {
-        let text = c169_model::bounded::read_to_string(path, c169_model::bounded::REPORT_FILE)
-            .map_err(|e| e.to_string())?;
+    pub fn load(path: &Path) -> Result<Report, LoadError> {
+        let text = c169_model::bounded::read_to_string(path, c169_model::bounded::REPORT_FILE)?;
         // Decoded content may nest deeper than serde_json reads by default.
-        let value: Json = c169_model::deep::from_slice(text.as_bytes())
-            .map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+        let value: Json =
+            c169_model::deep::from_slice(text.as_bytes()).map_err(|source| LoadError::NotJson {
+                path: path.to_owned(),
+                source,
+            })?;
         match value.get("format").and_then(Json::as_str) {
             Some(FORMAT) => {}
             Some(other) => {
-                return Err(format!(
-                    "{}: field `format` is {other:?}; this c169 reads {FORMAT:?}",
-                    path.display()
-                ))
+                return Err(LoadError::OtherFormat {
+                    path: path.to_owned(),
+                    found: other.to_owned(),
+                })
             }
             None => {
-                return Err(format!(
-                    "{}: field `format` is missing; expected {FORMAT:?} (a c169 results.json)",
-                    path.display()
-                ))
+                return Err(LoadError::NoFormat {
+                    path: path.to_owned(),
+                })
             }
         }
         let mut de = serde_json::Deserializer::from_str(&text);
         de.disable_recursion_limit();
-        serde_path_to_error::deserialize(serde_stacker::Deserializer::new(&mut de))
-            .map_err(|e| format!("{}: field `{}`: {}", path.display(), e.path(), e.inner()))
+        serde_path_to_error::deserialize(serde_stacker::Deserializer::new(&mut de)).map_err(|e| {
+            LoadError::Field {
+                path: path.to_owned(),
+                field: e.path().to_string(),
+                source: e.into_inner(),
+            }
+        })
     }
+}
+
+/// Why a report file was not read: the file, and what is wrong in it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// Missing, unreadable, not a regular file, too large or not UTF-8.
+    #[error(transparent)]
+    Read(#[from] c169_model::bounded::ReadError),
+    #[error("{path}: not JSON")]
+    NotJson {
+        path: PathBuf,
+        #[source]
+        source: c169_model::deep::DeepError,
+    },
+    /// The record of another version of c169, or another file.
+    #[error("{path}: field `format` is {found:?}; this c169 reads {FORMAT:?}")]
+    OtherFormat { path: PathBuf, found: String },
+    #[error("{path}: field `format` is missing; expected {FORMAT:?} (a c169 results.json)")]
+    NoFormat { path: PathBuf },
+    /// A field holds what the record does not: another type, a name it does not know.
+    #[error("{path}: field `{field}`")]
+    Field {
+        path: PathBuf,
+        field: String,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Whether two cases are equal but for their durations and symbols (see

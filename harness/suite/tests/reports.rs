@@ -423,6 +423,7 @@ fn check_shards(f: &Fixture, whole: &Report) {
     missing.pop();
     assert!(c169_report::shard::merge(missing)
         .unwrap_err()
+        .to_string()
         .contains("missing: 3/3"));
     let merged = c169_report::shard::merge(parts).unwrap();
     assert_eq!(stable(&merged), stable(whole));

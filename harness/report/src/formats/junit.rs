@@ -114,7 +114,7 @@ fn run_suite(report: &Report, unfinished: Option<String>) -> TestSuite {
 }
 
 /// Renders the report as JUnit XML.
-pub(super) fn render(report: &Report) -> Result<String, String> {
+pub(super) fn render(report: &Report) -> Result<String, quick_junit::SerializeError> {
     let mut suites: BTreeMap<String, Vec<&Case>> = BTreeMap::new();
     for c in &report.cases {
         suites.entry(suite_name(c)).or_default().push(c);
@@ -168,5 +168,5 @@ pub(super) fn render(report: &Report) -> Result<String, String> {
         }
         out.add_test_suite(suite);
     }
-    out.to_string().map_err(|e| e.to_string())
+    out.to_string()
 }
