@@ -79,7 +79,7 @@ pub use coverage::{Coverage, CoverageRule};
 pub use events::{Collector, Event, Sink, Ticker};
 pub use gate::{FailOn, Gate, GateRule, ParseError, Profile, RunVerdict};
 pub use publish::write_atomically;
-pub use report::{Implementation, LoadError, Report, RunFacts, ShardId, Suite};
+pub use report::{ImplementationInfo, LoadError, Report, RunFacts, ShardId, Suite};
 pub use summary::{Counts, RequirementInfo, RequirementStatus, RequirementVerdict, Summary};
 
 /// The format tag of a report file; bumped on any incompatible change.

@@ -26,9 +26,11 @@ pub struct Suite {
     pub features_digest: String,
 }
 
-/// The implementation under test.
+/// The implementation under test, as the report records it (the record's
+/// `implementation`): the label it runs under and what it declared. Named apart
+/// from `c169_adapter::Implementation`, the trait the suite runs cases through.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Implementation {
+pub struct ImplementationInfo {
     pub label: String,
     /// Its `describe` answer, as it gave it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,7 +74,7 @@ pub struct RunFacts {
 pub struct Report {
     pub format: String,
     pub suite: Suite,
-    pub implementation: Implementation,
+    pub implementation: ImplementationInfo,
     pub run: RunFacts,
     pub gate: Gate,
     pub summary: Summary,
@@ -86,7 +88,7 @@ impl Report {
     #[must_use]
     pub fn finish(
         suite: Suite,
-        implementation: Implementation,
+        implementation: ImplementationInfo,
         run: RunFacts,
         rule: impl Into<GateRule>,
         catalogue: &[RequirementInfo],

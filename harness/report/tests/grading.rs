@@ -7,8 +7,8 @@
 use c169_model::{BasisKind, Level};
 use c169_report::formats::Format;
 use c169_report::{
-    Case, CaseKind, Expected, ExpectedVerdict, FailOn, GradedAt, Implementation, ObservedVerdict,
-    Profile, Report, RunFacts, RunVerdict, Status, Suite,
+    Case, CaseKind, Expected, ExpectedVerdict, FailOn, GradedAt, ImplementationInfo,
+    ObservedVerdict, Profile, Report, RunFacts, RunVerdict, Status, Suite,
 };
 
 fn case(
@@ -56,7 +56,7 @@ fn report(cases: Vec<Case>, fail_on: FailOn, profile: Profile) -> Report {
             vectors_digest: String::new(),
             features_digest: String::new(),
         },
-        Implementation {
+        ImplementationInfo {
             label: "test".into(),
             describe: None,
         },

@@ -11,7 +11,7 @@ use c169_model::{Level, Vector};
 use c169_report::expectations::Expectations;
 use c169_report::{
     digest_json, first_divergence, Case, CaseKind, Event, Expected, ExpectedVerdict, GateRule,
-    Implementation as Imp, Observed, ObservedVerdict, Report, RequirementInfo, RunFacts, ShardId,
+    ImplementationInfo, Observed, ObservedVerdict, Report, RequirementInfo, RunFacts, ShardId,
     Sink, Status, Step, Suite,
 };
 use serde_json::{json, Value as Json};
@@ -181,7 +181,7 @@ impl<'a> Session<'a> {
             vectors_digest: digest_tree(&[self.root.to_owned()]),
             features_digest: digest_tree(&[features_dir]),
         };
-        let implementation = Imp {
+        let implementation = ImplementationInfo {
             label: self.label.clone(),
             describe: run
                 .description
