@@ -12,7 +12,7 @@ use c169_report::expectations::Expectations;
 use c169_report::{
     digest_json, first_divergence, Case, CaseKind, Event, Expected, ExpectedVerdict, GateRule,
     ImplementationInfo, Observed, ObservedVerdict, Report, RequirementInfo, RunFacts, ShardId,
-    Sink, Status, Step, Suite,
+    Sink, Status, Suite,
 };
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -430,18 +430,7 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         diverges_at: None,
         output: None,
         symbol: rec.symbol.clone(),
-        steps: rec
-            .steps
-            .iter()
-            .map(|s| Step {
-                keyword: s.keyword.trim_end().to_owned() + " ",
-                text: s.text.clone(),
-                line: s.line,
-                status: s.status,
-                error: s.error.clone(),
-                duration_ms: s.duration_ms,
-            })
-            .collect(),
+        steps: rec.steps.clone(),
         stderr: None,
         known: None,
         duration_ms: rec.duration_ms,

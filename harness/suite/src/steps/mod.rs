@@ -259,7 +259,8 @@ pub struct ScenarioRecord {
     pub status: ScenarioStatus,
     /// Why it failed or was not run; a note for the report when it passed.
     pub reason: String,
-    pub steps: Vec<StepRecord>,
+    /// Each step as it ran, as the report records it.
+    pub steps: Vec<c169_report::Step>,
     pub duration_ms: f64,
     /// The QR symbol of what the implementation encoded, when it encoded.
     pub symbol: Option<c169_report::Symbol>,
@@ -275,18 +276,6 @@ pub enum ScenarioStatus {
     /// Passed every step the texts ask for, but departs from the strict profile.
     Departed,
     NotRun,
-}
-
-/// One step of a scenario as it ran.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepRecord {
-    pub keyword: String,
-    pub text: String,
-    pub line: u32,
-    /// Passed, failed, or skipped (not reached).
-    pub status: StepStatus,
-    pub error: Option<String>,
-    pub duration_ms: f64,
 }
 
 /// The result of running the features against one implementation.
@@ -392,8 +381,8 @@ fn new_record(
         steps: scenario
             .steps
             .iter()
-            .map(|st| StepRecord {
-                keyword: st.keyword.clone(),
+            .map(|st| c169_report::Step {
+                keyword: st.keyword.trim_end().to_owned() + " ",
                 text: st.value.clone(),
                 line: line(st.position),
                 status: StepStatus::Skipped,
