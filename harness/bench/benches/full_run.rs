@@ -43,7 +43,7 @@ fn full_run(inputs: &Inputs, imp: &Arc<dyn Implementation>, rt: &tokio::runtime:
         imp.label(),
     );
     let report = session.run(rt, &mut Collector::default()).unwrap().report;
-    assert_eq!(report.gate.verdict, "conformant");
+    assert_eq!(report.gate.verdict, c169_report::RunVerdict::Conformant);
     write_all(&report, &inputs.out, &Format::ALL).unwrap();
     report.cases.len()
 }

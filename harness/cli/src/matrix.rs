@@ -47,7 +47,7 @@ fn compare(old: &std::path::Path, new: &std::path::Path, names: &[String]) -> Ve
                     .into_iter()
                     .map(|d| format!("{name}/results.json: {d}")),
             ),
-            (Err(e), _) | (_, Err(e)) => out.push(e),
+            (Err(e), _) | (_, Err(e)) => out.push(format!("{:#}", anyhow::Error::from(e))),
         }
     }
     let matrix = |dir: &std::path::Path| -> Result<serde_json::Value, String> {
@@ -212,7 +212,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         "(not recorded)".clone_into(&mut report.run.host);
         rig_failed |= report.run.rig_failure.is_some();
         let dir = args.out.join(name);
-        write_all(&report, &dir, &Format::ALL).map_err(anyhow::Error::msg)?;
+        write_all(&report, &dir, &Format::ALL)?;
         println!(
             "{name}: {} — {} cases, {} passed, {} failed, {} errors, {} skipped",
             report.headline(),

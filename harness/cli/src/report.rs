@@ -17,8 +17,8 @@ pub struct DiffArgs {
 
 /// Exit 0 when nothing newly fails, 1 when something does.
 pub fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
-    let old = Report::load(&args.old).map_err(anyhow::Error::msg)?;
-    let new = Report::load(&args.new).map_err(anyhow::Error::msg)?;
+    let old = Report::load(&args.old)?;
+    let new = Report::load(&args.new)?;
     let d = diff::diff(&old, &new);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&d)?);
@@ -83,17 +83,19 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             report_dir,
             format,
         } => {
-            let fmts = formats::parse_list(format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            let fmts = formats::parse_list(format).context("--format")?;
             let loaded = parts
                 .iter()
                 .map(|p| Report::load(p).map(|r| (p.display().to_string(), r)))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(anyhow::Error::msg)?;
-            let merged = shard::merge(loaded).map_err(anyhow::Error::msg)?;
+                .collect::<Result<Vec<_>, _>>()?;
+            let merged = shard::merge(loaded)?;
             let written = match formats::write_all(&merged, report_dir, &fmts) {
                 Ok(w) => w,
                 Err(e) => {
-                    eprintln!("c169: cannot write the report: {e}");
+                    eprintln!(
+                        "c169: cannot write the report: {:#}",
+                        anyhow::Error::from(e)
+                    );
                     return Ok(exit::RIG);
                 }
             };
@@ -123,7 +125,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 if path.is_file() && name != "reference" {
-                    loaded.push((name, Report::load(&path).map_err(anyhow::Error::msg)?));
+                    loaded.push((name, Report::load(&path)?));
                 }
             }
             if loaded.is_empty() {
@@ -141,16 +143,14 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             report_dir,
             format,
         } => {
-            let mut fmts =
-                formats::parse_list(format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            let mut fmts = formats::parse_list(format).context("--format")?;
             // The set swapped in is whole: the record goes with the pages made from it.
             if !fmts.contains(&formats::Format::Json) {
                 fmts.push(formats::Format::Json);
             }
-            let report = Report::load(results).map_err(anyhow::Error::msg)?;
-            let written = formats::write_all(&report, report_dir, &fmts)
-                .map_err(anyhow::Error::msg)
-                .context("writing the report")?;
+            let report = Report::load(results)?;
+            let written =
+                formats::write_all(&report, report_dir, &fmts).context("writing the report")?;
             for p in written {
                 println!("report: {}", p.display());
             }

@@ -134,18 +134,17 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let corpus =
         Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
     let catalogue = crate::vectors::catalogue_for(&root)?;
-    let formats = c169_report::formats::parse_list(&args.format)
-        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let formats = c169_report::formats::parse_list(&args.format).context("--format")?;
     let expectations = match &args.expectations {
-        Some(path) => Some((
-            path.display().to_string(),
-            Expectations::load(path).map_err(anyhow::Error::msg)?,
-        )),
+        Some(path) => Some((path.display().to_string(), Expectations::load(path)?)),
         None => None,
     };
     // A report that cannot be written is found now, not after the run.
     if let Err(e) = c169_report::formats::check_dir(&args.report_dir) {
-        eprintln!("c169: --report-dir: cannot write the report: {e}");
+        eprintln!(
+            "c169: --report-dir: cannot write the report: {:#}",
+            anyhow::Error::from(e)
+        );
         return Ok(exit::RIG);
     }
     let target = target(args)?;
@@ -214,7 +213,10 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let written = match c169_report::formats::write_all(&report, &args.report_dir, &formats) {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("c169: cannot write the report: {e}");
+            eprintln!(
+                "c169: cannot write the report: {:#}",
+                anyhow::Error::from(e)
+            );
             return Ok(exit::RIG);
         }
     };

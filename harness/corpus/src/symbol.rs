@@ -47,9 +47,17 @@ pub fn print_level(ec_level: Option<&str>) -> c169_qr::Level {
 pub fn facts(text: &str, level: c169_qr::Level) -> c169_report::Symbol {
     let mode = Mode::of(text);
     c169_report::Symbol {
-        level: level.as_str().to_owned(),
+        level: match level {
+            c169_qr::Level::L => c169_model::EcLevel::L,
+            c169_qr::Level::M => c169_model::EcLevel::M,
+            c169_qr::Level::Q => c169_model::EcLevel::Q,
+            c169_qr::Level::H => c169_model::EcLevel::H,
+        },
         version: c169_qr::smallest_version(text, mode, level),
-        mode: mode.as_str().to_owned(),
+        mode: match mode {
+            Mode::Alphanumeric => QrMode::Alphanumeric,
+            Mode::Byte => QrMode::Byte,
+        },
         chars: text.chars().count(),
     }
 }

@@ -49,7 +49,9 @@ pub fn json_depth(bytes: &[u8]) -> usize {
 pub enum DeepError {
     #[error("the JSON nests {0} levels deep, more than the {MAX_JSON_DEPTH} read")]
     TooDeep(usize),
-    #[error("{0}")]
+    /// Not JSON: serde_json's message, which names the line and column. Shown as
+    /// that message alone, so that a chain of causes does not say it twice.
+    #[error(transparent)]
     Json(#[from] serde_json::Error),
     /// YAML nested past [`MAX_YAML_DEPTH`]: where it went past.
     #[error(

@@ -25,6 +25,6 @@ pub use outcome::{
 };
 pub use value::Value;
 pub use vector::{
-    Artefacts, Elided, EncodeCase, EncodeKey, Expected, ImageCase, Match, QrFit, QrMode,
+    Artefacts, EcLevel, Elided, EncodeCase, EncodeKey, Expected, ImageCase, Match, QrFit, QrMode,
     RequirementRef, Vector, VectorKeys,
 };

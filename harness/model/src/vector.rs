@@ -140,6 +140,53 @@ pub enum QrMode {
     Byte,
 }
 
+impl QrMode {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QrMode::Alphanumeric => "alphanumeric",
+            QrMode::Byte => "byte",
+        }
+    }
+}
+
+impl std::fmt::Display for QrMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A QR error-correction level (ISO/IEC 18004 §5.3.8): the share of codewords a
+/// symbol may lose, about 7 % (L), 15 % (M), 25 % (Q) and 30 % (H). Named apart
+/// from [`Level`], the strength of a requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EcLevel {
+    L,
+    M,
+    Q,
+    H,
+}
+
+impl EcLevel {
+    pub const ALL: [EcLevel; 4] = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EcLevel::L => "L",
+            EcLevel::M => "M",
+            EcLevel::Q => "Q",
+            EcLevel::H => "H",
+        }
+    }
+}
+
+impl std::fmt::Display for EcLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// An image vector: a QR symbol image to decode instead of a text, made from a
 /// valid vector by one degradation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! What changed between two runs (`c169 diff OLD.json NEW.json`): the regression
 //! view between releases.
 
-use crate::{Case, Report, Status};
+use crate::{Case, GradedAt, Report, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub id: String,
-    pub level: String,
+    pub level: GradedAt,
     pub old: Option<Status>,
     pub new: Option<Status>,
     /// The new reason (or the old one for a case that is gone).
@@ -67,7 +67,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
     let mut d = Diff::default();
     let change = |o: Option<&Case>, n: &Case| Change {
         id: n.id.clone(),
-        level: n.grade_name().to_owned(),
+        level: n.graded_at(),
         old: o.map(|c| c.status),
         new: Some(n.status),
         reason: n.reason.clone(),
@@ -97,7 +97,7 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         if !after.contains(o.id.as_str()) {
             d.removed.push(Change {
                 id: o.id.clone(),
-                level: o.grade_name().to_owned(),
+                level: o.graded_at(),
                 old: Some(o.status),
                 new: None,
                 reason: o.reason.clone(),

@@ -16,7 +16,7 @@
 use crate::{Case, Known, KnownState};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One known failure.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -44,61 +44,94 @@ pub struct Expectations {
     pub entries: Vec<Entry>,
 }
 
-/// What was wrong with an expectations file: the file, where, and what was expected.
+/// Why an expectations file was not read: the file, and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}: {message}")]
-pub struct ExpectationsError {
-    pub file: String,
-    pub message: String,
+#[non_exhaustive]
+pub enum ExpectationsError {
+    /// Missing, unreadable, not a regular file, too large or not UTF-8.
+    #[error(transparent)]
+    Read(#[from] c169_model::bounded::ReadError),
+    #[error("{file}")]
+    Invalid {
+        file: PathBuf,
+        #[source]
+        source: InvalidExpectations,
+    },
+}
+
+/// What is wrong with the text of an expectations file: where, and what was expected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidExpectations {
+    /// Nested too deep, or aliases that expand too far: refused before parsing.
+    #[error(transparent)]
+    Deep(#[from] c169_model::deep::DeepError),
+    #[error("expected a map with `known_failures`, a list of {{case, reason, link}}")]
+    NotAMap {
+        #[source]
+        source: serde_yaml_ng::Error,
+    },
+    #[error("field `{field}`")]
+    Field {
+        field: String,
+        #[source]
+        source: serde_yaml_ng::Error,
+    },
+    #[error("field `known_failures[{index}].case`: expected a vector or scenario id, found an empty string")]
+    NoCase { index: usize },
+    #[error("field `known_failures[{index}].reason`: expected why {case:?} is known to fail, found an empty string")]
+    NoReason { index: usize, case: String },
+    #[error("field `known_failures[{index}].case`: {case:?} is already listed at known_failures[{first}]")]
+    Listed {
+        index: usize,
+        case: String,
+        first: usize,
+    },
 }
 
 impl Expectations {
     /// Reads and parses an expectations file: a regular file of at most
     /// [`c169_model::bounded::EXPECTATIONS_FILE`] bytes.
     pub fn load(path: &Path) -> Result<Expectations, ExpectationsError> {
-        let err = |message: String| ExpectationsError {
-            file: path.display().to_string(),
-            message,
-        };
         let text =
-            c169_model::bounded::read_to_string(path, c169_model::bounded::EXPECTATIONS_FILE)
-                .map_err(|e| err(e.problem.to_string()))?;
-        Self::parse(&text).map_err(err)
+            c169_model::bounded::read_to_string(path, c169_model::bounded::EXPECTATIONS_FILE)?;
+        Self::parse(&text).map_err(|source| ExpectationsError::Invalid {
+            file: path.to_owned(),
+            source,
+        })
     }
 
     /// Parses the YAML text of an expectations file (refused past a nesting depth
     /// and an alias expansion before it is parsed: see [`c169_model::deep::check_yaml`]).
-    pub fn parse(text: &str) -> Result<Expectations, String> {
-        c169_model::deep::check_yaml(text, serde_yaml_ng::Deserializer::from_str)
-            .map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Expectations, InvalidExpectations> {
+        c169_model::deep::check_yaml(text, serde_yaml_ng::Deserializer::from_str)?;
         let de = serde_yaml_ng::Deserializer::from_str(text);
         let file: File = serde_path_to_error::deserialize(de).map_err(|e| {
-            let at = e.path().to_string();
-            let inner = e.inner();
-            if at == "." {
-                format!("{inner} (expected a map with `known_failures`, a list of {{case, reason, link}})")
+            let field = e.path().to_string();
+            let source = e.into_inner();
+            if field == "." {
+                InvalidExpectations::NotAMap { source }
             } else {
-                format!("field `{at}`: {inner}")
+                InvalidExpectations::Field { field, source }
             }
         })?;
         let mut seen = BTreeMap::new();
-        for (i, e) in file.known_failures.iter().enumerate() {
+        for (index, e) in file.known_failures.iter().enumerate() {
             if e.case.trim().is_empty() {
-                return Err(format!(
-                    "field `known_failures[{i}].case`: expected a vector or scenario id, found an empty string"
-                ));
+                return Err(InvalidExpectations::NoCase { index });
             }
             if e.reason.trim().is_empty() {
-                return Err(format!(
-                    "field `known_failures[{i}].reason`: expected why {:?} is known to fail, found an empty string",
-                    e.case
-                ));
+                return Err(InvalidExpectations::NoReason {
+                    index,
+                    case: e.case.clone(),
+                });
             }
-            if let Some(first) = seen.insert(e.case.as_str(), i) {
-                return Err(format!(
-                    "field `known_failures[{i}].case`: {:?} is already listed at known_failures[{first}]",
-                    e.case
-                ));
+            if let Some(first) = seen.insert(e.case.as_str(), index) {
+                return Err(InvalidExpectations::Listed {
+                    index,
+                    case: e.case.clone(),
+                    first,
+                });
             }
         }
         Ok(Expectations {
@@ -136,25 +169,36 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// An error as a person reads it: the message, then each cause after a colon.
+    fn shown(e: &dyn std::error::Error) -> String {
+        let mut out = e.to_string();
+        let mut cause = e.source();
+        while let Some(c) = cause {
+            out = format!("{out}: {c}");
+            cause = c.source();
+        }
+        out
+    }
+
+    fn parse_err(text: &str) -> String {
+        shown(&Expectations::parse(text).unwrap_err())
+    }
+
     #[test]
     fn errors_name_the_field_and_what_was_expected() {
-        let e = Expectations::parse("known_failures:\n  - case: x\n").unwrap_err();
+        let e = parse_err("known_failures:\n  - case: x\n");
         assert!(
             e.contains("known_failures[0]") && e.contains("reason"),
             "{e}"
         );
-        let e = Expectations::parse("known_failures:\n  - case: x\n    reason: y\n    url: z\n")
-            .unwrap_err();
+        let e = parse_err("known_failures:\n  - case: x\n    reason: y\n    url: z\n");
         assert!(e.contains("known_failures[0]") && e.contains("url"), "{e}");
-        let e = Expectations::parse(
-            "known_failures:\n  - {case: x, reason: y}\n  - {case: x, reason: z}\n",
-        )
-        .unwrap_err();
+        let e = parse_err("known_failures:\n  - {case: x, reason: y}\n  - {case: x, reason: z}\n");
         assert!(
             e.contains("known_failures[1].case") && e.contains("already listed"),
             "{e}"
         );
-        let e = Expectations::parse("- case: x\n").unwrap_err();
+        let e = parse_err("- case: x\n");
         assert!(e.contains("known_failures"), "{e}");
     }
 
@@ -163,14 +207,14 @@ mod tests {
         let n = 100_000;
         let start = std::time::Instant::now();
         let deep = format!("known_failures: {}{}", "[".repeat(n), "]".repeat(n));
-        let e = Expectations::parse(&deep).unwrap_err();
+        let e = parse_err(&deep);
         assert!(e.contains("nests more than 64 levels deep"), "{e}");
         let long = "x".repeat(1 << 20);
         let bomb = format!(
             "known_failures: [&e {{case: a, reason: {long}}}, {}]",
             vec!["*e"; 100].join(", ")
         );
-        let e = Expectations::parse(&bomb).unwrap_err();
+        let e = parse_err(&bomb);
         assert!(e.contains("expands, its aliases repeated"), "{e}");
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }

@@ -46,7 +46,7 @@ impl Group<'_> {
 fn expected(c: &Case) -> String {
     match c.expected.stage {
         Some(s) => format!("{} at {s}", c.expected.verdict),
-        None => c.expected.verdict.clone(),
+        None => c.expected.verdict.to_string(),
     }
 }
 
@@ -55,7 +55,7 @@ fn observed(c: &Case) -> String {
         Some(o) => match (&o.stage, &o.code) {
             (Some(s), Some(code)) => format!("{} at {s} ({code})", o.verdict),
             (Some(s), None) => format!("{} at {s}", o.verdict),
-            _ => o.verdict.clone(),
+            _ => o.verdict.to_string(),
         },
         None => match c.status {
             Status::Error => "no usable answer".to_owned(),

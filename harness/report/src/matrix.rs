@@ -2,7 +2,8 @@
 //! requirement, and the encoder × decoder grid, as `matrix.json` and `index.html`.
 
 use crate::formats::esc;
-use crate::Report;
+use crate::{level_name, Report, RequirementStatus, RunVerdict};
+use c169_model::Level;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,7 +18,7 @@ pub struct Member {
     pub version: String,
     /// Its report, relative to the matrix folder.
     pub report: String,
-    pub verdict: String,
+    pub verdict: RunVerdict,
     /// Cases that applied to it (asked, whatever the answer), of `counts.total`.
     #[serde(default)]
     pub applicable: usize,
@@ -29,10 +30,10 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     pub id: String,
-    pub level: String,
+    pub level: Level,
     pub statement: String,
     /// Implementation name → its verdict on the requirement.
-    pub verdicts: BTreeMap<String, String>,
+    pub verdicts: BTreeMap<String, RequirementStatus>,
 }
 
 /// What one decoder made of one encoder's output for one fixture.
@@ -40,12 +41,41 @@ pub struct Row {
 pub struct GridCase {
     /// The encoder vector whose identity and keys were encoded.
     pub fixture: String,
-    /// `read` (accepted, signature verified, content as the reference reads it),
-    /// `read-unverified` (the same without a signature check, for decoders that
-    /// verify nothing), `differs` (accepted, other content), `rejected`, `error`,
-    /// `not-encoded` (the encoder failed), `skipped` (a capability is missing).
-    pub result: String,
+    pub result: GridResult,
     pub detail: String,
+}
+
+named_enum! {
+    /// What one decoder made of one encoder's output.
+    pub enum GridResult {
+        /// Accepted, signature verified, content as the reference reads it.
+        Read = "read",
+        /// The same without a signature check, for decoders that verify nothing.
+        ReadUnverified = "read-unverified",
+        /// Accepted, other content (or without saying the signature verified).
+        Differs = "differs",
+        Rejected = "rejected",
+        /// No usable answer from the decoder.
+        Error = "error",
+        /// The encoder failed.
+        NotEncoded = "not-encoded",
+        /// A capability is missing: not tried.
+        Skipped = "skipped",
+    }
+}
+
+impl GridResult {
+    /// Read with the content the reference reads, verified or not: what a cell counts.
+    #[must_use]
+    pub fn is_read(self) -> bool {
+        matches!(self, GridResult::Read | GridResult::ReadUnverified)
+    }
+
+    /// Tried: every result but a skip.
+    #[must_use]
+    pub fn is_tried(self) -> bool {
+        self != GridResult::Skipped
+    }
 }
 
 /// One encoder × decoder cell.
@@ -92,7 +122,7 @@ impl Matrix {
                     .iter()
                     .map(|q| Row {
                         id: q.requirement.id.clone(),
-                        level: crate::level_name(q.requirement.level).to_owned(),
+                        level: q.requirement.level,
                         statement: q.requirement.statement.clone(),
                         verdicts: BTreeMap::new(),
                     })
@@ -101,7 +131,7 @@ impl Matrix {
             .unwrap_or_default();
         for (name, r) in reports {
             for (row, q) in rows.iter_mut().zip(&r.requirements) {
-                row.verdicts.insert(name.clone(), q.verdict.clone());
+                row.verdicts.insert(name.clone(), q.verdict);
             }
         }
         Matrix {
@@ -136,7 +166,7 @@ impl Matrix {
                         })
                         .unwrap_or_default(),
                     report: format!("{name}/report.html"),
-                    verdict: r.gate.verdict.clone(),
+                    verdict: r.gate.verdict,
                     applicable: r.summary.coverage.applicable,
                     counts: r.summary.all,
                     new_failures: r.summary.new_failures,
@@ -174,8 +204,8 @@ fn cells(out: &mut String, m: &Matrix) {
                 out,
                 "<tr><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}</td></tr>",
                 esc(&k.fixture),
-                esc(&k.result),
-                esc(&k.result),
+                k.result,
+                k.result,
                 esc(&k.detail)
             );
         }
@@ -217,13 +247,13 @@ pub fn render_index(m: &Matrix) -> String {
             out,
             "<tr><td><code>{}</code></td><td>{}</td>",
             esc(&row.id),
-            esc(&row.level)
+            level_name(row.level)
         );
         for mem in &m.members {
             let v = row
                 .verdicts
                 .get(&mem.name)
-                .map_or("untested", String::as_str);
+                .map_or(RequirementStatus::Untested.as_str(), |v| v.as_str());
             out.push_str(&verdict_cell(
                 v,
                 &format!("{}/report.html#req-{}", mem.name, row.id),

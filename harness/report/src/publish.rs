@@ -18,10 +18,27 @@ use std::path::{Path, PathBuf};
 
 /// Why a report set could not be written. Nothing of the old set is lost.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PublishError {
-    #[error("{path}: {what}")]
-    Folder { path: PathBuf, what: String },
-    #[error("{path}: {source}")]
+    /// The file system root: no parent folder to stage a set beside.
+    #[error("{path}: a report folder needs a parent folder to stage the set in; the file system root is none")]
+    NoParent { path: PathBuf },
+    #[error("{path}: is not a folder")]
+    NotAFolder { path: PathBuf },
+    /// A folder in the report folder: the whole folder is swapped, so it would go.
+    #[error("{path}: holds a folder ({name}): a report folder holds a report set and loose files only, since the whole folder is swapped for the new set; choose an empty folder or one c169 wrote")]
+    HoldsAFolder { path: PathBuf, name: String },
+    /// The parent folder takes no staging folder (read-only, full …).
+    #[error("{path}: cannot take the staging folder of the report set; the set is staged beside the report folder and swapped in whole")]
+    NoStaging {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A loose file of the folder that is neither a file nor a link (a socket, a FIFO).
+    #[error("{path}: is neither a file nor a link: it cannot be carried into the new report set")]
+    CannotCarry { path: PathBuf },
+    #[error("{path}")]
     Io {
         path: PathBuf,
         #[source]
@@ -51,16 +68,10 @@ impl Place {
         // `a/b/..` and `a/.` name a folder whose last part is no name of its own.
         let dir = normalise(&dir);
         let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
-            return Err(PublishError::Folder {
-                path: dir.clone(),
-                what: "a report folder needs a parent folder to stage the set in; the file system root is none".into(),
-            });
+            return Err(PublishError::NoParent { path: dir.clone() });
         };
         if dir.exists() && !dir.is_dir() {
-            return Err(PublishError::Folder {
-                path: dir,
-                what: "is not a folder".into(),
-            });
+            return Err(PublishError::NotAFolder { path: dir });
         }
         Ok(Place {
             parent: parent.to_owned(),
@@ -100,11 +111,9 @@ impl Place {
             }
             let kind = e.file_type().map_err(io(&e.path()))?;
             if kind.is_dir() {
-                return Err(PublishError::Folder {
+                return Err(PublishError::HoldsAFolder {
                     path: self.dir.clone(),
-                    what: format!(
-                        "holds a folder ({name}): a report folder holds a report set and loose files only, since the whole folder is swapped for the new set; choose an empty folder or one c169 wrote"
-                    ),
+                    name,
                 });
             }
             out.push(e);
@@ -177,9 +186,9 @@ pub fn check(dir: &Path, report_files: &[&str]) -> Result<(), PublishError> {
     place.foreign(report_files)?;
     place.sweep();
     let probe = place.staging();
-    fs::create_dir(&probe).map_err(|e| PublishError::Folder {
+    fs::create_dir(&probe).map_err(|source| PublishError::NoStaging {
         path: place.parent.clone(),
-        what: format!("cannot take the staging folder of the report set ({e}); the set is staged beside the report folder and swapped in whole"),
+        source,
     })?;
     let file = probe.join("probe");
     let written = fs::write(&file, b"c169").map_err(io(&file));
@@ -239,10 +248,8 @@ fn carry(from: &Path, to: &Path) -> Result<(), PublishError> {
         return std::os::unix::fs::symlink(target, to).map_err(io(to));
     }
     if !meta.is_file() {
-        return Err(PublishError::Folder {
+        return Err(PublishError::CannotCarry {
             path: from.to_owned(),
-            what: "is neither a file nor a link: it cannot be carried into the new report set"
-                .into(),
         });
     }
     if fs::hard_link(from, to).is_ok() {
@@ -308,6 +315,28 @@ fn sync_dir(dir: &Path) -> Result<(), PublishError> {
         let _ = dir;
         Ok(())
     }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename,
+/// so a reader never sees half a report. A temporary file of the same name whose
+/// process is gone (killed mid-write) is removed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // What a killed writer of the same file left goes first.
+    sweep_left(dir, &format!(".{name}."), &[".tmp"]);
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 #[cfg(test)]

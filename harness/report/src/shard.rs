@@ -6,13 +6,16 @@
 //! vector moves no other case. Merging all N parts gives the report the unsharded
 //! run gives (times apart).
 
-use crate::{Report, RequirementInfo, ShardId};
+use crate::{ParseError, Report, RequirementInfo, ShardId};
 use std::collections::BTreeSet;
 
 impl std::str::FromStr for ShardId {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("expected K/N with 1 ≤ K ≤ N (like 2/4), not {s:?}");
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        let bad = || ParseError {
+            expected: "K/N with 1 ≤ K ≤ N (like 2/4)",
+            given: s.to_owned(),
+        };
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let index: u32 = k.trim().parse().map_err(|_| bad())?;
         let count: u32 = n.trim().parse().map_err(|_| bad())?;
@@ -46,32 +49,67 @@ impl ShardId {
     }
 }
 
+/// Why the parts of a sharded run do not merge: the part (by the name the caller
+/// gave it) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    #[error("no report to merge")]
+    NoParts,
+    #[error("{part}: field `run.shards`: expected one shard (a report written with --shard K/N), found {found}")]
+    NotOneShard { part: String, found: usize },
+    #[error(
+        "{part}: field `run.shards`: shard {shard} is not of the same split as {first} (/{count})"
+    )]
+    OtherSplit {
+        part: String,
+        shard: ShardId,
+        first: String,
+        count: u32,
+    },
+    #[error("{part}: shard {shard} is given twice")]
+    GivenTwice { part: String, shard: ShardId },
+    #[error("{part}: field `{field}` differs from {first}: the parts are not of one run")]
+    NotOneRun {
+        part: String,
+        field: &'static str,
+        first: String,
+    },
+    #[error("shards missing: {}", missing.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    Missing { missing: Vec<ShardId> },
+    #[error("{part}: case {case} is in two parts")]
+    CaseTwice { part: String, case: String },
+}
+
 /// Merges the parts of a sharded run into one report. Every part must come from
 /// the same suite, implementation and options, and together they must be shards
 /// 1..N of one N, each once.
-pub fn merge(mut parts: Vec<(String, Report)>) -> Result<Report, String> {
-    if parts.is_empty() {
-        return Err("no report to merge".into());
-    }
+pub fn merge(mut parts: Vec<(String, Report)>) -> Result<Report, MergeError> {
     parts.sort_by_key(|(_, r)| r.run.shards.first().map(|s| s.index));
-    let (first_name, first) = parts.first().cloned().ok_or("no report to merge")?;
+    let (first_name, first) = parts.first().cloned().ok_or(MergeError::NoParts)?;
     let mut seen = BTreeSet::new();
     let mut count = None;
     for (name, r) in &parts {
         let [shard] = r.run.shards.as_slice() else {
-            return Err(format!(
-                "{name}: field `run.shards`: expected one shard (a report written with --shard K/N), found {}",
-                r.run.shards.len()
-            ));
+            return Err(MergeError::NotOneShard {
+                part: name.clone(),
+                found: r.run.shards.len(),
+            });
         };
-        if *count.get_or_insert(shard.count) != shard.count {
-            return Err(format!(
-                "{name}: field `run.shards`: shard {shard} is not of the same split as {first_name} (/{})",
-                count.unwrap_or_default()
-            ));
+        let split = *count.get_or_insert(shard.count);
+        if split != shard.count {
+            return Err(MergeError::OtherSplit {
+                part: name.clone(),
+                shard: *shard,
+                first: first_name,
+                count: split,
+            });
         }
         if !seen.insert(shard.index) {
-            return Err(format!("{name}: shard {shard} is given twice"));
+            return Err(MergeError::GivenTwice {
+                part: name.clone(),
+                shard: *shard,
+            });
         }
         for (field, same) in [
             ("suite", r.suite == first.suite),
@@ -84,19 +122,21 @@ pub fn merge(mut parts: Vec<(String, Report)>) -> Result<Report, String> {
             ("gate.fail_on", r.gate.fail_on == first.gate.fail_on),
         ] {
             if !same {
-                return Err(format!(
-                    "{name}: field `{field}` differs from {first_name}: the parts are not of one run"
-                ));
+                return Err(MergeError::NotOneRun {
+                    part: name.clone(),
+                    field,
+                    first: first_name,
+                });
             }
         }
     }
     let count = count.unwrap_or(1);
-    let missing: Vec<String> = (1..=count)
+    let missing: Vec<ShardId> = (1..=count)
         .filter(|i| !seen.contains(i))
-        .map(|i| format!("{i}/{count}"))
+        .map(|index| ShardId { index, count })
         .collect();
     if !missing.is_empty() {
-        return Err(format!("shards missing: {}", missing.join(", ")));
+        return Err(MergeError::Missing { missing });
     }
     let catalogue: Vec<RequirementInfo> = first
         .requirements
@@ -109,7 +149,10 @@ pub fn merge(mut parts: Vec<(String, Report)>) -> Result<Report, String> {
     for (name, r) in parts {
         for c in r.cases {
             if !ids.insert(c.id.clone()) {
-                return Err(format!("{name}: case {} is in two parts", c.id));
+                return Err(MergeError::CaseTwice {
+                    part: name,
+                    case: c.id,
+                });
             }
             merged.cases.push(c);
         }

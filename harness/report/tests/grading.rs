@@ -7,10 +7,17 @@
 use c169_model::{BasisKind, Level};
 use c169_report::formats::Format;
 use c169_report::{
-    Case, CaseKind, Expected, FailOn, Implementation, Profile, Report, RunFacts, Status, Suite,
+    Case, CaseKind, Expected, ExpectedVerdict, FailOn, GradedAt, ImplementationInfo,
+    ObservedVerdict, Profile, Report, RunFacts, RunVerdict, Status, Suite,
 };
 
-fn case(id: &str, status: Status, basis: BasisKind, level: Option<Level>, verdict: &str) -> Case {
+fn case(
+    id: &str,
+    status: Status,
+    basis: BasisKind,
+    level: Option<Level>,
+    verdict: ExpectedVerdict,
+) -> Case {
     Case {
         kind: CaseKind::Vector,
         id: id.to_owned(),
@@ -23,7 +30,7 @@ fn case(id: &str, status: Status, basis: BasisKind, level: Option<Level>, verdic
         requirements: vec!["C169-COSE-010".to_owned()],
         tags: Vec::new(),
         expected: Expected {
-            verdict: verdict.to_owned(),
+            verdict,
             stage: None,
             content: None,
         },
@@ -49,7 +56,7 @@ fn report(cases: Vec<Case>, fail_on: FailOn, profile: Profile) -> Report {
             vectors_digest: String::new(),
             features_digest: String::new(),
         },
-        Implementation {
+        ImplementationInfo {
             label: "test".into(),
             describe: None,
         },
@@ -78,20 +85,32 @@ fn departures_are_counted_apart_and_gate_only_under_the_strict_profile() {
             Status::Pass,
             BasisKind::Text,
             Some(Level::Must),
-            "valid",
+            ExpectedVerdict::Valid,
         ),
-        case("b", Status::Depart, BasisKind::Profile, None, "acceptable"),
-        case("c", Status::Pass, BasisKind::Profile, None, "acceptable"),
+        case(
+            "b",
+            Status::Depart,
+            BasisKind::Profile,
+            None,
+            ExpectedVerdict::Acceptable,
+        ),
+        case(
+            "c",
+            Status::Pass,
+            BasisKind::Profile,
+            None,
+            ExpectedVerdict::Acceptable,
+        ),
         case(
             "d",
             Status::Fail,
             BasisKind::Text,
             Some(Level::Should),
-            "invalid",
+            ExpectedVerdict::Invalid,
         ),
     ];
     let r = report(cases.clone(), FailOn::Must, Profile::Texts);
-    assert_eq!(r.gate.verdict, "conformant");
+    assert_eq!(r.gate.verdict, RunVerdict::Conformant);
     assert_eq!(r.gate.exit_code, 0);
     assert_eq!(r.summary.profile_departures, 1);
     assert_eq!(r.summary.text_failures, 1);
@@ -125,7 +144,7 @@ fn an_error_always_gates_and_a_text_failure_at_must_does() {
             Status::Error,
             BasisKind::Profile,
             None,
-            "acceptable",
+            ExpectedVerdict::Acceptable,
         )],
         FailOn::Must,
         Profile::Texts,
@@ -137,13 +156,13 @@ fn an_error_always_gates_and_a_text_failure_at_must_does() {
             Status::Fail,
             BasisKind::Text,
             Some(Level::Must),
-            "valid",
+            ExpectedVerdict::Valid,
         )],
         FailOn::Must,
         Profile::Texts,
     );
     assert_eq!(r.gate.exit_code, 1);
-    assert_eq!(r.summary.by_level["MUST"].failed, 1);
+    assert_eq!(r.summary.by_level[&GradedAt::Level(Level::Must)].failed, 1);
 }
 
 #[test]
@@ -153,7 +172,7 @@ fn junit_shows_a_departure_as_a_success_with_its_reason_unless_strict() {
         Status::Depart,
         BasisKind::Profile,
         None,
-        "acceptable",
+        ExpectedVerdict::Acceptable,
     )];
     let junit = |r: &Report| String::from_utf8(Format::Junit.render(r).unwrap()).unwrap();
     let texts = junit(&report(cases.clone(), FailOn::Must, Profile::Texts));
@@ -170,10 +189,10 @@ fn findings_sort_cases_into_failures_departures_choices_and_capabilities() {
         Status::Fail,
         BasisKind::Text,
         Some(Level::Must),
-        "invalid",
+        ExpectedVerdict::Invalid,
     );
     glue.observed = Some(c169_report::Observed {
-        verdict: "reject".into(),
+        verdict: ObservedVerdict::Reject,
         stage: Some(c169_model::Stage::Claim169),
         code: Some("x.no_claim169".into()),
         by: Some(c169_model::DecidedBy::Glue),
@@ -186,14 +205,26 @@ fn findings_sort_cases_into_failures_departures_choices_and_capabilities() {
         Status::Skip,
         BasisKind::Text,
         Some(Level::Must),
-        "valid",
+        ExpectedVerdict::Valid,
     );
     skipped.reason = "not run: the implementation does not declare capability \"verify\"".into();
     let mut skipped2 = skipped.clone();
     skipped2.id = "s2".into();
-    let mut drop_a = case("d1", Status::Depart, BasisKind::Profile, None, "acceptable");
+    let mut drop_a = case(
+        "d1",
+        Status::Depart,
+        BasisKind::Profile,
+        None,
+        ExpectedVerdict::Acceptable,
+    );
     drop_a.reason = "departs: dropped claim169/9 without a warning".into();
-    let mut drop_b = case("d2", Status::Depart, BasisKind::Profile, None, "acceptable");
+    let mut drop_b = case(
+        "d2",
+        Status::Depart,
+        BasisKind::Profile,
+        None,
+        ExpectedVerdict::Acceptable,
+    );
     drop_b.reason = "departs: dropped claim169/14 without a warning".into();
     drop_b.requirements = vec!["C169-CLAIM-114".into()];
     let r = report(
@@ -203,13 +234,19 @@ fn findings_sort_cases_into_failures_departures_choices_and_capabilities() {
             skipped2,
             drop_a,
             drop_b,
-            case("c1", Status::Pass, BasisKind::Profile, None, "acceptable"),
+            case(
+                "c1",
+                Status::Pass,
+                BasisKind::Profile,
+                None,
+                ExpectedVerdict::Acceptable,
+            ),
             case(
                 "p1",
                 Status::Pass,
                 BasisKind::Text,
                 Some(Level::Must),
-                "valid",
+                ExpectedVerdict::Valid,
             ),
         ],
         FailOn::Must,
@@ -256,7 +293,7 @@ fn a_skip_without_a_reason_is_an_error_never_a_silent_skip() {
         Status::Skip,
         BasisKind::Text,
         Some(Level::Must),
-        "valid",
+        ExpectedVerdict::Valid,
     );
     silent.reason = "  ".into();
     let mut said = case(
@@ -264,7 +301,7 @@ fn a_skip_without_a_reason_is_an_error_never_a_silent_skip() {
         Status::Skip,
         BasisKind::Text,
         Some(Level::Must),
-        "valid",
+        ExpectedVerdict::Valid,
     );
     said.reason = "not run: the implementation does not declare capability \"verify\"".into();
     let pass = case(
@@ -272,7 +309,7 @@ fn a_skip_without_a_reason_is_an_error_never_a_silent_skip() {
         Status::Pass,
         BasisKind::Text,
         Some(Level::Must),
-        "valid",
+        ExpectedVerdict::Valid,
     );
     let r = report(vec![silent, said, pass], FailOn::Must, Profile::Texts);
     let silent = r.cases.iter().find(|c| c.id == "silent").unwrap();

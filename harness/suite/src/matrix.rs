@@ -7,7 +7,7 @@ use c169_adapter::protocol::ErrorKind;
 use c169_adapter::{AdapterError, Implementation, Reference};
 use c169_corpus::corpus::Corpus;
 use c169_model::{Vector, Verdict};
-use c169_report::matrix::{Cell, Grid, GridCase};
+use c169_report::matrix::{Cell, Grid, GridCase, GridResult};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -20,10 +20,10 @@ pub struct Member {
     pub caps: BTreeSet<String>,
 }
 
-fn case(fixture: &str, result: &str, detail: impl Into<String>) -> GridCase {
+fn case(fixture: &str, result: GridResult, detail: impl Into<String>) -> GridCase {
     GridCase {
         fixture: fixture.to_owned(),
-        result: result.to_owned(),
+        result,
         detail: detail.into(),
     }
 }
@@ -70,7 +70,7 @@ fn decode_one(
             .collect();
         return case(
             id,
-            "skipped",
+            GridResult::Skipped,
             format!("the decoder does not declare {}", missing.join(", ")),
         );
     }
@@ -87,11 +87,11 @@ fn decode_one(
             kind: ErrorKind::Unsupported,
             message,
             ..
-        }) => case(id, "skipped", format!("the decoder answered unsupported: {message}")),
-        Err(e) => case(id, "error", e.reason()),
+        }) => case(id, GridResult::Skipped, format!("the decoder answered unsupported: {message}")),
+        Err(e) => case(id, GridResult::Error, e.reason()),
         Ok(o) if o.verdict == Verdict::Reject => case(
             id,
-            "rejected",
+            GridResult::Rejected,
             format!(
                 "{} ({}): {}",
                 o.stage.map_or("?", c169_model::Stage::as_str),
@@ -101,12 +101,12 @@ fn decode_one(
         ),
         Ok(o) if o.claim169.as_ref() != expected => case(
             id,
-            "differs",
+            GridResult::Differs,
             "accepted, but claim 169 differs from what the reference reads in the same text",
         ),
-        Ok(o) if all && o.verified != Some(true) => case(id, "differs", "accepted without saying the signature verified"),
-        Ok(_) if all => case(id, "read", "accepted, signature verified, same content as the reference reads"),
-        Ok(_) => case(id, "read-unverified", "accepted without a key (the decoder verifies nothing), same content as the reference reads"),
+        Ok(o) if all && o.verified != Some(true) => case(id, GridResult::Differs, "accepted without saying the signature verified"),
+        Ok(_) if all => case(id, GridResult::Read, "accepted, signature verified, same content as the reference reads"),
+        Ok(_) => case(id, GridResult::ReadUnverified, "accepted without a key (the decoder verifies nothing), same content as the reference reads"),
     }
 }
 
@@ -155,10 +155,10 @@ pub fn grid(corpus: &Corpus, members: &[Member], rt: &tokio::runtime::Runtime) -
                 let result = match &encoded {
                     Err(why) if why.is_empty() => case(
                         id,
-                        "skipped",
+                        GridResult::Skipped,
                         format!("the encoder does not declare {}", missing.join(", ")),
                     ),
-                    Err(why) => case(id, "not-encoded", why.clone()),
+                    Err(why) => case(id, GridResult::NotEncoded, why.clone()),
                     Ok(encoded) => {
                         let reference = rt
                             .block_on(Reference.decode(&decode_request(
@@ -172,10 +172,10 @@ pub fn grid(corpus: &Corpus, members: &[Member], rt: &tokio::runtime::Runtime) -
                         decode_one(corpus, dec, &encoded.qr, fixture, reference.as_ref(), rt)
                     }
                 };
-                if result.result != "skipped" {
+                if result.result.is_tried() {
                     cell.tried += 1;
                 }
-                if result.result.starts_with("read") {
+                if result.result.is_read() {
                     cell.read += 1;
                 }
                 cell.cases.push(result);

@@ -7,12 +7,12 @@ use c169_adapter::Implementation;
 use c169_corpus::catalogue::Catalogue;
 use c169_corpus::corpus::Corpus;
 use c169_corpus::features::TagFilter;
-use c169_model::{Level, Vector, Verdict};
+use c169_model::{Level, Vector};
 use c169_report::expectations::Expectations;
 use c169_report::{
-    digest_json, first_divergence, Case, CaseKind, Event, Expected, GateRule,
-    Implementation as Imp, Observed, Report, RequirementInfo, RunFacts, ShardId, Sink, Status,
-    Step, Suite,
+    digest_json, first_divergence, Case, CaseKind, Event, Expected, ExpectedVerdict, GateRule,
+    ImplementationInfo, Observed, ObservedVerdict, Report, RequirementInfo, RunFacts, ShardId,
+    Sink, Status, Suite,
 };
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -181,7 +181,7 @@ impl<'a> Session<'a> {
             vectors_digest: digest_tree(&[self.root.to_owned()]),
             features_digest: digest_tree(&[features_dir]),
         };
-        let implementation = Imp {
+        let implementation = ImplementationInfo {
             label: self.label.clone(),
             describe: run
                 .description
@@ -269,10 +269,7 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| "vectors".to_owned());
     let expected = Expected {
-        verdict: serde_json::to_value(vector.verdict)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        verdict: vector.verdict.into(),
         stage: vector.stage,
         content: if failed {
             vector
@@ -292,7 +289,7 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
                 .and_then(|o| serde_json::to_value(o).ok())
                 .unwrap_or_else(|| json!(qr));
             Some(Observed {
-                verdict: "encoded".into(),
+                verdict: ObservedVerdict::Encoded,
                 stage: None,
                 code: None,
                 by: None,
@@ -305,11 +302,7 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
         (Some(o), None) => {
             let content = serde_json::to_value(o).unwrap_or(Json::Null);
             Some(Observed {
-                verdict: match o.verdict {
-                    Verdict::Accept => "accept",
-                    Verdict::Reject => "reject",
-                }
-                .to_owned(),
+                verdict: o.verdict.into(),
                 stage: o.stage,
                 code: o.code.clone(),
                 by: o.by,
@@ -425,7 +418,7 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
             .cloned()
             .collect(),
         expected: Expected {
-            verdict: "pass".into(),
+            verdict: ExpectedVerdict::Pass,
             stage: None,
             content: None,
         },
@@ -436,18 +429,7 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         diverges_at: None,
         output: None,
         symbol: rec.symbol.clone(),
-        steps: rec
-            .steps
-            .iter()
-            .map(|s| Step {
-                keyword: s.keyword.trim_end().to_owned() + " ",
-                text: s.text.clone(),
-                line: s.line,
-                status: s.status.to_owned(),
-                error: s.error.clone(),
-                duration_ms: s.duration_ms,
-            })
-            .collect(),
+        steps: rec.steps.clone(),
         stderr: None,
         known: None,
         duration_ms: rec.duration_ms,

@@ -20,7 +20,10 @@ use c169_corpus::Corpus;
 use c169_model::{Outcome, Stage, Verdict};
 use c169_report::expectations::Expectations;
 use c169_report::formats::Format;
-use c169_report::{CaseKind, Event, KnownState, Report, ShardId, Sink, Status};
+use c169_report::{
+    CaseKind, Divergence, Event, KnownState, Report, RequirementStatus, RunVerdict, ShardId, Sink,
+    Status,
+};
 use c169_suite::session::Session;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -177,10 +180,10 @@ fn check_the_fixed_run(report: &Report) {
     };
     let utf8 = by_id("cwt-invalid-utf8");
     assert_eq!(utf8.status, Status::Fail);
-    assert_eq!(utf8.diverges_at.as_deref(), Some("cwt"));
+    assert_eq!(utf8.diverges_at, Some(Divergence::Stage(Stage::Cwt)));
     let first = by_id("claim169-field-first-name");
     assert_eq!(first.status, Status::Fail);
-    assert_eq!(first.diverges_at.as_deref(), Some("content"));
+    assert_eq!(first.diverges_at, Some(Divergence::Content));
     assert!(first.expected.content.is_some() && first.observed.as_ref().unwrap().content.is_some());
     assert_eq!(first.known.as_ref().unwrap().state, KnownState::Known);
     let dict = by_id("zlib-fdict-set");
@@ -211,7 +214,7 @@ fn check_the_fixed_run(report: &Report) {
     assert_eq!(report.summary.known_failures, 1);
     assert_eq!(report.summary.stale_expectations, 1);
     assert!(report.summary.new_failures >= 2);
-    assert_eq!(report.gate.verdict, "failed");
+    assert_eq!(report.gate.verdict, RunVerdict::Failed);
     assert_eq!(report.gate.exit_code, 1);
     let req = |id: &str| {
         report
@@ -220,9 +223,9 @@ fn check_the_fixed_run(report: &Report) {
             .find(|r| r.requirement.id == id)
             .unwrap()
     };
-    assert_eq!(req("C169-CWT-019").verdict, "fail");
-    assert_eq!(req("C169-ZLIB-011").verdict, "pass");
-    assert_eq!(req("C169-B45-001").verdict, "untested");
+    assert_eq!(req("C169-CWT-019").verdict, RequirementStatus::Fail);
+    assert_eq!(req("C169-ZLIB-011").verdict, RequirementStatus::Pass);
+    assert_eq!(req("C169-B45-001").verdict, RequirementStatus::Untested);
 }
 
 fn check_formats(report: &Report) {
@@ -371,7 +374,7 @@ fn check_html(report: &Report) {
 
 fn check_diff(f: &Fixture, quirky: &Report) {
     let reference = f.run(&f.session(Arc::new(Reference), None, None, None));
-    assert_eq!(reference.gate.verdict, "conformant");
+    assert_eq!(reference.gate.verdict, RunVerdict::Conformant);
     let d = c169_report::diff::diff(&reference, quirky);
     let ids = |v: &[c169_report::diff::Change]| v.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
     let failing = ids(&d.newly_failing);
@@ -420,6 +423,7 @@ fn check_shards(f: &Fixture, whole: &Report) {
     missing.pop();
     assert!(c169_report::shard::merge(missing)
         .unwrap_err()
+        .to_string()
         .contains("missing: 3/3"));
     let merged = c169_report::shard::merge(parts).unwrap();
     assert_eq!(stable(&merged), stable(whole));
@@ -450,7 +454,7 @@ fn check_interrupt(f: &Fixture) {
         "the cases finished before the interrupt"
     );
     assert!(!report.run.complete);
-    assert_eq!(report.gate.verdict, "incomplete");
+    assert_eq!(report.gate.verdict, RunVerdict::Incomplete);
     assert_eq!(report.gate.exit_code, 130);
     let html = render(&report, Format::Html);
     assert!(html.contains("This run was interrupted"));

@@ -1,7 +1,7 @@
 //! One self-contained HTML page (no script, no network) that a person opens.
 
 use super::{esc, expected_line, observed_line};
-use crate::{Case, KnownState, Report, Status};
+use crate::{Case, ExpectedVerdict, GradedAt, KnownState, Report, Status, StepStatus};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -111,8 +111,10 @@ fn case_block(out: &mut String, c: &Case) {
         esc(&expected_line(c)),
         esc(&observed_line(c)),
         c.diverges_at
-            .as_deref()
-            .map(|s| format!(" First stage where they differ: <b>{}</b>.", esc(s)))
+            .map(|s| format!(
+                " First stage where they differ: <b>{}</b>.",
+                esc(s.as_str())
+            ))
             .unwrap_or_default(),
         esc(&c.reason)
     );
@@ -127,14 +129,18 @@ fn case_block(out: &mut String, c: &Case) {
             esc(output)
         );
     }
-    for s in c.steps.iter().filter(|s| s.status != "passed") {
+    for s in c.steps.iter().filter(|s| s.status != StepStatus::Passed) {
         let _ = write!(
             out,
             "<div>Step line {}: <code>{}{}</code> {}{}</div>",
             s.line,
             esc(&s.keyword),
             esc(&s.text),
-            status_span(if s.status == "failed" { "fail" } else { "skip" }),
+            status_span(if s.status == StepStatus::Failed {
+                Status::Fail.as_str()
+            } else {
+                Status::Skip.as_str()
+            }),
             s.error
                 .as_deref()
                 .map(|e| format!("<pre>{}</pre>", esc(e)))
@@ -158,11 +164,9 @@ fn counts_table(out: &mut String, r: &Report) {
         ("scenarios".to_owned(), r.summary.scenarios),
     ];
     rows.extend(
-        crate::LEVELS
-            .map(crate::level_name)
-            .into_iter()
-            .chain(["profile", "observed"])
-            .filter_map(|l| r.summary.by_level.get(l).map(|c| (l.to_owned(), *c))),
+        GradedAt::ROWS
+            .iter()
+            .filter_map(|g| r.summary.by_level.get(g).map(|c| (g.to_string(), *c))),
     );
     rows.push(("all".to_owned(), r.summary.all));
     for (name, c) in rows {
@@ -198,7 +202,7 @@ fn requirements(out: &mut String, r: &Report) {
                 "<tr id=\"req-{id}\"><td><code>{id}</code></td><td>{v}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{s}</td></tr>",
                 q.counts.passed, q.counts.failed, q.counts.errors, q.counts.skipped,
                 id = esc(&q.requirement.id),
-                v = status_span(&q.verdict),
+                v = status_span(q.verdict.as_str()),
                 s = esc(&q.requirement.statement),
             );
         }
@@ -211,7 +215,7 @@ fn header(out: &mut String, r: &Report) {
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>c169 report: {label}</title><style>{STYLE}</style></head><body>\n<h1>c169 conformance report: {label}</h1>\n<p>{badge} {complete}</p><p class=coverage>{coverage}</p><ul>",
         label = esc(&r.implementation.label),
-        badge = badge(&r.gate.verdict, &format!("{} on {}", r.gate.verdict, r.summary.coverage.short())),
+        badge = badge(r.gate.verdict.as_str(), &format!("{} on {}", r.gate.verdict, r.summary.coverage.short())),
         coverage = esc(&r.summary.coverage.line()),
         complete = if r.run.complete { "" } else { "<b>This run was interrupted: the report holds the cases finished before.</b>" },
     );
@@ -254,7 +258,7 @@ fn failures(out: &mut String, r: &Report) {
     );
     let mut by_stage: BTreeMap<String, Vec<&Case>> = BTreeMap::new();
     for c in failures {
-        let group = match (c.status, c.diverges_at.as_deref()) {
+        let group = match (c.status, c.diverges_at) {
             (Status::Error, _) => "no usable answer (adapter error)".to_owned(),
             (_, Some(s)) => format!("stage: {s}"),
             (_, None) => "other".to_owned(),
@@ -300,7 +304,7 @@ fn acceptable(out: &mut String, r: &Report) {
     let acceptable: Vec<&Case> = r
         .cases
         .iter()
-        .filter(|c| c.expected.verdict == "acceptable")
+        .filter(|c| c.expected.verdict == ExpectedVerdict::Acceptable)
         .collect();
     let _ = write!(out, "<h2 id=\"implementation-defined\">Implementation-defined behaviours ({})</h2><p>Either answer conforms to these vectors; this is what the implementation did.</p><table><tr><th>case</th><th>level</th><th>what it did</th><th>description</th></tr>", acceptable.len());
     for c in acceptable {
@@ -338,9 +342,9 @@ fn symbols(out: &mut String, r: &Report) {
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&c.id),
                 status_span(c.status.as_str()),
-                esc(&s.level),
+                esc(s.level.as_str()),
                 s.version.map_or_else(|| "over 40".to_owned(), |v| v.to_string()),
-                esc(&s.mode),
+                esc(s.mode.as_str()),
                 s.chars
             );
         }

@@ -1,7 +1,7 @@
 //! JUnit XML: one test suite per area, one test case per vector or scenario.
 
 use super::{expected_line, observed_line};
-use crate::{Case, CaseKind, KnownState, Report, Status};
+use crate::{Case, CaseKind, KnownState, Report, Status, StepStatus};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -14,7 +14,7 @@ fn suite_name(c: &Case) -> String {
 }
 
 fn status(c: &Case, strict: bool) -> TestCaseStatus {
-    let detail = || match c.steps.iter().find(|s| s.status == "failed") {
+    let detail = || match c.steps.iter().find(|s| s.status == StepStatus::Failed) {
         Some(step) => format!(
             "failed at line {}: {}{}\n{}",
             step.line,
@@ -68,7 +68,7 @@ fn status(c: &Case, strict: bool) -> TestCaseStatus {
                 NonSuccessKind::Failure
             };
             let mut s = TestCaseStatus::non_success(kind);
-            s.set_type(c.diverges_at.as_deref().unwrap_or(st.as_str()).to_owned());
+            s.set_type(c.diverges_at.map_or(st.as_str(), |d| d.as_str()));
             s.set_message(c.reason.clone());
             s.set_description(detail());
             s
@@ -80,7 +80,7 @@ fn status(c: &Case, strict: bool) -> TestCaseStatus {
 /// applied, as test cases CI dashboards show beside the cases themselves.
 fn run_suite(report: &Report, unfinished: Option<String>) -> TestSuite {
     let mut suite = TestSuite::new("c169 run");
-    suite.add_property(Property::new("verdict", report.gate.verdict.clone()));
+    suite.add_property(Property::new("verdict", report.gate.verdict.as_str()));
     suite.add_property(Property::new("headline", report.headline()));
     let c = &report.summary.coverage;
     suite.add_property(Property::new("applicable", c.applicable.to_string()));
@@ -114,7 +114,7 @@ fn run_suite(report: &Report, unfinished: Option<String>) -> TestSuite {
 }
 
 /// Renders the report as JUnit XML.
-pub(super) fn render(report: &Report) -> Result<String, String> {
+pub(super) fn render(report: &Report) -> Result<String, quick_junit::SerializeError> {
     let mut suites: BTreeMap<String, Vec<&Case>> = BTreeMap::new();
     for c in &report.cases {
         suites.entry(suite_name(c)).or_default().push(c);
@@ -168,5 +168,5 @@ pub(super) fn render(report: &Report) -> Result<String, String> {
         }
         out.add_test_suite(suite);
     }
-    out.to_string().map_err(|e| e.to_string())
+    out.to_string()
 }

@@ -1,6 +1,6 @@
 //! A short Markdown summary, for a CI step summary or a pull-request comment.
 
-use crate::{Case, Counts, KnownState, Report, Status};
+use crate::{Case, Counts, GradedAt, KnownState, Report, RequirementStatus, RunVerdict, Status};
 use std::fmt::Write as _;
 
 /// Table cells may not hold a bare `|` or a line break.
@@ -27,10 +27,10 @@ const LISTED: usize = 25;
 
 /// The title line (verdict with coverage) and the gate's reasons.
 fn title(out: &mut String, r: &Report) {
-    let mark = match r.gate.verdict.as_str() {
-        "conformant" => "✅",
-        "incomplete" => "⏸️",
-        _ => "❌",
+    let mark = match r.gate.verdict {
+        RunVerdict::Conformant => "✅",
+        RunVerdict::Incomplete => "⏸️",
+        RunVerdict::Failed | RunVerdict::InsufficientCoverage | RunVerdict::RigFailed => "❌",
     };
     let _ = writeln!(
         out,
@@ -59,15 +59,15 @@ pub(super) fn render(r: &Report) -> String {
         r.gate.exit_code
     );
     counts_table(&mut out, r);
-    let count = |v: &str| r.requirements.iter().filter(|q| q.verdict == v).count();
+    let count = |v: RequirementStatus| r.requirements.iter().filter(|q| q.verdict == v).count();
     let _ = writeln!(
         out,
         "\nRequirements ({}): {} pass, {} fail, {} skipped, {} untested.",
         r.requirements.len(),
-        count("pass"),
-        count("fail"),
-        count("skip"),
-        count("untested")
+        count(RequirementStatus::Pass),
+        count(RequirementStatus::Fail),
+        count(RequirementStatus::Skip),
+        count(RequirementStatus::Untested)
     );
     if r.summary.known_failures + r.summary.stale_expectations > 0 {
         let _ = writeln!(
@@ -141,13 +141,9 @@ fn counts_table(out: &mut String, r: &Report) {
     );
     row(out, "vectors", &r.summary.vectors);
     row(out, "scenarios", &r.summary.scenarios);
-    for level in crate::LEVELS
-        .map(crate::level_name)
-        .into_iter()
-        .chain(["profile", "observed"])
-    {
-        if let Some(c) = r.summary.by_level.get(level) {
-            row(out, level, c);
+    for grade in GradedAt::ROWS {
+        if let Some(c) = r.summary.by_level.get(&grade) {
+            row(out, grade.as_str(), c);
         }
     }
     row(out, "**all**", &r.summary.all);

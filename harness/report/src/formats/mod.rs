@@ -5,6 +5,7 @@ mod html;
 mod junit;
 mod markdown;
 
+use crate::publish::PublishError;
 use crate::Report;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -52,17 +53,23 @@ impl Format {
     }
 
     /// Renders `report` in this format.
-    pub fn render(self, report: &Report) -> Result<Vec<u8>, String> {
+    pub fn render(self, report: &Report) -> Result<Vec<u8>, RenderError> {
+        let json = |source| RenderError::Json {
+            format: self,
+            source,
+        };
         match self {
             Format::Json => {
-                let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?;
+                let mut bytes = serde_json::to_vec_pretty(report).map_err(json)?;
                 bytes.push(b'\n');
                 Ok(bytes)
             }
-            Format::Junit => junit::render(report).map(String::into_bytes),
+            Format::Junit => junit::render(report)
+                .map(String::into_bytes)
+                .map_err(|source| RenderError::Junit { source }),
             Format::Cucumber => {
-                let mut bytes = serde_json::to_vec_pretty(&cucumber::render(report))
-                    .map_err(|e| e.to_string())?;
+                let mut bytes =
+                    serde_json::to_vec_pretty(&cucumber::render(report)).map_err(json)?;
                 bytes.push(b'\n');
                 Ok(bytes)
             }
@@ -90,18 +97,61 @@ impl Format {
 }
 
 impl std::str::FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = FormatError;
+    fn from_str(s: &str) -> Result<Self, FormatError> {
         let s = s.trim();
         Format::ALL
             .into_iter()
             .find(|f| f.name() == s || f.aliases().contains(&s))
-            .ok_or_else(|| format!("unknown format {s:?}: expected one of {}", Format::names()))
+            .ok_or_else(|| FormatError::Unknown {
+                given: s.to_owned(),
+            })
     }
 }
 
+/// A list of formats that names none, or one this c169 does not write.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    #[error("unknown format {given:?}: expected one of {}", Format::names())]
+    Unknown { given: String },
+    #[error(
+        "no format named: expected a comma-separated list of {} (or all)",
+        Format::names()
+    )]
+    NoneNamed,
+}
+
+/// Why a format could not be rendered (a serialiser's failure: not expected of
+/// any finished report).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    #[error("rendering {}", format.name())]
+    Json {
+        format: Format,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("rendering {}", Format::Junit.name())]
+    Junit {
+        #[source]
+        source: quick_junit::SerializeError,
+    },
+}
+
+/// Why a report set was not written. Nothing of the old set is lost.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+}
+
 /// Parses `json,junit,md` (or `all`).
-pub fn parse_list(s: &str) -> Result<Vec<Format>, String> {
+pub fn parse_list(s: &str) -> Result<Vec<Format>, FormatError> {
     if s.trim() == "all" {
         return Ok(Format::ALL.to_vec());
     }
@@ -113,10 +163,7 @@ pub fn parse_list(s: &str) -> Result<Vec<Format>, String> {
     out.sort();
     out.dedup();
     if out.is_empty() {
-        return Err(format!(
-            "no format named: expected a comma-separated list of {} (or all)",
-            Format::names()
-        ));
+        return Err(FormatError::NoneNamed);
     }
     Ok(out)
 }
@@ -125,25 +172,26 @@ pub fn parse_list(s: &str) -> Result<Vec<Format>, String> {
 /// [`crate::publish`]): every file rendered first, then all swapped in at once;
 /// report files of other formats left from an older run go. Returns the paths
 /// written.
-pub fn write_all(report: &Report, dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>, String> {
+pub fn write_all(
+    report: &Report,
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, WriteError> {
     let mut order = formats.to_vec();
     order.sort();
     order.dedup();
     let mut files = Vec::new();
     for f in &order {
-        let bytes = f
-            .render(report)
-            .map_err(|e| format!("rendering {}: {e}", f.name()))?;
-        files.push((f.file_name(), bytes));
+        files.push((f.file_name(), f.render(report)?));
     }
-    crate::publish::write_set(dir, &files, &report_files()).map_err(|e| e.to_string())?;
+    crate::publish::write_set(dir, &files, &report_files())?;
     Ok(order.iter().map(|f| dir.join(f.file_name())).collect())
 }
 
 /// Finds, before a run, whether a report set can be written to `dir` (creating
 /// it when missing).
-pub fn check_dir(dir: &Path) -> Result<(), String> {
-    crate::publish::check(dir, &report_files()).map_err(|e| e.to_string())
+pub fn check_dir(dir: &Path) -> Result<(), PublishError> {
+    crate::publish::check(dir, &report_files())
 }
 
 /// The file names a report set can hold.
@@ -176,7 +224,7 @@ pub(crate) fn esc(s: &str) -> String {
 pub(crate) fn expected_line(c: &crate::Case) -> String {
     match c.expected.stage {
         Some(s) => format!("{} (at {})", c.expected.verdict, s.as_str()),
-        None => c.expected.verdict.clone(),
+        None => c.expected.verdict.to_string(),
     }
 }
 
@@ -186,7 +234,7 @@ pub(crate) fn observed_line(c: &crate::Case) -> String {
         None => "no answer".to_owned(),
         Some(o) => {
             use std::fmt::Write as _;
-            let mut s = o.verdict.clone();
+            let mut s = o.verdict.to_string();
             if let Some(st) = o.stage {
                 let _ = write!(s, " at {}", st.as_str());
             }

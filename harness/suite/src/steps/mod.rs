@@ -21,6 +21,7 @@ use c169_corpus::corpus::Corpus;
 use c169_corpus::features::TagFilter;
 use c169_corpus::generate::Generator;
 use c169_model::{Outcome, Vector};
+use c169_report::StepStatus;
 use cucumber::World as _;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeSet;
@@ -273,7 +274,8 @@ pub struct ScenarioRecord {
     pub status: ScenarioStatus,
     /// Why it failed or was not run; a note for the report when it passed.
     pub reason: String,
-    pub steps: Vec<StepRecord>,
+    /// Each step as it ran, as the report records it.
+    pub steps: Vec<c169_report::Step>,
     pub duration_ms: f64,
     /// The QR symbol of what the implementation encoded, when it encoded.
     pub symbol: Option<c169_report::Symbol>,
@@ -289,18 +291,6 @@ pub enum ScenarioStatus {
     /// Passed every step the texts ask for, but departs from the strict profile.
     Departed,
     NotRun,
-}
-
-/// One step of a scenario as it ran.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepRecord {
-    pub keyword: String,
-    pub text: String,
-    pub line: u32,
-    /// `passed`, `failed` or `skipped` (not reached).
-    pub status: &'static str,
-    pub error: Option<String>,
-    pub duration_ms: f64,
 }
 
 /// The result of running the features against one implementation.
@@ -406,11 +396,11 @@ fn new_record(
         steps: scenario
             .steps
             .iter()
-            .map(|st| StepRecord {
-                keyword: st.keyword.clone(),
+            .map(|st| c169_report::Step {
+                keyword: st.keyword.trim_end().to_owned() + " ",
                 text: st.value.clone(),
                 line: line(st.position),
-                status: "skipped",
+                status: StepStatus::Skipped,
                 error: None,
                 duration_ms: 0.0,
             })
@@ -441,7 +431,7 @@ fn keep(record: &Mutex<FeatureRun>, f: impl FnOnce(&mut FeatureRun)) {
 type StepKey = (String, u32, u32);
 
 /// A step's status, error and duration in milliseconds.
-type StepResult = (&'static str, Option<String>, f64);
+type StepResult = (StepStatus, Option<String>, f64);
 
 /// A cucumber writer that keeps each step's result and time (the hooks see only
 /// whole scenarios). It is normalized: it sees each scenario's events together, in order.
@@ -478,9 +468,12 @@ impl cucumber::Writer<C169World> for StepLog {
                 self.started.insert(key, event.at);
                 return;
             }
-            Step::Passed(..) => ("passed", None),
-            Step::Skipped => ("skipped", Some("no step definition matched".to_owned())),
-            Step::Failed(_, _, _, err) => ("failed", Some(plain(&err.to_string()))),
+            Step::Passed(..) => (StepStatus::Passed, None),
+            Step::Skipped => (
+                StepStatus::Skipped,
+                Some("no step definition matched".to_owned()),
+            ),
+            Step::Failed(_, _, _, err) => (StepStatus::Failed, Some(plain(&err.to_string()))),
         };
         // Events carry the time they happened: the writer sees them in order, not in time.
         let ms = self
@@ -692,7 +685,7 @@ pub async fn run_features_with(
             for st in &mut rec.steps {
                 if let Some((status, error, ms)) = done.get(&(rec.file.clone(), rec.line, st.line))
                 {
-                    st.status = status;
+                    st.status = *status;
                     st.error.clone_from(error);
                     st.duration_ms = *ms;
                 }
