@@ -40,8 +40,7 @@ pub struct Shared {
     pub caps: BTreeSet<String>,
 }
 
-/// Short: cucumber prints a failed scenario's World, and with it this; the
-/// corpus in full would be megabytes per failure.
+/// Short: cucumber prints a failed scenario's World, and a corpus in full is megabytes.
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
@@ -110,8 +109,7 @@ impl C169World {
             .ok_or_else(|| "no implementation is set for the features".to_owned())
     }
 
-    /// Records why the scenario is not run or not judged and returns the reason,
-    /// for the failing step to return.
+    /// Records why the scenario is not run or judged; returns the step's reason.
     pub(crate) fn cannot(&mut self, why: NotRun, reason: String) -> String {
         self.not_run = Some(why);
         reason
@@ -419,8 +417,7 @@ fn plain(error: &str) -> String {
         .to_owned()
 }
 
-/// Adds to the run's record (poisoned only by a panic while adding, which our
-/// closures do not have).
+/// Adds to the run's record (a lock poisoned by a panic adds nothing).
 fn keep(record: &Mutex<FeatureRun>, f: impl FnOnce(&mut FeatureRun)) {
     if let Ok(mut guard) = record.lock() {
         f(&mut guard);
