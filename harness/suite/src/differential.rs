@@ -12,7 +12,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use c169_adapter::protocol::{DecodeKeys, DecodeOptions, DecodeRequest, ErrorKind};
 use c169_adapter::{AdapterError, Implementation, Reference};
 use c169_codec::encode::{Edit, EncodeOptions, EncodeRequest, Point, SignSpec, Tamper};
-use c169_codec::keys::{Key, KeyMaterial};
+use c169_crypto::keys::{Key, KeyMaterial};
 use c169_model::canonical::{from_canonical_json, to_canonical_json};
 use c169_model::{Outcome, Stage, Value, Vector, Verdict, VerdictClass};
 use std::collections::{BTreeMap, BTreeSet};
@@ -156,7 +156,7 @@ pub struct Base {
 
 fn sign_alg(key: &Key) -> Option<&'static str> {
     key.signature_algorithm()
-        .map(c169_codec::crypto::SignatureAlgorithm::name)
+        .map(c169_crypto::crypto::SignatureAlgorithm::name)
 }
 
 /// The valid, unencrypted, signed vectors of the corpus whose algorithm `caps` holds.

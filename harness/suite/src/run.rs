@@ -8,7 +8,7 @@ use c169_adapter::protocol::{
     SignParams,
 };
 use c169_adapter::{AdapterError, Implementation};
-use c169_codec::keys::Key;
+use c169_crypto::keys::Key;
 use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

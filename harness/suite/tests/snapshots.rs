@@ -9,8 +9,8 @@
     clippy::indexing_slicing
 )] // tests
 
-use c169_codec::keys::Key;
 use c169_codec::{decode, DecodeOptions};
+use c169_crypto::keys::Key;
 use c169_suite::Corpus;
 use serde_json::{json, Value as Json};
 use std::path::Path;

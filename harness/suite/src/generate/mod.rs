@@ -10,12 +10,12 @@ pub mod spec;
 
 use crate::catalogue::Catalogue;
 use c169_codec::cbor::{KeyOrder, WriteStyle};
-use c169_codec::crypto::{ContentAlgorithm, SignatureAlgorithm};
 use c169_codec::encode::{Edit, Layering, Placement, Point, SignatureFormat, Tags, Tamper};
-use c169_codec::keys::{Key, KeyMaterial, PrivateKey, SymmetricKey};
 use c169_codec::{
     claim169, cwt, encode, zlib, EncodeOptions, EncodeRequest, EncryptSpec, SignSpec,
 };
+use c169_crypto::crypto::{ContentAlgorithm, SignatureAlgorithm};
+use c169_crypto::keys::{Key, KeyMaterial, PrivateKey, SymmetricKey};
 use c169_model::{
     from_canonical_json, to_canonical_json, Artefacts, Basis, Elided, EncodeCase, EncodeKey,
     Expected, Flag, Level, Match, ObservedBasis, Primary, ProfileBasis, RequirementRef, Value,
