@@ -2,4 +2,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| c169_codec::fuzzing::claim169(data));
+fuzz_target!(|data: &[u8]| c169_fuzzing::claim169(data));

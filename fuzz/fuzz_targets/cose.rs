@@ -2,4 +2,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| c169_codec::fuzzing::cose(data));
+fuzz_target!(|data: &[u8]| c169_fuzzing::cose(data));

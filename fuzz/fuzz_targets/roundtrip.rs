@@ -2,4 +2,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|input: c169_codec::fuzzing::Credential| c169_codec::fuzzing::roundtrip(input));
+fuzz_target!(|input: c169_fuzzing::Credential| c169_fuzzing::roundtrip(input));

@@ -3,8 +3,8 @@
 
 use crate::{AdapterError, Implementation};
 use async_trait::async_trait;
-use c169_codec::crypto::{ContentAlgorithm, SignatureAlgorithm};
-use c169_codec::keys::{parse_jwk, Key};
+use c169_crypto::crypto::{ContentAlgorithm, SignatureAlgorithm};
+use c169_crypto::keys::{parse_jwk, Key};
 use c169_model::from_canonical_json;
 use c169_model::protocol::{
     bstr_bytes, Abilities, Algorithms, DecodeRequest, Description, EncodeRequest, Encoded,
@@ -88,8 +88,8 @@ impl Reference {
         // decoder's answer about this credential, not a malformed request.
         for jwk in &request.keys.verify {
             if let Err(
-                e @ (c169_codec::keys::KeyError::WeakKey { .. }
-                | c169_codec::keys::KeyError::PointNotOnCurve { .. }),
+                e @ (c169_crypto::keys::KeyError::WeakKey { .. }
+                | c169_crypto::keys::KeyError::PointNotOnCurve { .. }),
             ) = parse_jwk(jwk)
             {
                 return Ok(Outcome::reject(

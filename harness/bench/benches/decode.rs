@@ -31,9 +31,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use c169_codec::cbor::{self, ReadLimits};
-use c169_codec::crypto::{self, SignatureAlgorithm};
-use c169_codec::keys::PublicKey;
 use c169_codec::{base45, claim169, cose, cwt, zlib};
+use c169_crypto::crypto::{self, SignatureAlgorithm};
+use c169_crypto::keys::PublicKey;
 use c169_model::{to_canonical_json, Value};
 use claim169_core::{pipeline, SignatureVerifier};
 use common::{Credential, Fixture, MODES};
@@ -159,7 +159,7 @@ fn pairs<'a>(fixture: &'a Fixture, inputs: &'a [Stages]) -> Vec<Pair<'a>> {
         .c169_verified
         .verify_keys
         .first()
-        .and_then(c169_codec::keys::Key::public_key)
+        .and_then(c169_crypto::keys::Key::public_key)
         .expect("the TEST public key");
     let verifier = fixture.core_verifier.clone();
     // Every stage on both sides gives the same bytes before it is timed.

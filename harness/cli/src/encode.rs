@@ -12,9 +12,9 @@
 
 use crate::exit;
 use anyhow::{bail, Context as _};
-use c169_codec::crypto::{ContentAlgorithm, SignatureAlgorithm};
-use c169_codec::keys::{self, Key};
 use c169_codec::{claim169, encode, EncodeOptions, EncodeRequest, EncryptSpec, SignSpec};
+use c169_crypto::crypto::{ContentAlgorithm, SignatureAlgorithm};
+use c169_crypto::keys::{self, Key};
 use c169_model::{bounded, Value};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};

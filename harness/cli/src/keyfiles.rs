@@ -2,7 +2,7 @@
 //! PNG image, or standard input).
 
 use anyhow::Context as _;
-use c169_codec::keys::{self, Key, KeyMaterial};
+use c169_crypto::keys::{self, Key, KeyMaterial};
 use c169_model::bounded;
 use std::path::Path;
 use std::time::Duration;

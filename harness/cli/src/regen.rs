@@ -95,7 +95,7 @@ fn vector_files(root: &Path, check: bool) -> anyhow::Result<Part> {
 }
 
 /// The seeds of the fuzz targets, derived from the vectors (up to
-/// [`c169_codec::fuzzing::MAX_SEED_LEN`] bytes each); other files of a target's
+/// [`c169_fuzzing::MAX_SEED_LEN`] bytes each); other files of a target's
 /// folder are left alone.
 fn fuzz_seeds(vectors: &Path, check: bool) -> anyhow::Result<Part> {
     let mut texts = Vec::new();
@@ -105,12 +105,12 @@ fn fuzz_seeds(vectors: &Path, check: bool) -> anyhow::Result<Part> {
                 .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.problem))?,
         );
     }
-    let seeds = c169_codec::fuzzing::corpus(&texts).map_err(anyhow::Error::msg)?;
+    let seeds = c169_fuzzing::corpus(&texts).map_err(anyhow::Error::msg)?;
     let dir = project_dir("fuzz").join("corpus");
     let mut wanted: BTreeMap<PathBuf, &[u8]> = BTreeMap::new();
     for s in seeds
         .iter()
-        .filter(|s| s.bytes.len() <= c169_codec::fuzzing::MAX_SEED_LEN)
+        .filter(|s| s.bytes.len() <= c169_fuzzing::MAX_SEED_LEN)
     {
         wanted.insert(dir.join(s.target).join(&s.name), &s.bytes);
     }

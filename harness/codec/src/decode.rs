@@ -6,10 +6,10 @@
 use crate::cbor::{self, ReadLimits};
 use crate::claim169::{self, Identity};
 use crate::cose::{self, Envelope, Message, Structure};
-use crate::crypto::{self, ContentAlgorithm, CryptoError, SignatureAlgorithm};
 use crate::cwt::{self, Claims};
-use crate::keys::{Key, PublicKey};
 use crate::{base45, zlib};
+use c169_crypto::crypto::{self, ContentAlgorithm, CryptoError, SignatureAlgorithm};
+use c169_crypto::keys::{Key, PublicKey};
 use c169_model::{
     map_to_canonical_json, to_canonical_json, CoseFacts, Flag, Outcome, Stage, Value, Verdict,
     Warning,

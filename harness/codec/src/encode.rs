@@ -13,10 +13,10 @@
 
 use crate::cbor::{self, CborWriteError, WriteStyle};
 use crate::cose::{self, LABEL_ALG, LABEL_IV, LABEL_KID};
-use crate::crypto::{self, ContentAlgorithm, CryptoError, SignatureAlgorithm};
-use crate::keys::Key;
 use crate::zlib::{self, ZlibOptions};
 use crate::{base45, cwt};
+use c169_crypto::crypto::{self, ContentAlgorithm, CryptoError, SignatureAlgorithm};
+use c169_crypto::keys::Key;
 use c169_model::Value;
 
 /// How to sign: the key, the algorithm (default: the key's), the kid to write.

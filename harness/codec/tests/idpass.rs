@@ -6,8 +6,8 @@
 
 use base64::Engine as _;
 use c169_codec::claim169::{Kind, ATTRIBUTES, BIOMETRICS, FIRST_BIOMETRIC};
-use c169_codec::keys::parse_jwk;
 use c169_codec::{decode, DecodeOptions, Decoded};
+use c169_crypto::keys::parse_jwk;
 use c169_model::{Flag, Stage, Verdict};
 use serde_json::{json, Value as Json};
 

@@ -11,9 +11,9 @@
 mod support;
 
 use c169_codec::cbor::{KeyOrder, WriteStyle};
-use c169_codec::crypto::SignatureAlgorithm;
 use c169_codec::encode::{Edit, Layering, Placement, Point, SignatureFormat, Tags, Tamper};
 use c169_codec::{decode, zlib, DecodeOptions, EncodeOptions, Limits};
+use c169_crypto::crypto::SignatureAlgorithm;
 use c169_model::{Bucket, Flag, Stage, Value, Verdict};
 use support::{encrypted_fixture, fixture, public, signing_key, NOW};
 
@@ -313,7 +313,7 @@ fn der_signatures_and_wrong_keys_are_rejected() {
     assert_eq!(o.code.as_deref(), Some("signature.invalid"));
     let enc = encrypted_fixture(EncodeOptions::default());
     let wrong = support::aes_key(
-        c169_codec::crypto::ContentAlgorithm::A256Gcm,
+        c169_crypto::crypto::ContentAlgorithm::A256Gcm,
         "someone else",
     );
     let o = decode(

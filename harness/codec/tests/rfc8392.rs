@@ -4,9 +4,9 @@
 
 use c169_codec::cbor::ReadLimits;
 use c169_codec::cose::{self, Message, Structure};
-use c169_codec::crypto::{self, SignatureAlgorithm};
-use c169_codec::keys::parse_jwk;
 use c169_codec::{base45, cwt, decode, zlib, DecodeOptions};
+use c169_crypto::crypto::{self, SignatureAlgorithm};
+use c169_crypto::keys::parse_jwk;
 use c169_model::{Stage, Verdict};
 use serde_json::json;
 
@@ -19,7 +19,7 @@ a29f9179bc3d7438bacaca5acd08c8d4d4f96131680c429a01f85951ecee743a5\
 2b9b63632c57209120e1c9e30";
 
 /// RFC 8392 A.2.3, the public part as a JWK (x and y in base64url).
-fn a23_public_key() -> c169_codec::keys::Key {
+fn a23_public_key() -> c169_crypto::keys::Key {
     let b64 = |h: &str| base64_url(&hex::decode(h).unwrap());
     parse_jwk(&json!({
         "kty": "EC", "crv": "P-256",

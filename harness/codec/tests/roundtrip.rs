@@ -6,10 +6,10 @@
 mod support;
 
 use c169_codec::claim169::{Kind, ATTRIBUTES, FIRST_BIOMETRIC, LAST_BIOMETRIC};
-use c169_codec::crypto::{ContentAlgorithm, SignatureAlgorithm};
 use c169_codec::{
     decode, encode, DecodeOptions, EncodeOptions, EncodeRequest, EncryptSpec, SignSpec,
 };
+use c169_crypto::crypto::{ContentAlgorithm, SignatureAlgorithm};
 use c169_model::{to_canonical_json, Value, Verdict};
 use proptest::prelude::*;
 use support::{aes_key, claims, public, signing_key, NOW};

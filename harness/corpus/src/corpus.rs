@@ -1,6 +1,6 @@
 //! The corpus on disk: vector files and the test keys they name.
 
-use c169_codec::keys::{self, Key};
+use c169_crypto::keys::{self, Key};
 use c169_model::bounded::{self, Limit};
 use c169_model::Vector;
 use std::collections::BTreeMap;

@@ -156,7 +156,7 @@ pub struct Base {
 
 fn sign_alg(key: &Key) -> Option<&'static str> {
     key.signature_algorithm()
-        .map(c169_codec::crypto::SignatureAlgorithm::name)
+        .map(c169_crypto::crypto::SignatureAlgorithm::name)
 }
 
 /// The valid, unencrypted, signed vectors of the corpus whose algorithm `caps` holds.

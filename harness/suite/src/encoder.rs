@@ -1,8 +1,8 @@
 //! Encoder vectors: the implementation encodes, the reference decodes its output
 //! and applies the checks the vector names (explained in `vectors/notes.json`).
 
-use c169_codec::keys::Key;
 use c169_codec::{base45, decode, DecodeOptions};
+use c169_crypto::keys::Key;
 use c169_model::{Flag, Vector, Verdict};
 
 /// What the reference reads in an encoder's output, with the vector's keys at its

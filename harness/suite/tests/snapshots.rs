@@ -9,9 +9,9 @@
     clippy::indexing_slicing
 )] // tests
 
-use c169_codec::keys::Key;
 use c169_codec::{decode, DecodeOptions};
 use c169_corpus::Corpus;
+use c169_crypto::keys::Key;
 use serde_json::{json, Value as Json};
 use std::path::Path;
 

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use c169_codec::crypto::SignatureAlgorithm;
-use c169_codec::keys::{Key, KeyMaterial, PrivateKey, PublicKey};
 use c169_codec::{DecodeOptions, Decoded};
+use c169_crypto::crypto::SignatureAlgorithm;
+use c169_crypto::keys::{Key, KeyMaterial, PrivateKey, PublicKey};
 use c169_model::Verdict;
 use claim169_core::crypto::software::Ed25519Verifier;
 use claim169_core::model::{

@@ -3,12 +3,12 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // test support: a failure should stop the test
 
-use c169_codec::crypto::{ContentAlgorithm, SignatureAlgorithm};
-use c169_codec::keys::{Key, KeyMaterial, PrivateKey, SymmetricKey};
 use c169_codec::{
     decode, encode, DecodeOptions, Decoded, EncodeOptions, EncodeRequest, Encoded, EncryptSpec,
     SignSpec,
 };
+use c169_crypto::crypto::{ContentAlgorithm, SignatureAlgorithm};
+use c169_crypto::keys::{Key, KeyMaterial, PrivateKey, SymmetricKey};
 use c169_model::Value;
 
 pub const NOW: i64 = 1_760_000_000;

@@ -1,5 +1,5 @@
 //! The fuzz targets on stable Rust, so they cannot rot: every target of
-//! `c169_codec::fuzzing` over the seeds the vectors give (in memory, large ones
+//! `c169_fuzzing` over the seeds the vectors give (in memory, large ones
 //! included), over every file committed under `fuzz/corpus/<target>/` and
 //! `fuzz/regressions/<target>/`, and `roundtrip` over a few thousand `Credential`s
 //! made with `arbitrary` from deterministic byte streams.
@@ -8,13 +8,13 @@
 //! (after the vectors change):
 //!
 //! ```sh
-//! C169_WRITE_SEEDS=1 cargo test -p c169-codec --test fuzz_replay
+//! C169_WRITE_SEEDS=1 cargo test -p c169-fuzzing --test fuzz_replay
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests
 
 use arbitrary::{Arbitrary, Unstructured};
-use c169_codec::fuzzing::{self, Alg, Credential, Seed, MAX_SEED_LEN, TARGETS};
+use c169_fuzzing::{self as fuzzing, Alg, Credential, Seed, MAX_SEED_LEN, TARGETS};
 use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -154,7 +154,7 @@ fn corpus_seeds_replay() {
     assert!(
         stale.is_empty(),
         "{} seed(s) missing or stale under fuzz/corpus (first: {:?}); write them with \
-         C169_WRITE_SEEDS=1 cargo test -p c169-codec --test fuzz_replay",
+         C169_WRITE_SEEDS=1 cargo test -p c169-fuzzing --test fuzz_replay",
         stale.len(),
         stale.first()
     );
