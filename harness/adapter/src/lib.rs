@@ -35,7 +35,7 @@ pub use http::{Http, HttpSettings};
 pub use loopback::Loopback;
 pub use reference::Reference;
 pub use subprocess::{Command, Mode, Subprocess, SubprocessSettings};
-pub use target::{Settings, Target};
+pub use target::{Settings, Target, TargetError};
 
 use async_trait::async_trait;
 use c169_model::protocol::{

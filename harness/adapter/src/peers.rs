@@ -15,7 +15,7 @@ pub struct Spec {
     pub summary: String,
     pub upstream: Upstream,
     pub setup: Setup,
-    pub run: Run,
+    pub run: Launch,
     pub declares: Declares,
 }
 
@@ -42,11 +42,14 @@ pub struct Setup {
     pub ready: String,
 }
 
+/// The `[run]` table: how the rig starts the adapter.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Run {
+pub struct Launch {
+    /// Run with `sh -c "exec <command>"` in the adapter's folder.
     pub command: String,
-    pub mode: String,
+    /// `persistent` or `one-shot`.
+    pub mode: Mode,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -70,18 +73,94 @@ pub struct Peer {
 
 const REGISTRIES: [&str; 3] = ["pypi", "crates.io", "npm"];
 
+/// Why a peer could not be loaded or set up: each names the file (or the peer)
+/// and, where one is to blame, the field of its `adapter.toml`.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    #[error("{0}")]
+    Read(#[from] c169_model::bounded::ReadError),
+    #[error("{}: {source}", .path.display())]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", .path.display())]
+    Toml {
+        path: PathBuf,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("{}: field `{field}`: {source}", .path.display())]
+    Value {
+        path: PathBuf,
+        field: String,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("{}: field `{field}`: {expected}", .path.display())]
+    Field {
+        path: PathBuf,
+        field: &'static str,
+        expected: String,
+    },
+    #[error("{peer}: cannot set up: {} not on PATH (adapter.toml field `setup.requires`)", .missing.join(", "))]
+    Missing { peer: String, missing: Vec<String> },
+    #[error("{peer}: `{command}`: {source}")]
+    Spawn {
+        peer: String,
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{peer}: `{command}` failed ({status})")]
+    Failed {
+        peer: String,
+        command: String,
+        status: std::process::ExitStatus,
+    },
+    #[error("{peer}: setup ran, but {ready} does not exist (adapter.toml field `setup.ready`)")]
+    NotReady { peer: String, ready: String },
+}
+
 /// Reads `dir/adapter.toml`, naming the file, the field and what was expected.
-pub fn load(dir: &Path) -> Result<Peer, String> {
+pub fn load(dir: &Path) -> Result<Peer, PeerError> {
     let path = dir.join("adapter.toml");
-    let shown = path.display();
-    let text = c169_model::bounded::read_to_string(&path, c169_model::bounded::ADAPTER_TOML)
-        .map_err(|e| e.to_string())?;
-    let spec: Spec = toml::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
+    let text = c169_model::bounded::read_to_string(&path, c169_model::bounded::ADAPTER_TOML)?;
+    // Every error names the field it is in (`run.mode`), not only the line.
+    let de = toml::Deserializer::parse(&text).map_err(|source| PeerError::Toml {
+        path: path.clone(),
+        source: Box::new(source),
+    })?;
+    let spec: Spec = serde_path_to_error::deserialize(de).map_err(
+        |e: serde_path_to_error::Error<toml::de::Error>| {
+            let field = e.path().to_string();
+            let source = Box::new(e.into_inner());
+            if field == "." {
+                PeerError::Toml {
+                    path: path.clone(),
+                    source,
+                }
+            } else {
+                PeerError::Value {
+                    path: path.clone(),
+                    field,
+                    source,
+                }
+            }
+        },
+    )?;
     let folder = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let field = |name: &str, what: String| Err(format!("{shown}: field `{name}`: {what}"));
+    let field = |field: &'static str, expected: String| {
+        Err(PeerError::Field {
+            path: path.clone(),
+            field,
+            expected,
+        })
+    };
     if spec.name != folder {
         return field(
             "name",
@@ -111,12 +190,6 @@ pub fn load(dir: &Path) -> Result<Peer, String> {
             format!("expected an exact version like 0.3.0, found {v:?}"),
         );
     }
-    if !matches!(spec.run.mode.as_str(), "persistent" | "one-shot") {
-        return field(
-            "run.mode",
-            format!("expected persistent or one-shot, found {:?}", spec.run.mode),
-        );
-    }
     if spec.declares.ops.iter().all(|o| o != "describe") {
         return field(
             "declares.ops",
@@ -130,9 +203,11 @@ pub fn load(dir: &Path) -> Result<Peer, String> {
 }
 
 /// Every folder of `adapters_dir` with an `adapter.toml`, by name.
-pub fn discover(adapters_dir: &Path) -> Result<Vec<Peer>, String> {
-    let entries =
-        std::fs::read_dir(adapters_dir).map_err(|e| format!("{}: {e}", adapters_dir.display()))?;
+pub fn discover(adapters_dir: &Path) -> Result<Vec<Peer>, PeerError> {
+    let entries = std::fs::read_dir(adapters_dir).map_err(|source| PeerError::Folder {
+        path: adapters_dir.to_owned(),
+        source,
+    })?;
     let mut dirs: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
@@ -218,24 +293,17 @@ impl Peer {
         command.cwd = Some(self.dir.clone());
         Target::Subprocess {
             command,
-            mode: if self.spec.run.mode == "one-shot" {
-                Mode::OneShot
-            } else {
-                Mode::Persistent
-            },
+            mode: self.spec.run.mode,
         }
     }
 
     /// Runs the setup commands in order, their output going to this process's
     /// stdout and stderr; stops at the first that fails.
-    pub fn setup(&self) -> Result<(), String> {
+    pub fn setup(&self) -> Result<(), PeerError> {
+        let peer = self.name().to_owned();
         let missing = self.missing_runtimes();
         if !missing.is_empty() {
-            return Err(format!(
-                "{}: cannot set up: {} not on PATH (adapter.toml field `setup.requires`)",
-                self.name(),
-                missing.join(", ")
-            ));
+            return Err(PeerError::Missing { peer, missing });
         }
         for cmd in &self.spec.setup.commands {
             let status = std::process::Command::new("sh")
@@ -243,17 +311,24 @@ impl Peer {
                 .arg(cmd)
                 .current_dir(&self.dir)
                 .status()
-                .map_err(|e| format!("{}: `{cmd}`: {e}", self.name()))?;
+                .map_err(|source| PeerError::Spawn {
+                    peer: peer.clone(),
+                    command: cmd.clone(),
+                    source,
+                })?;
             if !status.success() {
-                return Err(format!("{}: `{cmd}` failed ({status})", self.name()));
+                return Err(PeerError::Failed {
+                    peer,
+                    command: cmd.clone(),
+                    status,
+                });
             }
         }
         if !self.is_ready() {
-            return Err(format!(
-                "{}: setup ran, but {} does not exist (adapter.toml field `setup.ready`)",
-                self.name(),
-                self.spec.setup.ready
-            ));
+            return Err(PeerError::NotReady {
+                peer,
+                ready: self.spec.setup.ready.clone(),
+            });
         }
         Ok(())
     }
@@ -346,11 +421,11 @@ ops = ["describe", "decode"]
             ),
         ] {
             write(&dir, &GOOD.replace(from, to));
-            let e = load(&dir).unwrap_err();
+            let e = load(&dir).unwrap_err().to_string();
             assert!(e.contains("adapter.toml") && e.contains(field), "{e}");
         }
         write(&dir, &GOOD.replace("summary", "sumary"));
-        let e = load(&dir).unwrap_err();
+        let e = load(&dir).unwrap_err().to_string();
         assert!(e.contains("adapter.toml") && e.contains("sumary"), "{e}");
         let _ = std::fs::remove_dir_all(&root);
     }
@@ -362,14 +437,14 @@ ops = ["describe", "decode"]
         std::fs::create_dir_all(&dir).unwrap();
         let start = std::time::Instant::now();
         std::os::unix::fs::symlink("/dev/zero", dir.join("adapter.toml")).unwrap();
-        let e = load(&dir).unwrap_err();
+        let e = load(&dir).unwrap_err().to_string();
         assert!(
             e.contains("adapter.toml: not a regular file (a character device)"),
             "{e}"
         );
         std::fs::remove_file(dir.join("adapter.toml")).unwrap();
         write(&dir, &format!("{GOOD}#{}", " ".repeat(64 << 10)));
-        let e = load(&dir).unwrap_err();
+        let e = load(&dir).unwrap_err().to_string();
         assert!(
             e.contains("larger than 64 KiB, the limit for an adapter.toml"),
             "{e}"

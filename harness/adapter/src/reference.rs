@@ -261,7 +261,7 @@ mod tests {
         use base64::Engine as _;
         let text = "6BFWTLRJ5I7PUUA";
         let png = c169_qr::encode_png(
-            &c169_qr::Symbol::new(text, c169_qr::Level::M)
+            &c169_qr::Symbol::new(text, c169_qr::EcLevel::M)
                 .unwrap()
                 .image(4, 4),
         );

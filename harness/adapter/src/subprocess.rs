@@ -76,8 +76,9 @@ impl Command {
     }
 }
 
-/// How requests reach the program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How requests reach the program (in an adapter.toml: `persistent`, `one-shot`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Mode {
     /// One process, one JSON object per line each way.
     Persistent,

@@ -33,22 +33,31 @@ impl Settings {
     }
 }
 
+/// Why words or a URL name no implementation the rig can reach.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("no implementation named: give `reference`, a URL, or an adapter command")]
+    Nothing,
+    #[error("{0:?}: https is not supported: the rig speaks plain HTTP to adapters on loopback")]
+    Https(String),
+    #[error("{0:?} is not an http:// URL (an adapter program goes in --adapter-cmd)")]
+    NotHttp(String),
+}
+
 impl Target {
     /// Reads a target from command-line words: `reference`; a URL
     /// `http://127.0.0.1:8169`; or a program and its arguments
     /// (`python3 adapters/examples/python/adapter.py`), persistent unless `one_shot`.
-    pub fn from_words<S: AsRef<str>>(words: &[S], one_shot: bool) -> Result<Target, String> {
+    pub fn from_words<S: AsRef<str>>(words: &[S], one_shot: bool) -> Result<Target, TargetError> {
         match words {
-            [] => Err(
-                "no implementation named: give `reference`, a URL, or an adapter command".into(),
-            ),
+            [] => Err(TargetError::Nothing),
             [word] if word.as_ref() == "reference" => Ok(Target::Reference),
             [word] if word.as_ref().starts_with("http://") => Ok(Target::Http {
                 base: word.as_ref().to_owned(),
             }),
-            [word] if word.as_ref().starts_with("https://") => Err(
-                "https is not supported: the rig speaks plain HTTP to adapters on loopback".into(),
-            ),
+            [word] if word.as_ref().starts_with("https://") => {
+                Err(TargetError::Https(word.as_ref().to_owned()))
+            }
             [program, args @ ..] => Ok(Target::Subprocess {
                 command: Command::new(program.as_ref()).args(args.iter().map(AsRef::as_ref)),
                 mode: if one_shot {
@@ -62,19 +71,15 @@ impl Target {
 
     /// An HTTP adapter endpoint from a URL, and nothing else: a value that is not
     /// an `http://` URL is refused, never run as a program.
-    pub fn http(url: &str) -> Result<Target, String> {
+    pub fn http(url: &str) -> Result<Target, TargetError> {
         match url.strip_prefix("http://") {
             Some(rest) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
                 Ok(Target::Http {
                     base: url.to_owned(),
                 })
             }
-            _ if url.starts_with("https://") => Err(format!(
-                "{url:?}: https is not supported: the rig speaks plain HTTP to adapters on loopback"
-            )),
-            _ => Err(format!(
-                "{url:?} is not an http:// URL (an adapter program goes in --adapter-cmd)"
-            )),
+            _ if url.starts_with("https://") => Err(TargetError::Https(url.to_owned())),
+            _ => Err(TargetError::NotHttp(url.to_owned())),
         }
     }
 

@@ -14,7 +14,7 @@
 use c169_adapter::{Implementation, Mode, Reference, Subprocess, SubprocessSettings};
 use c169_corpus::catalogue::Catalogue;
 use c169_corpus::Corpus;
-use c169_report::formats::{write_all, Format};
+use c169_formats::{write_all, Format};
 use c169_report::Collector;
 use c169_suite::session::Session;
 use criterion::Criterion;

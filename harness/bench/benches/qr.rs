@@ -12,7 +12,7 @@
     clippy::indexing_slicing
 )]
 
-use c169_qr::{Degradation, Level, Symbol, DEGRADATIONS};
+use c169_qr::{Degradation, EcLevel, Symbol, DEGRADATIONS};
 use criterion::Criterion;
 use std::path::Path;
 use std::time::Duration;
@@ -44,12 +44,12 @@ fn main() {
         "alg-p256-a-all-biometrics",
     ] {
         let t = text(id);
-        let symbol = Symbol::new(&t, Level::M).unwrap();
+        let symbol = Symbol::new(&t, EcLevel::M).unwrap();
         let clean = symbol.image(4, 4);
         let label = format!("v{}-M", symbol.version);
         c.bench_function(&format!("qr/fit/{label}"), |b| b.iter(|| c169_qr::fit(&t)));
         c.bench_function(&format!("qr/render+png/{label}"), |b| {
-            b.iter(|| c169_qr::encode_png(&Symbol::new(&t, Level::M).unwrap().image(4, 4)));
+            b.iter(|| c169_qr::encode_png(&Symbol::new(&t, EcLevel::M).unwrap().image(4, 4)));
         });
         let png = c169_qr::encode_png(&clean);
         c.bench_function(&format!("qr/scan-png/clean/{label}"), |b| {

@@ -24,7 +24,7 @@ use c169_adapter::protocol::DecodeRequest;
 use c169_adapter::serve::{serve_http_with, HttpServeSettings};
 use c169_adapter::{Http, HttpSettings, Implementation, Reference};
 use c169_corpus::Corpus;
-use c169_qr::{Degradation, Level, Symbol, DEGRADATIONS};
+use c169_qr::{Degradation, EcLevel, Symbol, DEGRADATIONS};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -93,7 +93,7 @@ fn texts() -> (DecodeRequest, String) {
 /// A decode request whose image takes the scanner seconds: the text at `module`
 /// pixels a module (20: 4096² pixels, about 600 KB of PNG), rotated 22.6°.
 fn slow_request(text: &str, module: u32) -> DecodeRequest {
-    let symbol = Symbol::new(text, Level::M).unwrap();
+    let symbol = Symbol::new(text, EcLevel::M).unwrap();
     let rotate: Degradation = DEGRADATIONS
         .iter()
         .find(|d| d.0 == "rotate-22.6")

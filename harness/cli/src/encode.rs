@@ -77,9 +77,7 @@ fn request(doc: &Json, base: &Path) -> anyhow::Result<EncodeRequest> {
         (Some(_), Some(_)) => bail!("give claim169 or claim169_raw, not both"),
     };
     let cwt = match obj.get("cwt") {
-        Some(c) => c169_codec::cwt::from_claims_json(c)
-            .map_err(anyhow::Error::msg)
-            .context("field cwt")?,
+        Some(c) => c169_codec::cwt::from_claims_json(c).context("field cwt")?,
         None => Value::Map(Vec::new()),
     };
     let sign = obj

@@ -68,10 +68,10 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     println!(
         "0. symbol    {} mode; smallest version L {} · M {} · Q {} · H {}",
         fit.mode,
-        version_or_dash(fit.version(c169_qr::Level::L)),
-        version_or_dash(fit.version(c169_qr::Level::M)),
-        version_or_dash(fit.version(c169_qr::Level::Q)),
-        version_or_dash(fit.version(c169_qr::Level::H)),
+        version_or_dash(fit.version(c169_qr::EcLevel::L)),
+        version_or_dash(fit.version(c169_qr::EcLevel::M)),
+        version_or_dash(fit.version(c169_qr::EcLevel::Q)),
+        version_or_dash(fit.version(c169_qr::EcLevel::H)),
     );
     println!(
         "1. text      {} characters, {} outside the Base45 alphabet, {} spaces",

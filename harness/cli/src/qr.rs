@@ -4,7 +4,7 @@
 use crate::run::vectors_root;
 use crate::{exit, keyfiles};
 use anyhow::{bail, Context as _};
-use c169_qr::{Level, Mode, Symbol};
+use c169_qr::{EcLevel, QrMode, Symbol};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,7 @@ pub enum Command {
         vector: Option<String>,
         /// Error-correction level: L, M, Q or H.
         #[arg(long, default_value = "M", value_parser = parse_level)]
-        level: Level,
+        level: EcLevel,
         /// Pixels per module.
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=20))]
         module: u32,
@@ -72,8 +72,8 @@ fn parse_degradation(s: &str) -> Result<c169_qr::Degradation, String> {
         })
 }
 
-fn parse_level(s: &str) -> Result<Level, String> {
-    Level::parse(s)
+fn parse_level(s: &str) -> Result<EcLevel, String> {
+    EcLevel::parse(s)
         .ok_or_else(|| format!("{s:?} is not an error-correction level: expected L, M, Q or H"))
 }
 
@@ -119,7 +119,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
                     .unwrap_or_default(),
                 out.display()
             );
-            if symbol.mode == Mode::Byte {
+            if symbol.mode == QrMode::Byte {
                 eprintln!("note: the text is outside the QR alphanumeric set (not Base45), so the symbol is in byte mode");
             }
             Ok(exit::OK)
@@ -149,7 +149,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             let text = keyfiles::read_text(qr.as_deref())?;
             let f = c169_qr::fit(&text);
             println!("{} characters, {} mode", f.chars, f.mode);
-            for level in Level::ALL {
+            for level in EcLevel::ALL {
                 match f.version(level) {
                     Some(v) => println!("  {level}: version {v}"),
                     None => println!("  {level}: does not fit version 40"),

@@ -1,7 +1,8 @@
 //! `c169 diff` and `c169 report …`: working with report files.
 
 use anyhow::Context as _;
-use c169_report::{diff, exit, formats, shard, Report};
+use c169_formats as formats;
+use c169_report::{diff, exit, shard, Report};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]

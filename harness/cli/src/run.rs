@@ -134,13 +134,13 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let corpus =
         Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
     let catalogue = crate::vectors::catalogue_for(&root)?;
-    let formats = c169_report::formats::parse_list(&args.format).context("--format")?;
+    let formats = c169_formats::parse_list(&args.format).context("--format")?;
     let expectations = match &args.expectations {
         Some(path) => Some((path.display().to_string(), Expectations::load(path)?)),
         None => None,
     };
     // A report that cannot be written is found now, not after the run.
-    if let Err(e) = c169_report::formats::check_dir(&args.report_dir) {
+    if let Err(e) = c169_formats::check_dir(&args.report_dir) {
         eprintln!(
             "c169: --report-dir: cannot write the report: {:#}",
             anyhow::Error::from(e)
@@ -210,7 +210,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         eprintln!("c169: {}", nothing_selected(args, &root));
         return Ok(exit::USAGE);
     }
-    let written = match c169_report::formats::write_all(&report, &args.report_dir, &formats) {
+    let written = match c169_formats::write_all(&report, &args.report_dir, &formats) {
         Ok(w) => w,
         Err(e) => {
             eprintln!(

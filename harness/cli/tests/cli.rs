@@ -306,9 +306,9 @@ fn the_help_names_every_report_format() {
         let help = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
         let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            help.contains(&c169_report::formats::Format::names()),
+            help.contains(&c169_formats::Format::names()),
             "{cmd:?} does not list {}: {help}",
-            c169_report::formats::Format::names()
+            c169_formats::Format::names()
         );
     }
 }

@@ -24,12 +24,27 @@ pub const CLAIM_NAMES: [(&str, i128); 7] = [
     ("cti", CTI),
 ];
 
+/// Why claims given as JSON are not a claims map. Each names the claim.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimsJsonError {
+    #[error(
+        "expected a mapping of claim names (iss, sub, aud, exp, nbf, iat, cti) or decimal keys"
+    )]
+    NotAMapping,
+    #[error("unknown claim {0:?}: use iss, sub, aud, exp, nbf, iat, cti or a decimal key")]
+    UnknownClaim(String),
+    #[error("claim {claim}: {source}")]
+    Value {
+        claim: String,
+        #[source]
+        source: c169_model::CanonicalJsonError,
+    },
+}
+
 /// Builds a claims map from claims given by name (`iss`, `exp` …) or decimal key,
 /// values in canonical JSON, sorted by key. Errors name the claim.
-pub fn from_claims_json(json: &serde_json::Value) -> Result<Value, String> {
-    let obj = json.as_object().ok_or(
-        "expected a mapping of claim names (iss, sub, aud, exp, nbf, iat, cti) or decimal keys",
-    )?;
+pub fn from_claims_json(json: &serde_json::Value) -> Result<Value, ClaimsJsonError> {
+    let obj = json.as_object().ok_or(ClaimsJsonError::NotAMapping)?;
     let mut entries = Vec::with_capacity(obj.len());
     for (k, v) in obj {
         let key = CLAIM_NAMES
@@ -37,12 +52,12 @@ pub fn from_claims_json(json: &serde_json::Value) -> Result<Value, String> {
             .find(|(n, _)| n == k)
             .map(|(_, key)| *key)
             .or_else(|| k.parse().ok())
-            .ok_or_else(|| {
-                format!(
-                    "unknown claim {k:?}: use iss, sub, aud, exp, nbf, iat, cti or a decimal key"
-                )
+            .ok_or_else(|| ClaimsJsonError::UnknownClaim(k.clone()))?;
+        let value =
+            c169_model::from_canonical_json(v).map_err(|source| ClaimsJsonError::Value {
+                claim: k.clone(),
+                source,
             })?;
-        let value = c169_model::from_canonical_json(v).map_err(|e| format!("claim {k}: {e}"))?;
         entries.push((Value::Integer(key), value));
     }
     entries.sort_by_key(|(k, _)| k.as_integer());

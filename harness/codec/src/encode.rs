@@ -88,8 +88,10 @@ pub enum SignatureFormat {
     Der,
 }
 
-/// A point of the pipeline where bytes can be edited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A point of the pipeline where bytes can be edited. The generator's YAML names
+/// it in snake case (`at: signed_payload`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Point {
     /// The claims set bytes before signing: the signature covers the edit.
     Payload,

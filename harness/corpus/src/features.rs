@@ -21,22 +21,65 @@ pub struct ScenarioInfo {
     pub cases: usize,
 }
 
-/// Every scenario of every `.feature` file under `dir`, in file order.
-pub fn scenarios(dir: &Path) -> Result<Vec<ScenarioInfo>, String> {
+/// Why the feature files could not be indexed, or a tag expression read.
+#[derive(Debug, thiserror::Error)]
+pub enum FeaturesError {
+    #[error("{}: {source}", .path.display())]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Read(#[from] c169_model::bounded::ReadError),
+    #[error("{}: {source}", .path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: Box<gherkin::ParseFileError>,
+    },
+    #[error("{}: {source}", .path.display())]
+    Examples {
+        path: PathBuf,
+        #[source]
+        source: cucumber::feature::ExpandExamplesError,
+    },
+    #[error("tag expression {expr:?}: {message}")]
+    Tags { expr: String, message: String },
+}
+
+/// Every `.feature` file under `dir`, parsed, in file order.
+fn parse_all(dir: &Path) -> Result<Vec<gherkin::Feature>, FeaturesError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .map_err(|source| FeaturesError::Folder {
+            path: dir.to_owned(),
+            source,
+        })?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "feature"))
         .collect();
     files.sort();
+    files
+        .iter()
+        .map(|file| {
+            // gherkin opens the file itself: a FIFO or a device must not get that far.
+            c169_model::bounded::check_file(file, c169_model::bounded::SOURCE_FILE)?;
+            gherkin::Feature::parse_path(file, GherkinEnv::default()).map_err(|e| {
+                FeaturesError::Parse {
+                    path: file.clone(),
+                    source: Box::new(e),
+                }
+            })
+        })
+        .collect()
+}
+
+/// Every scenario of every `.feature` file under `dir`, in file order.
+pub fn scenarios(dir: &Path) -> Result<Vec<ScenarioInfo>, FeaturesError> {
     let mut out = Vec::new();
-    for file in files {
-        // gherkin opens the file itself: a FIFO or a device must not get that far.
-        c169_model::bounded::check_file(&file, c169_model::bounded::SOURCE_FILE)
-            .map_err(|e| e.to_string())?;
-        let feature = gherkin::Feature::parse_path(&file, GherkinEnv::default())
-            .map_err(|e| format!("{}: {e}", file.display()))?;
+    for feature in parse_all(dir)? {
+        let file = feature.path.clone().unwrap_or_default();
         let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter());
         for s in feature.scenarios.iter().chain(in_rules) {
             let rows: usize = s
@@ -58,14 +101,67 @@ pub fn scenarios(dir: &Path) -> Result<Vec<ScenarioInfo>, String> {
     Ok(out)
 }
 
+/// One case a feature file runs: a scenario, or one Examples row of an outline
+/// (expanded as cucumber expands it, so the id is the one its record carries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioCase {
+    /// See [`scenario_id`].
+    pub id: String,
+    pub file: PathBuf,
+    /// The name, an outline's placeholders filled in.
+    pub name: String,
+}
+
+/// Every case of every `.feature` file under `dir`, in file order.
+pub fn scenario_cases(dir: &Path) -> Result<Vec<ScenarioCase>, FeaturesError> {
+    use cucumber::feature::Ext as _;
+    let mut out = Vec::new();
+    for feature in parse_all(dir)? {
+        let file = feature.path.clone().unwrap_or_default();
+        let feature = feature
+            .expand_examples()
+            .map_err(|source| FeaturesError::Examples {
+                path: file.clone(),
+                source,
+            })?;
+        let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter());
+        for s in feature.scenarios.iter().chain(in_rules) {
+            out.push(ScenarioCase {
+                id: scenario_id(&feature.name, &s.name, s.position.line),
+                file: file.clone(),
+                name: s.name.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A scenario's stable id: `scenario-` and a slug of its feature's name, its own
+/// name and its line (each Examples row of an outline has its own).
+#[must_use]
+pub fn scenario_id(feature: &str, scenario: &str, line: usize) -> String {
+    let slug: String = format!("{feature}-{scenario}-{line}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("scenario-{}", slug.trim_matches('-'))
+}
+
 /// Which scenarios (and vectors) a run keeps, by their tags.
 pub type TagFilter = Arc<dyn Fn(&[String]) -> bool + Send + Sync>;
 
 /// A tag expression (`@must and not @ES512`), as a filter.
-pub fn tag_filter(expr: &str) -> Result<TagFilter, String> {
-    let op: TagOperation = expr
-        .parse()
-        .map_err(|e| format!("tag expression {expr:?}: {e}"))?;
+pub fn tag_filter(expr: &str) -> Result<TagFilter, FeaturesError> {
+    let op: TagOperation = expr.parse().map_err(|e| FeaturesError::Tags {
+        expr: expr.to_owned(),
+        message: format!("{e}"),
+    })?;
     Ok(Arc::new(move |tags: &[String]| op.eval(tags.iter())))
 }
 

@@ -2,8 +2,8 @@
 //! symbol an encoder's output needs, and the image vectors — symbols of valid
 //! vectors rendered to PNG, clean and degraded (`vectors/src/images.yaml`).
 
-use c169_model::{ImageCase, QrFit, QrMode, RequirementRef, Vector, VerdictClass};
-use c169_qr::{Degradation, Mode, Symbol};
+use c169_model::{EcLevel, ImageCase, QrFit, QrMode, RequirementRef, Vector, VerdictClass};
+use c169_qr::{Degradation, Symbol};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -16,10 +16,7 @@ pub fn fit(text: &str) -> QrFit {
     let fitted = c169_qr::fit(text);
     let [low, medium, quartile, high] = fitted.versions;
     QrFit {
-        mode: match fitted.mode {
-            Mode::Alphanumeric => QrMode::Alphanumeric,
-            Mode::Byte => QrMode::Byte,
-        },
+        mode: fitted.mode,
         chars: fitted.chars,
         l: low,
         m: medium,
@@ -30,34 +27,22 @@ pub fn fit(text: &str) -> QrFit {
 
 /// The level an encoder vector asks for (`L` when it names none).
 #[must_use]
-pub fn encoder_level(vector: &Vector) -> c169_qr::Level {
-    print_level(vector.encode.as_ref().and_then(|e| e.ec_level.as_deref()))
-}
-
-/// The level named `ec_level` (by a vector or a scenario), `L` when none is named.
-#[must_use]
-pub fn print_level(ec_level: Option<&str>) -> c169_qr::Level {
-    ec_level
-        .and_then(c169_qr::Level::parse)
-        .unwrap_or(c169_qr::Level::L)
+pub fn encoder_level(vector: &Vector) -> EcLevel {
+    vector
+        .encode
+        .as_ref()
+        .and_then(|e| e.ec_level)
+        .unwrap_or(EcLevel::L)
 }
 
 /// The symbol an encoded text needs at `level`, for a report.
 #[must_use]
-pub fn facts(text: &str, level: c169_qr::Level) -> c169_report::Symbol {
-    let mode = Mode::of(text);
+pub fn facts(text: &str, level: EcLevel) -> c169_report::Symbol {
+    let mode = QrMode::of(text);
     c169_report::Symbol {
-        level: match level {
-            c169_qr::Level::L => c169_model::EcLevel::L,
-            c169_qr::Level::M => c169_model::EcLevel::M,
-            c169_qr::Level::Q => c169_model::EcLevel::Q,
-            c169_qr::Level::H => c169_model::EcLevel::H,
-        },
+        level,
         version: c169_qr::smallest_version(text, mode, level),
-        mode: match mode {
-            Mode::Alphanumeric => QrMode::Alphanumeric,
-            Mode::Byte => QrMode::Byte,
-        },
+        mode,
         chars: text.chars().count(),
     }
 }
@@ -67,7 +52,7 @@ pub fn facts(text: &str, level: c169_qr::Level) -> c169_report::Symbol {
 #[serde(deny_unknown_fields)]
 pub struct ImagesSource {
     /// The error-correction level of every symbol.
-    pub level: String,
+    pub level: EcLevel,
     /// Pixels per module of the clean image.
     pub module: u32,
     /// Modules of quiet zone around the clean image.
@@ -89,15 +74,14 @@ pub fn pixels_sha256(image: &c169_qr::Gray) -> String {
 /// the configured level under every degradation of [`c169_qr::DEGRADATIONS`],
 /// with what the reference scanner makes of each. `vectors` are the generated
 /// vectors by id; `requirement` resolves a catalogue id to its reference.
-pub fn image_files(
+pub(crate) fn image_files(
     root: &Path,
     source: &ImagesSource,
     vectors: &BTreeMap<String, Vector>,
     requirement: &dyn Fn(&str) -> Result<RequirementRef, String>,
     clean_basis: &c169_model::Basis,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
-    let level = c169_qr::Level::parse(&source.level)
-        .ok_or_else(|| format!("level: {:?} is not one of L, M, Q, H", source.level))?;
+    let level = source.level;
     if !(1..=20).contains(&source.module) {
         return Err(format!(
             "module: {} pixels a module; expected 1 to 20",
@@ -134,7 +118,7 @@ pub fn image_files(
                 width: image.width(),
                 height: image.height(),
                 source: id.clone(),
-                level: level.as_str().to_owned(),
+                level,
                 version: symbol.version,
                 degradation: serde_json::to_value(degradation).unwrap_or_default(),
                 label: degradation.label(),
@@ -302,10 +286,12 @@ fn readme(source: &ImagesSource, rows: &[String]) -> String {
 }
 
 /// The bytes of an image vector's PNG file, which lies beside the vector file.
-pub fn image_bytes(vector_path: &Path, image: &ImageCase) -> Result<Vec<u8>, String> {
+pub fn image_bytes(
+    vector_path: &Path,
+    image: &ImageCase,
+) -> Result<Vec<u8>, c169_model::bounded::ReadError> {
     let path = vector_path
         .parent()
         .map_or_else(|| PathBuf::from(&image.file), |d| d.join(&image.file));
     c169_model::bounded::read_file(&path, c169_model::bounded::IMAGE_FILE)
-        .map_err(|e| e.to_string())
 }

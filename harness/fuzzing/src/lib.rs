@@ -55,7 +55,7 @@ pub use credential::{
 };
 pub use pipeline::{decode, reencode};
 pub use roundtrip::{roundtrip, roundtrip_bytes};
-pub use seeds::{corpus, stream, vector_seeds, Seed, MAX_SEED_LEN, STREAM_SEEDS};
+pub use seeds::{corpus, stream, vector_seeds, Seed, SeedError, MAX_SEED_LEN, STREAM_SEEDS};
 pub use stages::{base45, cbor, claim169, cose, cwt, zlib};
 
 /// The fuzz targets, by name (the names of `fuzz/fuzz_targets/*.rs` and of the

@@ -23,25 +23,47 @@ fn hex_artefact(json: &serde_json::Value, name: &str) -> Option<Vec<u8>> {
         .and_then(|h| hex::decode(h).ok())
 }
 
+/// Why a vector's JSON text gives no seeds.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("not a vector: {0}")]
+    Json(#[from] c169_model::deep::DeepError),
+    #[error("the vector has no id")]
+    NoId,
+    #[error("vector id {0:?} is not a file name")]
+    BadId(String),
+    #[error("{id}: claim169: {source}")]
+    Claim169 {
+        id: String,
+        #[source]
+        source: c169_model::CanonicalJsonError,
+    },
+    #[error("{id}: claim169: {source}")]
+    Cbor {
+        id: String,
+        #[source]
+        source: cbor::CborWriteError,
+    },
+}
+
 /// The seeds one vector gives, from its JSON text: its QR text for `base45`,
 /// `decode` and `reencode`; its zlib bytes for `zlib`; its COSE bytes for `cose`;
 /// its payload for `cwt`; both for `cbor` (`<id>.cose`, `<id>.payload`); its claim
 /// 169 map (canonical JSON written as CBOR) for `claim169`. Encoder vectors and
 /// elided artefacts give nothing for what they lack.
-pub fn vector_seeds(json: &str) -> Result<Vec<Seed>, String> {
+pub fn vector_seeds(json: &str) -> Result<Vec<Seed>, SeedError> {
     // Some vectors nest deeper than serde_json's own limit.
-    let v: serde_json::Value =
-        c169_model::deep::from_slice(json.as_bytes()).map_err(|e| e.to_string())?;
+    let v: serde_json::Value = c169_model::deep::from_slice(json.as_bytes())?;
     let id = v
         .get("id")
         .and_then(serde_json::Value::as_str)
-        .ok_or("the vector has no id")?;
+        .ok_or(SeedError::NoId)?;
     if id.is_empty()
         || !id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
     {
-        return Err(format!("vector id {id:?} is not a file name"));
+        return Err(SeedError::BadId(id.to_owned()));
     }
     let mut seeds = Vec::new();
     let mut add = |target: &'static str, name: String, bytes: Vec<u8>| {
@@ -68,8 +90,14 @@ pub fn vector_seeds(json: &str) -> Result<Vec<Seed>, String> {
         add("cbor", format!("{id}.payload"), p);
     }
     if let Some(c) = v.get("artefacts").and_then(|a| a.get("claim169")) {
-        let value = from_canonical_json(c).map_err(|e| format!("{id}: claim169: {e}"))?;
-        let bytes = cbor::encode(&value).map_err(|e| format!("{id}: claim169: {e}"))?;
+        let value = from_canonical_json(c).map_err(|source| SeedError::Claim169 {
+            id: id.to_owned(),
+            source,
+        })?;
+        let bytes = cbor::encode(&value).map_err(|source| SeedError::Cbor {
+            id: id.to_owned(),
+            source,
+        })?;
         add("claim169", id.to_owned(), bytes);
     }
     Ok(seeds)
@@ -79,7 +107,7 @@ pub fn vector_seeds(json: &str) -> Result<Vec<Seed>, String> {
 /// content per target, named after the first vector by id that gives it, sorted by
 /// target and name; plus [`STREAM_SEEDS`] deterministic streams for `roundtrip`,
 /// which no vector artefact matches.
-pub fn corpus<S: AsRef<str>>(vectors: &[S]) -> Result<Vec<Seed>, String> {
+pub fn corpus<S: AsRef<str>>(vectors: &[S]) -> Result<Vec<Seed>, SeedError> {
     let mut all = Vec::new();
     for json in vectors {
         all.extend(vector_seeds(json.as_ref())?);

@@ -27,6 +27,6 @@ pub use outcome::{
 };
 pub use value::Value;
 pub use vector::{
-    Artefacts, EcLevel, Elided, EncodeCase, EncodeKey, Expected, ImageCase, Match, QrFit, QrMode,
-    RequirementRef, Vector, VectorKeys,
+    is_alphanumeric, Artefacts, EcLevel, Elided, EncodeCase, EncodeKey, Expected, ImageCase, Match,
+    QrFit, QrMode, RequirementRef, Vector, VectorKeys, ALPHANUMERIC,
 };

@@ -235,7 +235,7 @@ pub struct EncodeRequest {
     /// `Q`, `H`). Informational: the answer is text either way, and the suite holds
     /// it to the capacity of a version-40 symbol at this level. Adapters may ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ec_level: Option<String>,
+    pub ec_level: Option<crate::EcLevel>,
 }
 
 fn empty_object() -> Json {

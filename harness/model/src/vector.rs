@@ -102,7 +102,7 @@ pub struct EncodeCase {
     /// The QR error-correction level the credential is to be printed at (`L`, `M`,
     /// `Q`, `H`): `fits-qr-v40` holds the output to that level's capacity. Absent: L.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ec_level: Option<String>,
+    pub ec_level: Option<EcLevel>,
 }
 
 /// How a vector's QR text fits QR symbols: the smallest version (1–40) at each
@@ -132,11 +132,23 @@ impl QrFit {
     }
 }
 
-/// A QR encoding mode.
+/// The QR alphanumeric character set (ISO/IEC 18004 §7.4.4), which is also the
+/// Base45 alphabet.
+pub const ALPHANUMERIC: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// Whether `c` is in the QR alphanumeric character set.
+#[must_use]
+pub fn is_alphanumeric(c: char) -> bool {
+    ALPHANUMERIC.contains(c)
+}
+
+/// A QR encoding mode: the one list of them, used by the QR layer and the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QrMode {
+    /// The 45 characters `0-9 A-Z space $ % * + - . / :`: what Base45 emits.
     Alphanumeric,
+    /// Any bytes: what a text outside the alphanumeric set needs.
     Byte,
 }
 
@@ -146,6 +158,16 @@ impl QrMode {
         match self {
             QrMode::Alphanumeric => "alphanumeric",
             QrMode::Byte => "byte",
+        }
+    }
+
+    /// The mode `text` needs: alphanumeric when every character is in the set.
+    #[must_use]
+    pub fn of(text: &str) -> QrMode {
+        if text.chars().all(is_alphanumeric) {
+            QrMode::Alphanumeric
+        } else {
+            QrMode::Byte
         }
     }
 }
@@ -158,7 +180,8 @@ impl std::fmt::Display for QrMode {
 
 /// A QR error-correction level (ISO/IEC 18004 §5.3.8): the share of codewords a
 /// symbol may lose, about 7 % (L), 15 % (M), 25 % (Q) and 30 % (H). Named apart
-/// from [`Level`], the strength of a requirement.
+/// from [`Level`], the strength of a requirement: the one list of them, used by
+/// the QR layer and the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EcLevel {
     L,
@@ -178,6 +201,20 @@ impl EcLevel {
             EcLevel::Q => "Q",
             EcLevel::H => "H",
         }
+    }
+
+    /// The level named `name` (`L`, `M`, `Q`, `H`, any case).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<EcLevel> {
+        EcLevel::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The index of the level in [`EcLevel::ALL`].
+    #[must_use]
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -202,7 +239,7 @@ pub struct ImageCase {
     /// The vector whose text the symbol holds.
     pub source: String,
     /// The symbol's error-correction level and version.
-    pub level: String,
+    pub level: EcLevel,
     pub version: u8,
     /// The degradation's name and parameters.
     pub degradation: Json,

@@ -2,7 +2,7 @@
 //! the bytes, reading an image answers and never panics, and a reading of a
 //! damaged symbol is its text or nothing.
 
-use crate::{decode_png, scan, Gray, Level, Symbol};
+use crate::{decode_png, scan, EcLevel, Gray, Symbol};
 
 /// The text of the damaged symbol of [`scan`].
 const TEXT: &str = "6BFWTLRJ5I7PUUA6BFWTLRJ5I7PUUA";
@@ -35,7 +35,7 @@ pub fn scan_bytes(data: &[u8]) {
             }
         }
         _ => {
-            let Ok(symbol) = Symbol::new(TEXT, Level::L) else {
+            let Ok(symbol) = Symbol::new(TEXT, EcLevel::L) else {
                 return;
             };
             let mut modules = symbol.modules.clone();

@@ -24,114 +24,26 @@ pub use image::{decode_png, encode_png, Gray, ImageError, MAX_IMAGE_BYTES, MAX_S
 pub use scan::{scan, scan_png, scan_within, ScanError, Scanned, MAX_ABANDONED, SCAN_DEADLINE};
 pub use symbol::{fit, smallest_version, Fit, Symbol, SymbolError};
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+pub use c169_model::{is_alphanumeric, EcLevel, QrMode, ALPHANUMERIC};
 
-/// A QR error-correction level: the share of codewords that may be lost (about 7,
-/// 15, 25 and 30 %).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Level {
-    L,
-    M,
-    Q,
-    H,
-}
-
-impl Level {
-    pub const ALL: [Level; 4] = [Level::L, Level::M, Level::Q, Level::H];
-
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::L => "L",
-            Level::M => "M",
-            Level::Q => "Q",
-            Level::H => "H",
-        }
-    }
-
-    /// The level named `name` (`L`, `M`, `Q`, `H`, any case).
-    #[must_use]
-    pub fn parse(name: &str) -> Option<Level> {
-        Level::ALL
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(name.trim()))
-    }
-
-    fn ec(self) -> qrcode::EcLevel {
-        match self {
-            Level::L => qrcode::EcLevel::L,
-            Level::M => qrcode::EcLevel::M,
-            Level::Q => qrcode::EcLevel::Q,
-            Level::H => qrcode::EcLevel::H,
-        }
-    }
-
-    fn from_ec(ec: qrcode::EcLevel) -> Level {
-        match ec {
-            qrcode::EcLevel::L => Level::L,
-            qrcode::EcLevel::M => Level::M,
-            qrcode::EcLevel::Q => Level::Q,
-            qrcode::EcLevel::H => Level::H,
-        }
-    }
-
-    /// The index of the level in [`Level::ALL`].
-    #[must_use]
-    pub fn index(self) -> usize {
-        self as usize
+/// The `qrcode` crate's name for a level.
+pub(crate) fn ec(level: EcLevel) -> qrcode::EcLevel {
+    match level {
+        EcLevel::L => qrcode::EcLevel::L,
+        EcLevel::M => qrcode::EcLevel::M,
+        EcLevel::Q => qrcode::EcLevel::Q,
+        EcLevel::H => qrcode::EcLevel::H,
     }
 }
 
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+/// A level from the `qrcode` crate's name for it.
+pub(crate) fn from_ec(level: qrcode::EcLevel) -> EcLevel {
+    match level {
+        qrcode::EcLevel::L => EcLevel::L,
+        qrcode::EcLevel::M => EcLevel::M,
+        qrcode::EcLevel::Q => EcLevel::Q,
+        qrcode::EcLevel::H => EcLevel::H,
     }
-}
-
-/// The QR encoding mode a text is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// The 45 characters `0-9 A-Z space $ % * + - . / :`: what Base45 emits.
-    Alphanumeric,
-    /// Any bytes: what a text outside the alphanumeric set needs.
-    Byte,
-}
-
-impl Mode {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Alphanumeric => "alphanumeric",
-            Mode::Byte => "byte",
-        }
-    }
-
-    /// The mode `text` needs: alphanumeric when every character is in the set.
-    #[must_use]
-    pub fn of(text: &str) -> Mode {
-        if text.chars().all(is_alphanumeric) {
-            Mode::Alphanumeric
-        } else {
-            Mode::Byte
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The QR alphanumeric character set, which is also the Base45 alphabet.
-pub const ALPHANUMERIC: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-
-/// Whether `c` is in the QR alphanumeric character set.
-#[must_use]
-pub fn is_alphanumeric(c: char) -> bool {
-    ALPHANUMERIC.contains(c)
 }
 
 /// Characters a version-40 symbol holds in alphanumeric mode, by level

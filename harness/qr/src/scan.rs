@@ -1,13 +1,13 @@
 //! Reading a QR symbol in an image (rqrr), as a verifier's camera path does.
 
-use crate::{decode_png, Gray, ImageError, Level, MAX_SIDE};
+use crate::{decode_png, EcLevel, Gray, ImageError, MAX_SIDE};
 
 /// What a scan found: the text, and the symbol's version and level.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scanned {
     pub text: String,
     pub version: u8,
-    pub level: Level,
+    pub level: EcLevel,
     /// How the symbol was found: `direct`, or the preparation that made it readable.
     pub pass: &'static str,
 }
@@ -172,7 +172,7 @@ fn turned(img: &Gray) -> Gray {
     margin(&crate::degrade::rotate(img, 1, 1))
 }
 
-fn scan_once(img: &Gray) -> Result<(String, u8, Level), ScanError> {
+fn scan_once(img: &Gray) -> Result<(String, u8, EcLevel), ScanError> {
     let w = img.width() as usize;
     let mut prepared =
         rqrr::PreparedImage::prepare_from_greyscale(w, img.height() as usize, |x, y| {
@@ -201,10 +201,10 @@ fn scan_once(img: &Gray) -> Result<(String, u8, Level), ScanError> {
             Ok((meta, text)) => {
                 let level = match meta.ecc_level {
                     // The format information's two bits: 01 L, 00 M, 11 Q, 10 H.
-                    1 => Level::L,
-                    0 => Level::M,
-                    3 => Level::Q,
-                    _ => Level::H,
+                    1 => EcLevel::L,
+                    0 => EcLevel::M,
+                    3 => EcLevel::Q,
+                    _ => EcLevel::H,
                 };
                 let version = u8::try_from(meta.version.0).unwrap_or(0);
                 return Ok((text, version, level));
@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn a_rendered_symbol_scans_back() {
         let text = "NCFOXN%TS3DH0YOJ58S S-C4C:HT$M*T5:C/OG5 5:6QA";
-        for level in Level::ALL {
+        for level in EcLevel::ALL {
             let s = Symbol::new(text, level).unwrap();
             let got = scan_png(&encode_png(&s.image(3, 4))).unwrap();
             assert_eq!(got.text, text);
@@ -327,7 +327,7 @@ mod tests {
             let img = Gray::from_fn(w, h, |_, _| u8::try_from(next() % 256).unwrap());
             let _ = scan(&img);
         }
-        let s = Symbol::new("6BFWTLRJ5I7PUUA", Level::L).unwrap();
+        let s = Symbol::new("6BFWTLRJ5I7PUUA", EcLevel::L).unwrap();
         let clean = s.image(3, 4);
         for _ in 0..100 {
             let mut px = clean.pixels().to_vec();

@@ -1,6 +1,6 @@
 //! Fitting a text into a QR version, and the symbol's modules.
 
-use crate::{Gray, Level, Mode};
+use crate::{EcLevel, Gray, QrMode};
 use qrcode::bits::Bits;
 use qrcode::{Color, QrCode, Version};
 use serde::{Deserialize, Serialize};
@@ -13,8 +13,8 @@ pub enum SymbolError {
     )]
     TooLong {
         chars: usize,
-        mode: Mode,
-        level: Level,
+        mode: QrMode,
+        level: EcLevel,
     },
     #[error("the QR encoder refused the text: {0}")]
     Encoder(String),
@@ -22,21 +22,21 @@ pub enum SymbolError {
 
 /// The data bits of `text` in one `mode` segment of a symbol of `version`, with its
 /// terminator; `None` when they do not fit at `level`.
-fn bits(text: &str, mode: Mode, version: i16, level: Level) -> Option<Bits> {
+fn bits(text: &str, mode: QrMode, version: i16, level: EcLevel) -> Option<Bits> {
     let mut bits = Bits::new(Version::Normal(version));
     match mode {
-        Mode::Alphanumeric => bits.push_alphanumeric_data(text.as_bytes()).ok()?,
-        Mode::Byte => bits.push_byte_data(text.as_bytes()).ok()?,
+        QrMode::Alphanumeric => bits.push_alphanumeric_data(text.as_bytes()).ok()?,
+        QrMode::Byte => bits.push_byte_data(text.as_bytes()).ok()?,
     }
-    bits.push_terminator(level.ec()).ok()?;
+    bits.push_terminator(crate::ec(level)).ok()?;
     Some(bits)
 }
 
 /// The smallest version (1–40) whose symbol holds `text` in `mode` at `level`, or
 /// `None` when no version does. Alphanumeric mode needs every character in the set.
 #[must_use]
-pub fn smallest_version(text: &str, mode: Mode, level: Level) -> Option<u8> {
-    if mode == Mode::Alphanumeric && Mode::of(text) != Mode::Alphanumeric {
+pub fn smallest_version(text: &str, mode: QrMode, level: EcLevel) -> Option<u8> {
+    if mode == QrMode::Alphanumeric && QrMode::of(text) != QrMode::Alphanumeric {
         return None;
     }
     // Capacity grows with the version (the count field widens at 10 and 27, but
@@ -58,17 +58,17 @@ pub fn smallest_version(text: &str, mode: Mode, level: Level) -> Option<u8> {
 /// (`None`: not even version 40 holds it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fit {
-    pub mode: Mode,
+    pub mode: QrMode,
     /// Characters of the text.
     pub chars: usize,
-    /// By [`Level::ALL`]: L, M, Q, H.
+    /// By [`EcLevel::ALL`]: L, M, Q, H.
     pub versions: [Option<u8>; 4],
 }
 
 impl Fit {
     /// The smallest version at `level`.
     #[must_use]
-    pub fn version(&self, level: Level) -> Option<u8> {
+    pub fn version(&self, level: EcLevel) -> Option<u8> {
         self.versions.get(level.index()).copied().flatten()
     }
 }
@@ -76,11 +76,11 @@ impl Fit {
 /// How `text` fits, in the mode it needs.
 #[must_use]
 pub fn fit(text: &str) -> Fit {
-    let mode = Mode::of(text);
+    let mode = QrMode::of(text);
     Fit {
         mode,
         chars: text.chars().count(),
-        versions: Level::ALL.map(|level| smallest_version(text, mode, level)),
+        versions: EcLevel::ALL.map(|level| smallest_version(text, mode, level)),
     }
 }
 
@@ -88,8 +88,8 @@ pub fn fit(text: &str) -> Fit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Symbol {
     pub version: u8,
-    pub level: Level,
-    pub mode: Mode,
+    pub level: EcLevel,
+    pub mode: QrMode,
     /// Modules per side: 17 + 4 × version.
     pub width: usize,
     pub modules: Vec<bool>,
@@ -98,8 +98,8 @@ pub struct Symbol {
 impl Symbol {
     /// The smallest symbol holding `text` at `level`, in one segment of the mode
     /// the text needs.
-    pub fn new(text: &str, level: Level) -> Result<Symbol, SymbolError> {
-        let mode = Mode::of(text);
+    pub fn new(text: &str, level: EcLevel) -> Result<Symbol, SymbolError> {
+        let mode = QrMode::of(text);
         let too_long = || SymbolError::TooLong {
             chars: text.chars().count(),
             mode,
@@ -107,9 +107,9 @@ impl Symbol {
         };
         let version = smallest_version(text, mode, level).ok_or_else(too_long)?;
         let bits = bits(text, mode, i16::from(version), level).ok_or_else(too_long)?;
-        let code =
-            QrCode::with_bits(bits, level.ec()).map_err(|e| SymbolError::Encoder(e.to_string()))?;
-        debug_assert_eq!(Level::from_ec(code.error_correction_level()), level);
+        let code = QrCode::with_bits(bits, crate::ec(level))
+            .map_err(|e| SymbolError::Encoder(e.to_string()))?;
+        debug_assert_eq!(crate::from_ec(code.error_correction_level()), level);
         Ok(Symbol {
             version,
             level,
@@ -159,19 +159,22 @@ mod tests {
     #[test]
     fn version_40_capacities_are_the_standards() {
         // ISO/IEC 18004 Table 7, alphanumeric, version 40.
-        for (level, cap) in Level::ALL.into_iter().zip(crate::V40_ALPHANUMERIC) {
+        for (level, cap) in EcLevel::ALL.into_iter().zip(crate::V40_ALPHANUMERIC) {
             let fits = "A".repeat(cap);
             let over = "A".repeat(cap + 1);
-            assert_eq!(smallest_version(&fits, Mode::Alphanumeric, level), Some(40));
-            assert_eq!(smallest_version(&over, Mode::Alphanumeric, level), None);
+            assert_eq!(
+                smallest_version(&fits, QrMode::Alphanumeric, level),
+                Some(40)
+            );
+            assert_eq!(smallest_version(&over, QrMode::Alphanumeric, level), None);
         }
         // Byte mode, version 40, level L: 2953.
         assert_eq!(
-            smallest_version(&"a".repeat(2953), Mode::Byte, Level::L),
+            smallest_version(&"a".repeat(2953), QrMode::Byte, EcLevel::L),
             Some(40)
         );
         assert_eq!(
-            smallest_version(&"a".repeat(2954), Mode::Byte, Level::L),
+            smallest_version(&"a".repeat(2954), QrMode::Byte, EcLevel::L),
             None
         );
     }
@@ -179,40 +182,46 @@ mod tests {
     #[test]
     fn small_versions_match_the_table() {
         // Version 1 alphanumeric: L 25, M 20, Q 16, H 10.
-        for (level, cap) in Level::ALL.into_iter().zip([25, 20, 16, 10]) {
+        for (level, cap) in EcLevel::ALL.into_iter().zip([25, 20, 16, 10]) {
             assert_eq!(
-                smallest_version(&"1".repeat(cap), Mode::Alphanumeric, level),
+                smallest_version(&"1".repeat(cap), QrMode::Alphanumeric, level),
                 Some(1)
             );
             assert_eq!(
-                smallest_version(&"1".repeat(cap + 1), Mode::Alphanumeric, level),
+                smallest_version(&"1".repeat(cap + 1), QrMode::Alphanumeric, level),
                 Some(2)
             );
         }
-        assert_eq!(smallest_version("", Mode::Alphanumeric, Level::H), Some(1));
+        assert_eq!(
+            smallest_version("", QrMode::Alphanumeric, EcLevel::H),
+            Some(1)
+        );
     }
 
     #[test]
     fn lowercase_needs_byte_mode() {
-        assert_eq!(Mode::of("6BF"), Mode::Alphanumeric);
-        assert_eq!(Mode::of("6bF"), Mode::Byte);
-        assert_eq!(smallest_version("6bF", Mode::Alphanumeric, Level::L), None);
+        assert_eq!(QrMode::of("6BF"), QrMode::Alphanumeric);
+        assert_eq!(QrMode::of("6bF"), QrMode::Byte);
+        assert_eq!(
+            smallest_version("6bF", QrMode::Alphanumeric, EcLevel::L),
+            None
+        );
         let f = fit(&"A".repeat(2000));
-        assert_eq!(f.mode, Mode::Alphanumeric);
+        assert_eq!(f.mode, QrMode::Alphanumeric);
         // About 45 % more room in byte mode: 2000 characters need version 27 at L
         // in alphanumeric mode, 33 in byte mode.
         let b = fit(&"a".repeat(2000));
-        assert!(b.version(Level::L) > f.version(Level::L));
+        assert!(b.version(EcLevel::L) > f.version(EcLevel::L));
     }
 
     #[test]
     fn symbols_have_the_versions_width() {
-        let s = Symbol::new("6BFWTLRJ5I7PUUA", Level::M).unwrap();
+        let s = Symbol::new("6BFWTLRJ5I7PUUA", EcLevel::M).unwrap();
         assert_eq!(s.version, 1);
         assert_eq!(s.width, 21);
         assert_eq!(s.modules.len(), 21 * 21);
         let img = s.image(3, 4);
         assert_eq!(img.width(), (21 + 8) * 3);
-        assert!(Symbol::new(&"A".repeat(1853), Level::H).is_err());
+        assert!(Symbol::new(&"A".repeat(1853), EcLevel::H).is_err());
     }
 }

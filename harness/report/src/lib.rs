@@ -2,12 +2,12 @@
 //!
 //! A run is one stream of [`Event`]s: the run's facts, then one [`Case`] per vector
 //! or scenario as it finishes. A [`Collector`] keeps them; [`Report::finish`] adds
-//! what follows from the cases (summary, per-requirement verdicts, the gate), and
-//! each format in [`formats`] is one writer over the finished record:
-//! JSON (the full record, with its own schema), JUnit XML, Cucumber JSON,
-//! Markdown and a self-contained HTML page.
+//! what follows from the cases (summary, per-requirement verdicts, the gate). The
+//! formats that write the finished record (JSON, JUnit XML, Cucumber JSON,
+//! Markdown, HTML) are in `c169-formats`; [`publish`] swaps a set of files in as
+//! one unit.
 //!
-//! Beside the formats: [`expectations`] (known failures of an implementation),
+//! Beside the record: [`expectations`] (known failures of an implementation),
 //! [`diff`] (what changed between two runs), [`shard`] (a stable split of a run
 //! and the merge of its parts).
 //!
@@ -62,7 +62,6 @@ mod events;
 pub mod exit;
 pub mod expectations;
 pub mod findings;
-pub mod formats;
 mod gate;
 pub mod matrix;
 pub mod publish;

@@ -70,7 +70,7 @@ impl<'a> Arbitrary<'a> for Small {
 
 /// One change to a credential.
 #[derive(Debug, Clone)]
-pub enum Step {
+pub enum Mutation {
     /// Set claim 169 key `key` to a value (the signature covers it).
     SetClaim { key: i64, value: Value },
     /// Remove claim 169 key `key`.
@@ -81,15 +81,17 @@ pub enum Step {
     Bytes { at: Point, edit: Edit },
 }
 
-impl std::fmt::Display for Step {
+impl std::fmt::Display for Mutation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Step::SetClaim { key, value } => {
+            Mutation::SetClaim { key, value } => {
                 write!(f, "claim169[{key}] = {}", to_canonical_json(value))
             }
-            Step::RemoveClaim { key } => write!(f, "remove claim169[{key}]"),
-            Step::SetCwt { key, value } => write!(f, "cwt[{key}] = {}", to_canonical_json(value)),
-            Step::Bytes { at, edit } => write!(f, "{at:?}: {edit:?}"),
+            Mutation::RemoveClaim { key } => write!(f, "remove claim169[{key}]"),
+            Mutation::SetCwt { key, value } => {
+                write!(f, "cwt[{key}] = {}", to_canonical_json(value))
+            }
+            Mutation::Bytes { at, edit } => write!(f, "{at:?}: {edit:?}"),
         }
     }
 }
@@ -104,16 +106,16 @@ const POINTS: [Point; 5] = [
     Point::Text,
 ];
 
-fn step(u: &mut Unstructured<'_>) -> arbitrary::Result<Step> {
+fn step(u: &mut Unstructured<'_>) -> arbitrary::Result<Mutation> {
     Ok(match u.int_in_range(0..=5)? {
-        0 | 1 => Step::SetClaim {
+        0 | 1 => Mutation::SetClaim {
             key: *u.choose(&CLAIM_KEYS)?,
             value: Small::arbitrary(u)?.0,
         },
-        2 => Step::RemoveClaim {
+        2 => Mutation::RemoveClaim {
             key: *u.choose(&CLAIM_KEYS)?,
         },
-        3 => Step::SetCwt {
+        3 => Mutation::SetCwt {
             key: *u.choose(&CWT_KEYS)?,
             value: Small::arbitrary(u)?.0,
         },
@@ -137,7 +139,7 @@ fn step(u: &mut Unstructured<'_>) -> arbitrary::Result<Step> {
                 },
                 _ => Edit::Prepend(u.bytes(1)?.to_vec()),
             };
-            Step::Bytes { at, edit }
+            Mutation::Bytes { at, edit }
         }
     })
 }
@@ -204,22 +206,22 @@ pub fn bases(corpus: &Corpus, caps: &BTreeSet<String>) -> Vec<Base> {
 
 /// One generated case.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub struct FuzzCase {
     pub index: u64,
     pub base: usize,
-    pub steps: Vec<Step>,
+    pub steps: Vec<Mutation>,
 }
 
 /// Case `index` of the run seeded `seed`.
 #[must_use]
-pub fn case(seed: u64, index: u64, bases: usize) -> Case {
+pub fn case(seed: u64, index: u64, bases: usize) -> FuzzCase {
     let mut rng = SplitMix(seed ^ index.wrapping_mul(0xd1b5_4a32_d192_ed03));
     let bytes = rng.bytes(512);
     let mut u = Unstructured::new(&bytes);
     let base = u.choose_index(bases.max(1)).unwrap_or(0);
     let n = u.int_in_range(1..=3).unwrap_or(1);
     let steps = (0..n).filter_map(|_| step(&mut u).ok()).collect();
-    Case { index, base, steps }
+    FuzzCase { index, base, steps }
 }
 
 fn set(map: &mut Value, key: i64, value: Option<Value>) {
@@ -231,16 +233,16 @@ fn set(map: &mut Value, key: i64, value: Option<Value>) {
 }
 
 /// The QR text of `steps` applied to `base`, or why it could not be made.
-pub fn build(base: &Base, steps: &[Step]) -> Result<String, String> {
+pub fn build(base: &Base, steps: &[Mutation]) -> Result<String, c169_codec::encode::EncodeError> {
     let mut claim169 = base.claim169.clone();
     let mut cwt = base.cwt.clone();
     let mut tamper = Vec::new();
     for s in steps {
         match s {
-            Step::SetClaim { key, value } => set(&mut claim169, *key, Some(value.clone())),
-            Step::RemoveClaim { key } => set(&mut claim169, *key, None),
-            Step::SetCwt { key, value } => set(&mut cwt, *key, Some(value.clone())),
-            Step::Bytes { at, edit } => tamper.push(Tamper {
+            Mutation::SetClaim { key, value } => set(&mut claim169, *key, Some(value.clone())),
+            Mutation::RemoveClaim { key } => set(&mut claim169, *key, None),
+            Mutation::SetCwt { key, value } => set(&mut cwt, *key, Some(value.clone())),
+            Mutation::Bytes { at, edit } => tamper.push(Tamper {
                 at: *at,
                 edit: edit.clone(),
             }),
@@ -260,9 +262,7 @@ pub fn build(base: &Base, steps: &[Step]) -> Result<String, String> {
             ..EncodeOptions::default()
         },
     };
-    c169_codec::encode(&request)
-        .map(|e| e.text)
-        .map_err(|e| e.to_string())
+    c169_codec::encode(&request).map(|e| e.text)
 }
 
 /// How an answer reads, for comparing and grouping.
@@ -276,7 +276,7 @@ fn shape(o: &Outcome) -> String {
 /// A disagreement between the reference and the implementation.
 #[derive(Debug, Clone)]
 pub struct Disagreement {
-    pub case: Case,
+    pub case: FuzzCase,
     pub base_id: String,
     pub qr: String,
     pub reference: Outcome,
@@ -373,7 +373,7 @@ pub enum Verdicts {
 
 /// Runs one case against `imp`.
 pub fn run_case(
-    case: &Case,
+    case: &FuzzCase,
     bases: &[Base],
     imp: &dyn Implementation,
     honours_time: bool,

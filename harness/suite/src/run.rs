@@ -182,7 +182,7 @@ pub fn encode_request(
             })
         }),
         options: serde_json::Map::new(),
-        ec_level: case.ec_level.clone(),
+        ec_level: case.ec_level,
     };
     let verify: Vec<Key> = sign_key
         .and_then(Key::public_key)

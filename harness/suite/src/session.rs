@@ -60,9 +60,21 @@ impl std::fmt::Debug for Session<'_> {
     }
 }
 
+/// Why a session could not finish (a case that fails is not this: it is in the
+/// report).
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Generator(#[from] c169_corpus::generate::GenerateError),
+    #[error(transparent)]
+    Features(#[from] crate::steps::FeaturesRunError),
+    #[error("the features are broken: {0} parsing errors or undefined or ambiguous steps (run `cargo test -p c169-suite --test features`)")]
+    BrokenFeatures(usize),
+}
+
 /// What a session gives back besides its report.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct Finished {
     pub report: Report,
     /// Expectations that named no case of this run.
     pub unmatched_expectations: Vec<String>,
@@ -107,7 +119,7 @@ impl<'a> Session<'a> {
         &self,
         rt: &tokio::runtime::Runtime,
         sink: &mut dyn Sink,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Finished, SessionError> {
         let started = SystemTime::now();
         let clock = Instant::now();
         let mut cases = Vec::new();
@@ -202,7 +214,7 @@ impl<'a> Session<'a> {
             &catalogue,
             cases,
         );
-        Ok(Outcome {
+        Ok(Finished {
             report,
             unmatched_expectations: unmatched,
         })
@@ -215,11 +227,10 @@ impl<'a> Session<'a> {
         sink: &mut dyn Sink,
         features_dir: &Path,
         caps: std::collections::BTreeSet<String>,
-    ) -> Result<Vec<Case>, String> {
+    ) -> Result<Vec<Case>, SessionError> {
         let inputs = Shared {
             imp: Arc::clone(&self.imp),
-            generator: c169_corpus::generate::Generator::load(self.root, self.catalogue)
-                .map_err(|e| e.to_string())?,
+            generator: c169_corpus::generate::Generator::load(self.root, self.catalogue)?,
             corpus: self.corpus.clone(),
             caps,
         };
@@ -240,10 +251,7 @@ impl<'a> Session<'a> {
             },
         ))?;
         if features.broken > 0 {
-            return Err(format!(
-                "the features are broken: {} parsing errors or undefined or ambiguous steps (run `cargo test -p c169-suite --test features`)",
-                features.broken
-            ));
+            return Err(SessionError::BrokenFeatures(features.broken));
         }
         Ok(features
             .records

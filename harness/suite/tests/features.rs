@@ -6,6 +6,10 @@
 //! exactly the scenarios recorded in `tests/broken/<name>.txt` — the scenarios that
 //! concern its fault — and no others. `C169_BLESS=1` rewrites those files (review
 //! the diff: every line must concern the fault).
+//!
+//! Each check is a libtest trial (`--list` names them), so a filter given to
+//! `cargo test` selects among them as among any tests. One scenario alone runs
+//! in `tests/cases.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test's main: a failure stops it
 
@@ -19,6 +23,7 @@ use c169_corpus::generate::Generator;
 use c169_corpus::Corpus;
 use c169_model::{Outcome, Verdict};
 use c169_suite::steps::{run_features, FeatureRun, Shared};
+use libtest_mimic::{Arguments, Trial};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -279,70 +284,104 @@ fn strip_note(label: &str) -> String {
     label.split(" [").next().unwrap_or(label).to_owned()
 }
 
-fn main() {
-    let rt = tokio::runtime::Builder::new_current_thread()
+/// A runtime for one check.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
+        .unwrap()
+}
+
+/// Runs the features under `dir` against the reference: every scenario passes,
+/// none is skipped, no step is undefined; returns how many passed.
+fn check_reference(what: &str, dir: &Path) -> usize {
+    let has_features = std::fs::read_dir(dir).is_ok_and(|d| {
+        d.filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "feature"))
+    });
+    assert!(
+        has_features,
+        "{what}: no .feature files in {}",
+        dir.display()
+    );
+    let rt = runtime();
+    let run = rt
+        .block_on(run_features(
+            dir,
+            shared(Arc::new(Reference), &rt),
+            None,
+            true,
+        ))
         .unwrap();
-    let mut failures = 0;
-    let mut passed = 0;
-    let mut features_passed = 0;
-    for (what, dir) in [
-        (
-            "step library smoke test",
-            repo().join("harness/suite/tests/smoke"),
-        ),
-        ("features", repo().join("features")),
-    ] {
-        let has_features = std::fs::read_dir(&dir).is_ok_and(|d| {
-            d.filter_map(Result::ok)
-                .any(|e| e.path().extension().is_some_and(|x| x == "feature"))
-        });
-        if !has_features {
-            println!("{what}: no .feature files in {}", dir.display());
-            continue;
-        }
-        let run = rt
-            .block_on(run_features(
-                &dir,
-                shared(Arc::new(Reference), &rt),
-                None,
-                true,
-            ))
-            .unwrap();
-        report(what, &run);
-        failures += run.failed.len() + run.broken + run.skipped.len();
-        passed += run.passed.len();
-        if what == "features" {
-            features_passed = run.passed.len();
-        }
-        assert!(!run.passed.is_empty(), "{what}: no scenario ran");
-    }
-    assert_eq!(failures, 0, "features failed against the reference");
-    check_skips(&rt);
-    check_two_sessions(&rt, features_passed);
-    let differences = check_broken("skips-verification", Arc::new(SkipsVerification), &rt)
-        + check_broken("lax-text-and-time", Arc::new(LaxTextAndTime), &rt)
-        + check_broken(
-            "lowercase-text",
+    report(what, &run);
+    assert!(!run.passed.is_empty(), "{what}: no scenario ran");
+    assert_eq!(
+        run.failed.len() + run.broken + run.skipped.len(),
+        0,
+        "{what}: failed against the reference"
+    );
+    run.passed.len()
+}
+
+/// How many feature scenarios the reference passes, run once for the checks that need it.
+fn reference_passed() -> usize {
+    static PASSED: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PASSED.get_or_init(|| check_reference("features", &repo().join("features")))
+}
+
+fn trial(name: &str, check: impl FnOnce() + Send + 'static) -> Trial {
+    Trial::test(name, move || {
+        check();
+        Ok(())
+    })
+}
+
+/// A broken implementation fails exactly its recorded scenarios.
+fn broken(name: &'static str, imp: impl Fn() -> Arc<dyn Implementation> + Send + 'static) -> Trial {
+    trial(&format!("broken::{name}"), move || {
+        let differences = check_broken(name, imp(), &runtime());
+        assert_eq!(
+            differences, 0,
+            "{name} fails other scenarios than its fault's"
+        );
+    })
+}
+
+fn main() {
+    let mut args = Arguments::from_args();
+    // One after another: each check runs the whole features folder, and their
+    // output reads best unmixed.
+    args.test_threads = Some(1);
+    let trials = vec![
+        trial("reference::step-library-smoke", || {
+            check_reference(
+                "step library smoke test",
+                &repo().join("harness/suite/tests/smoke"),
+            );
+        }),
+        trial("reference::features", || {
+            reference_passed();
+        }),
+        trial("declares-nothing::skips-with-reasons", || {
+            check_skips(&runtime());
+        }),
+        trial("reference::two-sessions-at-once", || {
+            check_two_sessions(&runtime(), reference_passed());
+        }),
+        broken("skips-verification", || Arc::new(SkipsVerification)),
+        broken("lax-text-and-time", || Arc::new(LaxTextAndTime)),
+        broken("lowercase-text", || {
             Arc::new(EncoderFault {
                 name: "lowercase-text",
                 fault: lowercase,
-            }),
-            &rt,
-        )
-        + check_broken(
-            "uncompressed",
+            })
+        }),
+        broken("uncompressed", || {
             Arc::new(EncoderFault {
                 name: "uncompressed",
                 fault: uncompressed,
-            }),
-            &rt,
-        );
-    assert_eq!(
-        differences, 0,
-        "a broken implementation fails other scenarios than its fault's"
-    );
-    // The closing line CI reads.
-    println!("{passed} passed, 0 failed");
+            })
+        }),
+    ];
+    libtest_mimic::run(&args, trials).exit();
 }

@@ -21,7 +21,7 @@ use c169_corpus::catalogue::Catalogue;
 use c169_corpus::generate::Generator;
 use c169_corpus::Corpus;
 use c169_model::{QrMode, VerdictClass};
-use c169_qr::{Level, Mode, Symbol};
+use c169_qr::{EcLevel, Symbol};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -57,7 +57,7 @@ fn every_valid_vector_renders_and_scans_back_at_each_level_it_fits() {
             "{}: a valid text is Base45",
             v.id
         );
-        for (level, recorded) in Level::ALL.into_iter().zip(fit.versions()) {
+        for (level, recorded) in EcLevel::ALL.into_iter().zip(fit.versions()) {
             let band = recorded.map_or(4, |n| usize::from((n - 1) / 10));
             bands[level.index()][band] += 1;
             let Some(version) = recorded else {
@@ -66,7 +66,10 @@ fn every_valid_vector_renders_and_scans_back_at_each_level_it_fits() {
                 continue;
             };
             let symbol = Symbol::new(text, level).unwrap();
-            assert_eq!((symbol.version, symbol.mode), (version, Mode::Alphanumeric));
+            assert_eq!(
+                (symbol.version, symbol.mode),
+                (version, QrMode::Alphanumeric)
+            );
             // Two pixels a module keeps the images small; the scanner needs no more.
             let image = symbol.image(2, 4);
             let scanned =
@@ -121,7 +124,7 @@ fn image_vectors_are_their_sources_degraded_and_read_as_recorded() {
         // The source's symbol at the recorded level and version.
         let source = by_id[image.source.as_str()];
         let text = source.qr.as_deref().unwrap();
-        let level = Level::parse(&image.level).unwrap();
+        let level = image.level;
         assert_eq!(Symbol::new(text, level).unwrap().version, image.version);
         assert_eq!(v.expected, source.expected, "{}", v.id);
         // What the reference scanner makes of it now is what the vector records.
@@ -181,7 +184,7 @@ fn encoder_checks_fail_lowercase_and_oversized_texts() {
     let checks = ["base45-alphabet", "fits-qr-v40"];
     let at = |level: &str, text: &str| {
         let v = face_vector(&generator, level, &checks);
-        assert_eq!(v.encode.as_ref().unwrap().ec_level.as_deref(), Some(level));
+        assert_eq!(v.encode.as_ref().unwrap().ec_level, EcLevel::parse(level));
         c169_suite::encoder::check(&v, text, &[], &[])
     };
     let face = &corpus
@@ -225,7 +228,7 @@ fn encoder_checks_fail_lowercase_and_oversized_texts() {
     // The request carries the level to the encoder.
     let v = face_vector(&generator, "Q", &checks);
     let (request, _, _) = c169_suite::run::encode_request(&corpus, &v).unwrap();
-    assert_eq!(request.ec_level.as_deref(), Some("Q"));
+    assert_eq!(request.ec_level, Some(EcLevel::Q));
     assert_eq!(
         serde_json::to_value(&request).unwrap()["ec_level"],
         json!("Q")

@@ -2,8 +2,9 @@
 //! back by a parser of its kind, expectations (known, stale, new), diffs between
 //! runs, shards merged into the unsharded report, and an interrupted run.
 //!
-//! A main of its own (harness = false): the features run on process-wide state,
-//! so the runs here go one after another.
+//! Each check is a libtest trial (`--list` names them), run one after another on
+//! one fixture: a filter given to `cargo test` selects among them as among any
+//! tests.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,19 +18,20 @@ use c169_adapter::protocol::{DecodeRequest, Description, EncodeRequest, Encoded,
 use c169_adapter::{AdapterError, Implementation, Reference};
 use c169_corpus::catalogue::Catalogue;
 use c169_corpus::Corpus;
+use c169_formats::Format;
 use c169_model::{Outcome, Stage, Verdict};
 use c169_report::expectations::Expectations;
-use c169_report::formats::Format;
 use c169_report::{
     CaseKind, Divergence, Event, KnownState, Report, RequirementStatus, RunVerdict, ShardId, Sink,
     Status,
 };
 use c169_suite::session::Session;
+use libtest_mimic::{Arguments, Trial};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -460,26 +462,53 @@ fn check_interrupt(f: &Fixture) {
     assert!(html.contains("This run was interrupted"));
 }
 
+/// The fixture, made once for the checks that share it.
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let root = repo().join("vectors");
+        Fixture {
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+            corpus: Corpus::load(&root).unwrap(),
+            catalogue: Catalogue::load(&repo().join("features/requirements.yaml")).unwrap(),
+            root,
+        }
+    })
+}
+
+/// The fixed run of the quirky implementation, made once.
+fn quirky() -> &'static Report {
+    static QUIRKY: OnceLock<Report> = OnceLock::new();
+    QUIRKY.get_or_init(|| {
+        let f = fixture();
+        f.run(&f.session(Arc::new(Quirky), None, Some(EXPECTATIONS), None))
+    })
+}
+
+fn trial(name: &str, check: fn()) -> Trial {
+    Trial::test(name, move || {
+        check();
+        Ok(())
+    })
+}
+
 fn main() {
-    let root = repo().join("vectors");
-    let f = Fixture {
-        rt: tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap(),
-        corpus: Corpus::load(&root).unwrap(),
-        catalogue: Catalogue::load(&repo().join("features/requirements.yaml")).unwrap(),
-        root,
-    };
-    let quirky = f.run(&f.session(Arc::new(Quirky), None, Some(EXPECTATIONS), None));
-    check_the_fixed_run(&quirky);
-    println!("fixed run: {} cases", quirky.cases.len());
-    check_formats(&quirky);
-    println!("formats: snapshots, schema, JUnit, Cucumber JSON and HTML parsers: ok");
-    check_diff(&f, &quirky);
-    println!("diff: ok");
-    check_shards(&f, &quirky);
-    println!("shards 1/3, 2/3, 3/3 merged equal the whole run: ok");
-    check_interrupt(&f);
-    println!("interrupted run: partial report, marked incomplete: ok");
+    let mut args = Arguments::from_args();
+    // One after another, on the fixture's one runtime.
+    args.test_threads = Some(1);
+    let trials = vec![
+        trial("reports::fixed-run", || check_the_fixed_run(quirky())),
+        trial("reports::formats", || check_formats(quirky())),
+        trial("reports::diff", || check_diff(fixture(), quirky())),
+        trial("reports::shards-merge-to-the-whole", || {
+            check_shards(fixture(), quirky());
+        }),
+        trial("reports::interrupted-run-is-marked-incomplete", || {
+            check_interrupt(fixture());
+        }),
+    ];
+    libtest_mimic::run(&args, trials).exit();
 }

@@ -6,12 +6,22 @@ pub mod spec;
 
 use std::path::{Path, PathBuf};
 
+/// Why the imports could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExternalError {
+    #[error(transparent)]
+    Catalogue(#[from] crate::catalogue::CatalogueError),
+    #[error(transparent)]
+    Idpass(#[from] idpass::FilesError),
+    #[error(transparent)]
+    Spec(#[from] spec::SpecError),
+}
+
 /// Every file every import writes (path, bytes), under `root` (the vectors folder).
-pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
-    let catalogue = crate::catalogue::Catalogue::load(&root.join("../features/requirements.yaml"))
-        .map_err(|e| e.to_string())?;
-    let mut out = idpass::files(root, &catalogue).map_err(|e| e.to_string())?;
-    out.extend(spec::files(root, &catalogue).map_err(|e| e.to_string())?);
+pub fn files(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, ExternalError> {
+    let catalogue = crate::catalogue::Catalogue::load(&root.join("../features/requirements.yaml"))?;
+    let mut out = idpass::files(root, &catalogue)?;
+    out.extend(spec::files(root, &catalogue)?);
     Ok(out)
 }
 

@@ -1,9 +1,9 @@
 //! A family's encoder options and tampers, from their YAML spelling to the
 //! reference encoder's types.
 
-use super::spec::{Options, TamperEdit, TamperPoint, TamperSpec};
+use super::spec::{Options, TamperEdit, TamperSpec};
 use c169_codec::cbor::{KeyOrder, WriteStyle};
-use c169_codec::encode::{Edit, Layering, Placement, Point, SignatureFormat, Tags, Tamper};
+use c169_codec::encode::{Edit, Layering, Placement, SignatureFormat, Tags, Tamper};
 use c169_codec::{zlib, EncodeOptions};
 use c169_model::{from_canonical_json, Value};
 use serde_json::Value as Json;
@@ -163,17 +163,7 @@ pub(super) fn options(o: &Options, tamper: &[TamperSpec]) -> Result<EncodeOption
 }
 
 pub(super) fn tamper_of(t: &TamperSpec) -> Result<Tamper, String> {
-    let at = match t.at {
-        TamperPoint::Payload => Point::Payload,
-        TamperPoint::SignedPayload => Point::SignedPayload,
-        TamperPoint::SignedProtected => Point::SignedProtected,
-        TamperPoint::Signature => Point::Signature,
-        TamperPoint::Sign1 => Point::Sign1,
-        TamperPoint::Ciphertext => Point::Ciphertext,
-        TamperPoint::Cose => Point::Cose,
-        TamperPoint::Zlib => Point::Zlib,
-        TamperPoint::Text => Point::Text,
-    };
+    let at = t.at;
     let edit = match &t.edit {
         TamperEdit::Append(h) => Edit::Append(hex_bytes("append", h)?),
         TamperEdit::Prepend(h) => Edit::Prepend(hex_bytes("prepend", h)?),

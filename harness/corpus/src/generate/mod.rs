@@ -44,6 +44,17 @@ pub struct GenerateError {
     pub message: String,
 }
 
+/// Why one family (given as JSON, as a scenario builds it) makes no vector.
+#[derive(Debug, thiserror::Error)]
+pub enum FamilyError {
+    /// A field unknown, or of the wrong type.
+    #[error("{0}")]
+    Shape(#[from] serde_json::Error),
+    /// The fields do not make a vector (a key, an algorithm, a requirement unknown…).
+    #[error("{0}")]
+    Invalid(String),
+}
+
 fn err(file: &Path, family: Option<&str>, message: impl Into<String>) -> GenerateError {
     GenerateError {
         file: file.to_owned(),
@@ -123,19 +134,18 @@ impl Generator {
         Ok(Generator { ctx })
     }
 
-    /// Builds the vector a family describes (a family as `vectors/src/*.yaml` writes
-    /// one, without a matrix).
     /// The requirement catalogue it was loaded with.
     #[must_use]
     pub fn catalogue(&self) -> &Catalogue {
         &self.ctx.catalogue
     }
 
-    pub fn vector(&self, family: &Json) -> Result<Vector, String> {
-        let mut family: Family =
-            serde_json::from_value(family.clone()).map_err(|e| e.to_string())?;
+    /// Builds the vector a family describes (a family as `vectors/src/*.yaml` writes
+    /// one, without a matrix).
+    pub fn vector(&self, family: &Json) -> Result<Vector, FamilyError> {
+        let mut family: Family = serde_json::from_value(family.clone())?;
         family.id = kebab(&family.id);
-        self.ctx.vector(&family)
+        self.ctx.vector(&family).map_err(FamilyError::Invalid)
     }
 }
 
@@ -423,7 +433,7 @@ impl Context {
                 m.insert(k.clone(), v.clone());
             }
         }
-        cwt::from_claims_json(&Json::Object(m))
+        cwt::from_claims_json(&Json::Object(m)).map_err(|e| e.to_string())
     }
 
     fn kid(f: &Family, key_name: &str) -> Result<Option<Vec<u8>>, String> {
@@ -599,11 +609,6 @@ impl Context {
                     .map(|a| a.name().to_owned()),
             );
             vector.capabilities = caps.into_iter().collect();
-            if let Some(level) = f.ec_level.as_deref() {
-                if c169_qr::Level::parse(level).is_none() {
-                    return Err(format!("ec_level: {level:?} is not one of L, M, Q, H"));
-                }
-            }
             vector.encode = Some(encode_case(
                 &claim169,
                 &cwt,
@@ -613,7 +618,7 @@ impl Context {
                 checks,
             ));
             if let Some(case) = vector.encode.as_mut() {
-                case.ec_level = f.ec_level.as_deref().map(str::to_ascii_uppercase);
+                case.ec_level = f.ec_level;
             }
             return Ok(vector);
         }
@@ -658,7 +663,11 @@ impl Context {
         if f.verdict != c169_model::VerdictClass::Invalid {
             // A payload replaced by a tamper holds other claims than the ones encoded:
             // an accepting decoder returns what the payload holds.
-            let (claim169, cwt) = if f.tamper.iter().any(|t| t.at == spec::TamperPoint::Payload) {
+            let (claim169, cwt) = if f
+                .tamper
+                .iter()
+                .any(|t| t.at == c169_codec::encode::Point::Payload)
+            {
                 claims_of(&encoded.payload).unwrap_or((claim169, cwt))
             } else {
                 (claim169, cwt)

@@ -5,6 +5,7 @@
 //! say. `matrix` expands a family over the values of some variables; `{name}`
 //! in any string of the family is replaced by the value of the variable.
 
+use c169_codec::encode::Point;
 use serde::Deserialize;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -172,7 +173,7 @@ pub struct Family {
     /// For an encoder vector: the QR error-correction level (L, M, Q, H) the
     /// credential is to be printed at; `fits-qr-v40` holds the output to it.
     #[serde(default)]
-    pub ec_level: Option<String>,
+    pub ec_level: Option<c169_model::EcLevel>,
     /// Compare decoded content as a subset (default exact).
     #[serde(default)]
     pub subset: bool,
@@ -236,23 +237,8 @@ pub struct Options {
 /// edits in one entry, or none, or a misspelt one, are parse errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TamperSpec {
-    pub at: TamperPoint,
+    pub at: Point,
     pub edit: TamperEdit,
-}
-
-/// Where in the pipeline a tamper applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TamperPoint {
-    Payload,
-    SignedPayload,
-    SignedProtected,
-    Signature,
-    Sign1,
-    Ciphertext,
-    Cose,
-    Zlib,
-    Text,
 }
 
 /// The edit of a tamper. Hex values may be macros (`@zeros:N`, `@nest:N`).
@@ -324,7 +310,7 @@ impl<'de> serde::de::Visitor<'de> for TamperVisitor {
         while let Some(key) = map.next_key::<String>()? {
             let e = match key.as_str() {
                 "at" => {
-                    if at.replace(map.next_value::<TamperPoint>()?).is_some() {
+                    if at.replace(map.next_value::<Point>()?).is_some() {
                         return Err(A::Error::duplicate_field("at"));
                     }
                     continue;

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::print_stdout)] // tests
 
 use super::*;
-use crate::{encode_png, scan, Level, Symbol};
+use crate::{encode_png, scan, EcLevel, Symbol};
 use std::collections::BTreeSet;
 
 /// The clean images are rendered at this many pixels a module.
@@ -41,7 +41,7 @@ fn the_reference_reads_what_a_conformant_scanner_should() {
     assert_eq!(texts.len(), 3);
     let mut cannot = BTreeSet::new();
     for (id, text) in texts {
-        let symbol = Symbol::new(text, Level::M).unwrap();
+        let symbol = Symbol::new(text, EcLevel::M).unwrap();
         let clean = symbol.image(MODULE, 4);
         println!("{id}: version {} at level M", symbol.version);
         println!(
@@ -57,7 +57,7 @@ fn the_reference_reads_what_a_conformant_scanner_should() {
                 Ok(s) => {
                     // Reed–Solomon protects the text: a read is the right text.
                     assert_eq!(s.text, text, "{id} {name}: wrong text");
-                    assert_eq!((s.version, s.level), (symbol.version, Level::M));
+                    assert_eq!((s.version, s.level), (symbol.version, EcLevel::M));
                     true
                 }
                 Err(_) => false,
@@ -110,7 +110,7 @@ const PINNED: &[(&str, u64)] = &[
 #[test]
 fn degradations_are_deterministic_and_pinned() {
     let text = "NCFOXN%TS3DH0YOJ58S S-C4C:HT$M*T5:C/OG5 5:6QA";
-    let symbol = Symbol::new(text, Level::M).unwrap();
+    let symbol = Symbol::new(text, EcLevel::M).unwrap();
     assert_eq!(symbol.version, 3);
     let clean = symbol.image(MODULE, 4);
     let hashes: Vec<(&str, u64)> = DEGRADATIONS
@@ -171,7 +171,7 @@ fn a_quarter_turn_is_exact() {
 
 #[test]
 fn sizes_and_ranges() {
-    let clean = Symbol::new("HELLO", Level::M).unwrap().image(MODULE, 4);
+    let clean = Symbol::new("HELLO", EcLevel::M).unwrap().image(MODULE, 4);
     assert_eq!(clean.width(), 116);
     let half = Degradation::Scale { percent: 50 }.apply(&clean, MODULE);
     assert_eq!(half.width(), 58);

@@ -11,7 +11,10 @@ fn encoder_vector(w: &mut C169World, checks: &[String]) -> Result<c169_model::Ve
         "encoder_checks".into(),
         Json::Array(checks.iter().cloned().map(Json::String).collect()),
     );
-    w.shared()?.generator.vector(&Json::Object(family))
+    w.shared()?
+        .generator
+        .vector(&Json::Object(family))
+        .map_err(|e| e.to_string())
 }
 
 #[when("the implementation encodes it")]

@@ -146,7 +146,7 @@ pub fn basis_kind(tags: &[String]) -> c169_model::BasisKind {
 
 /// A scenario's basis and level, from its tags: `@profile`, `@observed`, or the
 /// sentence of its first requirement at its level tag.
-pub fn scenario_basis(
+pub(crate) fn scenario_basis(
     tags: &[String],
     catalogue: &c169_corpus::catalogue::Catalogue,
     name: &str,
@@ -199,26 +199,13 @@ pub fn level_tag(tags: &[String]) -> Option<c169_model::Level> {
     .map(|(_, l)| l)
 }
 
-/// A scenario's stable id: `scenario-` and a slug of its feature, name and line.
+/// A scenario's stable id: see [`c169_corpus::features::scenario_id`].
 #[must_use]
 pub fn scenario_id(
     feature: &cucumber::gherkin::Feature,
     scenario: &cucumber::gherkin::Scenario,
 ) -> String {
-    let slug: String = format!(
-        "{}-{}-{}",
-        feature.name, scenario.name, scenario.position.line
-    )
-    .chars()
-    .map(|c| {
-        if c.is_ascii_alphanumeric() {
-            c.to_ascii_lowercase()
-        } else {
-            '-'
-        }
-    })
-    .collect();
-    format!("scenario-{}", slug.trim_matches('-'))
+    c169_corpus::features::scenario_id(&feature.name, &scenario.name, scenario.position.line)
 }
 
 impl C169World {
@@ -247,13 +234,14 @@ impl C169World {
     }
 
     /// The vector the scenario describes: the named one, or one built now.
-    pub fn build(&mut self) -> Result<Vector, String> {
+    pub(crate) fn build(&mut self) -> Result<Vector, String> {
         if let Some(v) = &self.named {
             return Ok(v.clone());
         }
         self.shared()?
             .generator
             .vector(&Json::Object(self.family.clone()))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -490,25 +478,39 @@ impl cucumber::Writer<C169World> for StepLog {
 /// With `echo`, cucumber's report of every step goes to standard output.
 pub async fn run_features(
     features: &Path,
-    shared: Shared,
+    shared: impl Into<Arc<Shared>>,
     filter: Option<TagFilter>,
     echo: bool,
-) -> Result<FeatureRun, String> {
+) -> Result<FeatureRun, FeaturesRunError> {
     run_features_with(features, shared, filter, echo, Controls::default()).await
+}
+
+/// Why the features could not be run (a scenario that fails is not this: it is
+/// in the [`FeatureRun`]).
+#[derive(Debug, thiserror::Error)]
+pub enum FeaturesRunError {
+    /// The folder of feature files could not be listed.
+    #[error(transparent)]
+    Folder(#[from] c169_corpus::corpus::LoadError),
+    /// A feature file that is not a small regular file.
+    #[error(transparent)]
+    File(#[from] c169_model::bounded::ReadError),
+    /// A step panicked while holding the run's record.
+    #[error("the record of the run was lost: a step panicked while writing it")]
+    Poisoned,
 }
 
 /// Every feature file cucumber will read under `features` (or `features` itself) is
 /// a regular file within [`c169_model::bounded::SOURCE_FILE`]: cucumber opens and
 /// reads them itself, unbounded.
-fn check_feature_files(features: &Path) -> Result<(), String> {
+fn check_feature_files(features: &Path) -> Result<(), FeaturesRunError> {
     let files = if features.is_dir() {
-        c169_corpus::corpus::files(features, ".feature").map_err(|e| e.to_string())?
+        c169_corpus::corpus::files(features, ".feature")?
     } else {
         vec![features.to_owned()]
     };
     for f in files {
-        c169_model::bounded::check_file(&f, c169_model::bounded::SOURCE_FILE)
-            .map_err(|e| e.to_string())?;
+        c169_model::bounded::check_file(&f, c169_model::bounded::SOURCE_FILE)?;
     }
     Ok(())
 }
@@ -517,15 +519,15 @@ fn check_feature_files(features: &Path) -> Result<(), String> {
 #[allow(clippy::too_many_lines)] // one cucumber builder: hooks, filter and merge read best together
 pub async fn run_features_with(
     features: &Path,
-    shared: Shared,
+    shared: impl Into<Arc<Shared>>,
     filter: Option<TagFilter>,
     echo: bool,
     controls: Controls,
-) -> Result<FeatureRun, String> {
+) -> Result<FeatureRun, FeaturesRunError> {
     use cucumber::writer::{Ext as _, Stats as _};
     check_feature_files(features)?;
+    let shared: Arc<Shared> = shared.into();
     let caps = shared.caps.clone();
-    let shared = Arc::new(shared);
     // What the hooks record, this run's alone: two runs may share the process.
     let record = Arc::new(Mutex::new(FeatureRun::default()));
     let record_at_end = Arc::clone(&record);
@@ -614,9 +616,13 @@ pub async fn run_features_with(
             rec.grade = grade
                 .filter(|_| matches!(status, ScenarioStatus::Failed | ScenarioStatus::Departed));
             rec.symbol = world.and_then(|w| {
-                let level = c169_corpus::symbol::print_level(
-                    w.family.get("ec_level").and_then(Json::as_str),
-                );
+                // Absent, or not a level (then the scenario failed on building it): L.
+                let level = w
+                    .family
+                    .get("ec_level")
+                    .and_then(Json::as_str)
+                    .and_then(c169_model::EcLevel::parse)
+                    .unwrap_or(c169_model::EcLevel::L);
                 w.output
                     .as_deref()
                     .map(|text| c169_corpus::symbol::facts(text, level))
@@ -667,11 +673,7 @@ pub async fn run_features_with(
             true
         })
         .await;
-    let mut run = std::mem::take(
-        &mut *record
-            .lock()
-            .map_err(|_| "the record is poisoned".to_owned())?,
-    );
+    let mut run = std::mem::take(&mut *record.lock().map_err(|_| FeaturesRunError::Poisoned)?);
     run.broken = writer.parsing_errors() + writer.hook_errors();
     // Undefined or ambiguous steps fail the run without a failed scenario of ours.
     if writer.execution_has_failed() && run.failed.is_empty() {

@@ -1,7 +1,7 @@
 //! JUnit XML: one test suite per area, one test case per vector or scenario.
 
 use super::{expected_line, observed_line};
-use crate::{Case, CaseKind, KnownState, Report, Status, StepStatus};
+use c169_report::{Case, CaseKind, KnownState, Report, Status, StepStatus};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -145,7 +145,7 @@ pub(super) fn render(report: &Report) -> Result<String, quick_junit::SerializeEr
         for c in cases {
             let mut tc = TestCase::new(
                 c.id.clone(),
-                status(c, report.gate.profile == crate::Profile::Strict),
+                status(c, report.gate.profile == c169_report::Profile::Strict),
             );
             tc.set_classname(suite_name(c));
             tc.set_time(Duration::from_secs_f64(c.duration_ms.max(0.0) / 1000.0));

@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // tests
 
+use c169_formats::Format;
 use c169_model::{BasisKind, Level};
-use c169_report::formats::Format;
 use c169_report::{
     Case, CaseKind, Expected, ExpectedVerdict, FailOn, GradedAt, ImplementationInfo,
     ObservedVerdict, Profile, Report, RunFacts, RunVerdict, Status, Suite,

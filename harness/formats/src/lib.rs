@@ -1,12 +1,20 @@
-//! The report formats: each one a function of the finished [`Report`].
+//! The report formats of c169: each one a function of the finished [`Report`]
+//! (JSON, JUnit XML, Cucumber JSON, Markdown, a self-contained HTML page), the
+//! writing of a report set as one unit, and the interop matrix page.
+//!
+//! The record itself, and everything that follows from the cases, is in
+//! `c169-report`; this crate only renders it.
 
 mod cucumber;
 mod html;
 mod junit;
 mod markdown;
+mod matrix_page;
 
-use crate::publish::PublishError;
-use crate::Report;
+pub use matrix_page::render_index;
+
+use c169_report::publish::PublishError;
+use c169_report::Report;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -169,7 +177,7 @@ pub fn parse_list(s: &str) -> Result<Vec<Format>, FormatError> {
 }
 
 /// Writes `report` in each of `formats` into `dir` as one set (see
-/// [`crate::publish`]): every file rendered first, then all swapped in at once;
+/// [`c169_report::publish`]): every file rendered first, then all swapped in at once;
 /// report files of other formats left from an older run go. Returns the paths
 /// written.
 pub fn write_all(
@@ -184,14 +192,14 @@ pub fn write_all(
     for f in &order {
         files.push((f.file_name(), f.render(report)?));
     }
-    crate::publish::write_set(dir, &files, &report_files())?;
+    c169_report::publish::write_set(dir, &files, &report_files())?;
     Ok(order.iter().map(|f| dir.join(f.file_name())).collect())
 }
 
 /// Finds, before a run, whether a report set can be written to `dir` (creating
 /// it when missing).
 pub fn check_dir(dir: &Path) -> Result<(), PublishError> {
-    crate::publish::check(dir, &report_files())
+    c169_report::publish::check(dir, &report_files())
 }
 
 /// The file names a report set can hold.
@@ -200,7 +208,8 @@ fn report_files() -> Vec<&'static str> {
 }
 
 /// Escapes text for HTML and XML.
-pub(crate) fn esc(s: &str) -> String {
+#[must_use]
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -221,7 +230,7 @@ pub(crate) fn esc(s: &str) -> String {
 }
 
 /// The expected side of a case in one line: `valid`, `invalid at zlib` …
-pub(crate) fn expected_line(c: &crate::Case) -> String {
+pub(crate) fn expected_line(c: &c169_report::Case) -> String {
     match c.expected.stage {
         Some(s) => format!("{} (at {})", c.expected.verdict, s.as_str()),
         None => c.expected.verdict.to_string(),
@@ -229,7 +238,7 @@ pub(crate) fn expected_line(c: &crate::Case) -> String {
 }
 
 /// The observed side of a case in one line.
-pub(crate) fn observed_line(c: &crate::Case) -> String {
+pub(crate) fn observed_line(c: &c169_report::Case) -> String {
     match &c.observed {
         None => "no answer".to_owned(),
         Some(o) => {

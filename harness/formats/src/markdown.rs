@@ -1,6 +1,8 @@
 //! A short Markdown summary, for a CI step summary or a pull-request comment.
 
-use crate::{Case, Counts, GradedAt, KnownState, Report, RequirementStatus, RunVerdict, Status};
+use c169_report::{
+    Case, Counts, GradedAt, KnownState, Report, RequirementStatus, RunVerdict, Status,
+};
 use std::fmt::Write as _;
 
 /// Table cells may not hold a bare `|` or a line break.

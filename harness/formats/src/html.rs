@@ -1,7 +1,7 @@
 //! One self-contained HTML page (no script, no network) that a person opens.
 
 use super::{esc, expected_line, observed_line};
-use crate::{Case, ExpectedVerdict, GradedAt, KnownState, Report, Status, StepStatus};
+use c169_report::{Case, ExpectedVerdict, GradedAt, KnownState, Report, Status, StepStatus};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -181,7 +181,7 @@ fn counts_table(out: &mut String, r: &Report) {
 
 fn requirements(out: &mut String, r: &Report) {
     out.push_str("<h2 id=\"requirements\">Requirements</h2>");
-    for level in crate::LEVELS {
+    for level in c169_report::LEVELS {
         let rows: Vec<_> = r
             .requirements
             .iter()
@@ -193,7 +193,7 @@ fn requirements(out: &mut String, r: &Report) {
         let _ = write!(
             out,
             "<h3>{} ({})</h3><table><tr><th>id</th><th>verdict</th><th>pass</th><th>fail</th><th>error</th><th>skip</th><th>statement</th></tr>",
-            crate::level_name(level),
+            c169_report::level_name(level),
             rows.len()
         );
         for q in rows {

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // tests
 
-use c169_report::formats::Format;
+use c169_formats::Format;
 use c169_report::Report;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};

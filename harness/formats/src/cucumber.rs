@@ -1,7 +1,7 @@
 //! Cucumber JSON, for BDD tooling: the scenarios as they ran, step by step, and
 //! each area of vectors as one more feature whose elements are its vectors.
 
-use crate::{Case, CaseKind, Report, Status};
+use c169_report::{Case, CaseKind, Report, Status};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 
