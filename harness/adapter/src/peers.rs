@@ -17,6 +17,21 @@ pub struct Spec {
     pub setup: Setup,
     pub run: Launch,
     pub declares: Declares,
+    pub smoke: Smoke,
+}
+
+/// The `[smoke]` table: the vectors the peer's own test runs through the command
+/// line (`cargo test -p c169 --test peers`), each of which it must pass.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smoke {
+    /// A valid vector it decodes and accepts.
+    pub valid: String,
+    /// An invalid vector it rejects.
+    pub invalid: String,
+    /// An encoder vector whose output the reference accepts; for encoders only.
+    #[serde(default)]
+    pub encodes: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -396,6 +411,9 @@ command = "python3 adapter.py"
 mode = "persistent"
 [declares]
 ops = ["describe", "decode"]
+[smoke]
+valid = "a"
+invalid = "b"
 "#;
 
     #[test]

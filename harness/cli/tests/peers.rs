@@ -1,7 +1,8 @@
-//! The registered peer adapters, each through the command line: it describes
-//! itself as its adapter.toml declares, decodes a valid and an invalid vector as
-//! the suite expects, and (for encoders) encodes a credential the reference
-//! accepts. The tests that run a peer need it set up (`c169 adapters setup`), so a
+//! The registered peer adapters (every `adapters/*/adapter.toml`: a new folder is
+//! tested with no change here), each through the command line: it describes
+//! itself as its adapter.toml declares, decodes the valid and the invalid vector
+//! of its `[smoke]` table as the suite expects, and (for encoders) encodes a
+//! credential the reference accepts. The tests that run a peer need it set up (`c169 adapters setup`), so a
 //! plain `cargo test` reports them ignored, with that reason, rather than passing
 //! without running; CI sets the peers up and runs them with `--include-ignored`,
 //! where a peer that is not set up fails.
@@ -15,46 +16,9 @@
 
 mod common;
 
+use c169_adapter::peers::{discover, Peer};
 use common::{c169, repo, text};
 use serde_json::Value as Json;
-
-struct Peer {
-    name: &'static str,
-    /// A valid vector it decodes as expected.
-    valid: &'static str,
-    /// An invalid vector it rejects as expected.
-    invalid: &'static str,
-    /// An encoder vector whose output the reference accepts, for encoders.
-    encodes: Option<&'static str>,
-}
-
-const PEERS: [Peer; 4] = [
-    Peer {
-        name: "claim169-py",
-        valid: "claim169-field-first-name",
-        invalid: "b45-bad-char-comma",
-        encodes: Some("enc-out-ed25519-a-minimal"),
-    },
-    Peer {
-        name: "claim169-rs",
-        valid: "claim169-field-first-name",
-        invalid: "b45-bad-char-comma",
-        encodes: Some("enc-out-ed25519-a-minimal"),
-    },
-    Peer {
-        name: "python-cwt",
-        valid: "claim169-field-first-name",
-        invalid: "b45-bad-char-comma",
-        encodes: Some("enc-out-p384-a-minimal"),
-    },
-    Peer {
-        // Verifies nothing: a vector that needs no key.
-        name: "pixelpass-js",
-        valid: "idpass-demographics-full",
-        invalid: "b45-bad-char-comma",
-        encodes: None,
-    },
-];
 
 /// Panics, saying how to set it up, when the peer cannot run here: the tests that
 /// call this are ignored unless asked for, and then must not pass without running.
@@ -96,69 +60,82 @@ fn run_cases(peer: &str, ids: &[&str]) -> Json {
     report
 }
 
-fn check(p: &Peer) {
-    require_ready(p.name);
-    // describe, compared with adapter.toml.
-    let out = c169(&["adapters", "check", p.name]);
-    assert_eq!(out.status.code(), Some(0), "{}: {}", p.name, text(&out));
-    assert!(text(&out).contains(&format!("{}: ", p.name)));
+fn peers() -> Vec<Peer> {
+    let peers = discover(&repo().join("adapters")).unwrap();
+    assert!(!peers.is_empty(), "no adapters/*/adapter.toml");
+    peers
+}
 
-    let mut ids = vec![p.valid, p.invalid];
-    ids.extend(p.encodes);
-    let report = run_cases(p.name, &ids);
+/// One peer: `describe` agrees with its adapter.toml, and it passes the vectors of
+/// its `[smoke]` table through `c169 run`.
+fn check(p: &Peer) {
+    let name = p.name();
+    require_ready(name);
+    // describe, compared with adapter.toml.
+    let out = c169(&["adapters", "check", name]);
+    assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out));
+    assert!(text(&out).contains(&format!("{name}: ")));
+
+    let smoke = &p.spec.smoke;
+    let mut ids = vec![smoke.valid.as_str(), smoke.invalid.as_str()];
+    ids.extend(smoke.encodes.as_deref());
+    let report = run_cases(name, &ids);
     assert!(report["implementation"]["label"]
         .as_str()
         .unwrap()
-        .starts_with(p.name));
+        .starts_with(name));
     let cases = report["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), ids.len(), "{}: {cases:#?}", p.name);
+    assert_eq!(cases.len(), ids.len(), "{name}: {cases:#?}");
     for c in cases {
-        assert_eq!(c["status"], "pass", "{}: {c:#}", p.name);
+        assert_eq!(c["status"], "pass", "{name}: {c:#}");
     }
     let by_id = |id: &str| cases.iter().find(|c| c["id"] == id).unwrap();
-    assert_eq!(by_id(p.valid)["observed"]["verdict"], "accept");
-    assert_eq!(by_id(p.invalid)["observed"]["verdict"], "reject");
-    if let Some(id) = p.encodes {
+    assert_eq!(by_id(&smoke.valid)["observed"]["verdict"], "accept");
+    assert_eq!(by_id(&smoke.invalid)["observed"]["verdict"], "reject");
+    if let Some(id) = &smoke.encodes {
         assert_eq!(by_id(id)["observed"]["verdict"], "encoded");
     }
 }
 
+/// Every registered adapter (`adapters/*/adapter.toml`), each checked on its own:
+/// one that fails does not hide the others, and the failure names it.
 #[test]
-#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
-fn claim169_py() {
-    check(&PEERS[0]);
-}
-
-#[test]
-#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
-fn claim169_rs() {
-    check(&PEERS[1]);
-}
-
-#[test]
-#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
-fn python_cwt() {
-    check(&PEERS[2]);
-}
-
-#[test]
-#[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
-fn pixelpass_js() {
-    check(&PEERS[3]);
-}
-
-#[test]
-fn every_registered_adapter_is_tested_here() {
-    let names: Vec<String> = std::fs::read_dir(repo().join("adapters"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().join("adapter.toml").is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    for n in &names {
-        assert!(PEERS.iter().any(|p| p.name == n), "no test for adapter {n}");
+#[ignore = "runs every peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
+fn every_registered_peer_describes_itself_and_passes_its_smoke_vectors() {
+    let mut failed = Vec::new();
+    for p in peers() {
+        match std::panic::catch_unwind(|| check(&p)) {
+            Ok(()) => println!("{}: ok", p.name()),
+            Err(_) => failed.push(p.name().to_owned()),
+        }
     }
-    assert_eq!(names.len(), PEERS.len());
+    assert!(
+        failed.is_empty(),
+        "peers that failed (see above): {failed:?}"
+    );
+}
+
+/// Each `[smoke]` table names vectors of the corpus, of the right kind.
+#[test]
+fn every_smoke_table_names_vectors_of_the_corpus() {
+    let corpus = c169_corpus::Corpus::load(&repo().join("vectors")).unwrap();
+    let vector = |id: &str| {
+        corpus
+            .vectors
+            .iter()
+            .map(|(_, v)| v)
+            .find(|v| v.id == id)
+            .unwrap_or_else(|| panic!("no vector {id}"))
+    };
+    for p in peers() {
+        let smoke = &p.spec.smoke;
+        let name = p.name();
+        assert!(vector(&smoke.valid).qr.is_some(), "{name}: valid");
+        assert!(vector(&smoke.invalid).qr.is_some(), "{name}: invalid");
+        if let Some(id) = &smoke.encodes {
+            assert!(vector(id).encode.is_some(), "{name}: encodes {id}");
+        }
+    }
 }
 
 /// The statuses a FINDINGS.md section's cases have: a conformance failure fails
@@ -204,20 +181,20 @@ fn findings() -> Vec<(String, String, String)> {
 fn every_finding_stands_in_the_published_reports() {
     let all = findings();
     assert!(all.len() >= 20, "{} findings", all.len());
-    for p in &PEERS {
-        let entries = entries_of(&all, p.name);
-        assert!(!entries.is_empty(), "no finding for {}", p.name);
+    for p in &peers() {
+        let name = p.name();
+        let entries = entries_of(&all, name);
+        assert!(!entries.is_empty(), "no finding for {name}");
         let published: Json = c169_model::deep::from_slice(
-            &std::fs::read(repo().join("reports").join(p.name).join("results.json")).unwrap(),
+            &std::fs::read(repo().join("reports").join(name).join("results.json")).unwrap(),
         )
         .unwrap();
         for (section, id) in &entries {
             let want = statuses_of(section).unwrap_or_else(|| panic!("{section}: no such section"));
-            let s = status(&published, p.name, id);
+            let s = status(&published, name, id);
             assert!(
                 want.contains(&s.as_str()),
-                "{}: {id} is {s} in reports/ ({section})",
-                p.name
+                "{name}: {id} is {s} in reports/ ({section})"
             );
         }
     }
@@ -227,12 +204,13 @@ fn every_finding_stands_in_the_published_reports() {
 #[ignore = "runs a peer: `c169 adapters setup`, then `cargo test -p c169 --test peers -- --include-ignored` (CI does)"]
 fn every_finding_reproduces_now() {
     let all = findings();
-    for p in &PEERS {
-        require_ready(p.name);
-        let entries = entries_of(&all, p.name);
+    for p in &peers() {
+        let name = p.name();
+        require_ready(name);
+        let entries = entries_of(&all, name);
         let dir =
-            std::env::temp_dir().join(format!("c169-findings-{}-{}", p.name, std::process::id()));
-        let mut args = vec!["run", "--adapter", p.name, "--format", "json"];
+            std::env::temp_dir().join(format!("c169-findings-{}-{}", name, std::process::id()));
+        let mut args = vec!["run", "--adapter", name, "--format", "json"];
         for (_, id) in &entries {
             args.extend(["--vector", id]);
         }
@@ -243,7 +221,7 @@ fn every_finding_reproduces_now() {
         assert!(
             matches!(out.status.code(), Some(0 | 1)),
             "{}: {}",
-            p.name,
+            name,
             text(&out)
         );
         let now: Json =
@@ -251,11 +229,10 @@ fn every_finding_reproduces_now() {
                 .unwrap();
         for (section, id) in &entries {
             let want = statuses_of(section).unwrap_or_default();
-            let s = status(&now, p.name, id);
+            let s = status(&now, name, id);
             assert!(
                 want.contains(&s.as_str()),
-                "{}: {id} is {s} now ({section})",
-                p.name
+                "{name}: {id} is {s} now ({section})"
             );
         }
         let _ = std::fs::remove_dir_all(&dir);
