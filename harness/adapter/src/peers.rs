@@ -453,7 +453,6 @@ invalid = "b"
         let root = std::env::temp_dir().join(format!("c169-peers-odd-{}", std::process::id()));
         let dir = root.join("demo");
         std::fs::create_dir_all(&dir).unwrap();
-        let start = std::time::Instant::now();
         std::os::unix::fs::symlink("/dev/zero", dir.join("adapter.toml")).unwrap();
         let e = load(&dir).unwrap_err().to_string();
         assert!(
@@ -474,7 +473,6 @@ invalid = "b"
             &format!("{GOOD}x = {}{}\n", "[".repeat(n), "]".repeat(n)),
         );
         assert!(load(&dir).is_err());
-        assert!(start.elapsed() < std::time::Duration::from_secs(2));
         let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -205,7 +205,8 @@ mod tests {
     #[test]
     fn deep_or_expanding_yaml_is_refused_before_it_is_parsed() {
         let n = 100_000;
-        let start = std::time::Instant::now();
+        // Each is refused by a check made before the YAML is parsed or expanded:
+        // the error says which, so no clock is needed to show it.
         let deep = format!("known_failures: {}{}", "[".repeat(n), "]".repeat(n));
         let e = parse_err(&deep);
         assert!(e.contains("nests more than 64 levels deep"), "{e}");
@@ -216,6 +217,5 @@ mod tests {
         );
         let e = parse_err(&bomb);
         assert!(e.contains("expands, its aliases repeated"), "{e}");
-        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }
