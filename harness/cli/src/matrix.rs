@@ -12,7 +12,7 @@ use c169_formats::{write_all, Format};
 use c169_model::bounded;
 use c169_report::matrix::Matrix;
 use c169_report::{exit, write_atomically, Collector, Report};
-use c169_suite::matrix::{grid, Member};
+use c169_suite::matrix::{grid, GridMember};
 use c169_suite::session::Session;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -227,9 +227,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     }
 
     eprintln!("c169: matrix: the encoder × decoder grid");
-    let grid_members: Vec<Member> = members
+    let grid_members: Vec<GridMember> = members
         .iter()
-        .map(|(name, _, imp)| Member {
+        .map(|(name, _, imp)| GridMember {
             name: name.clone(),
             imp: Arc::clone(imp),
             caps: rt

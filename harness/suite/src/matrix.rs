@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 /// One implementation of the grid.
 #[derive(Debug, Clone)]
-pub struct Member {
+pub struct GridMember {
     pub name: String,
     pub imp: Arc<dyn Implementation>,
     /// The capability names it declared.
@@ -51,7 +51,7 @@ fn with_keys(fixture: &Vector) -> Vector {
 /// One decoder on one encoded output.
 fn decode_one(
     corpus: &Corpus,
-    dec: &Member,
+    dec: &GridMember,
     qr: &str,
     fixture: &Vector,
     expected: Option<&serde_json::Value>,
@@ -112,7 +112,7 @@ fn decode_one(
 
 /// The grid of `members` over the encoder vectors of `corpus`.
 #[must_use]
-pub fn grid(corpus: &Corpus, members: &[Member], rt: &tokio::runtime::Runtime) -> Grid {
+pub fn grid(corpus: &Corpus, members: &[GridMember], rt: &tokio::runtime::Runtime) -> Grid {
     let mut fixtures: Vec<&Vector> = corpus
         .vectors
         .iter()
@@ -120,7 +120,7 @@ pub fn grid(corpus: &Corpus, members: &[Member], rt: &tokio::runtime::Runtime) -
         .filter(|v| v.encode.is_some())
         .collect();
     fixtures.sort_by(|a, b| a.id.cmp(&b.id));
-    let encoders: Vec<&Member> = members
+    let encoders: Vec<&GridMember> = members
         .iter()
         .filter(|m| m.caps.contains("encode"))
         .collect();

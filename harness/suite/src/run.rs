@@ -406,49 +406,6 @@ fn encode_case(
     }
 }
 
-/// Counts of a run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    pub total: usize,
-    pub passed: usize,
-    pub failed: usize,
-    /// Departures from the strict profile.
-    pub departed: usize,
-    pub skipped: usize,
-    pub errors: usize,
-    pub stage_mismatches: usize,
-    /// Failed or errored cases whose level is MUST.
-    pub must_failures: usize,
-}
-
-impl Summary {
-    #[must_use]
-    pub fn of(results: &[CaseResult]) -> Summary {
-        let mut s = Summary {
-            total: results.len(),
-            ..Summary::default()
-        };
-        for r in results {
-            match r.judgement.status {
-                Status::Pass => s.passed += 1,
-                Status::Fail => s.failed += 1,
-                Status::Depart => s.departed += 1,
-                Status::Skip => s.skipped += 1,
-                Status::Error => s.errors += 1,
-            }
-            if r.judgement.stage_mismatch {
-                s.stage_mismatches += 1;
-            }
-            if matches!(r.judgement.status, Status::Fail | Status::Error)
-                && r.level == Some(Level::Must)
-            {
-                s.must_failures += 1;
-            }
-        }
-        s
-    }
-}
-
 pub use c169_report::write_atomically;
 
 #[cfg(test)]
