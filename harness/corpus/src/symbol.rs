@@ -37,9 +37,9 @@ pub fn encoder_level(vector: &Vector) -> EcLevel {
 
 /// The symbol an encoded text needs at `level`, for a report.
 #[must_use]
-pub fn facts(text: &str, level: EcLevel) -> c169_report::Symbol {
+pub fn facts(text: &str, level: EcLevel) -> c169_report::SymbolFacts {
     let mode = QrMode::of(text);
-    c169_report::Symbol {
+    c169_report::SymbolFacts {
         level,
         version: c169_qr::smallest_version(text, mode, level),
         mode,

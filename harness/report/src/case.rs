@@ -132,7 +132,7 @@ pub struct Observed {
 /// The QR symbol an encoded credential needs: the smallest version that holds the
 /// encoder's output at the error-correction level it is printed at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Symbol {
+pub struct SymbolFacts {
     pub level: EcLevel,
     /// 1–40; `None` when not even version 40 holds the text.
     pub version: Option<u8>,
@@ -142,7 +142,7 @@ pub struct Symbol {
     pub chars: usize,
 }
 
-impl Symbol {
+impl SymbolFacts {
     /// `version 12-M (alphanumeric, 1 234 characters)`, or `over version 40 at M …`.
     #[must_use]
     pub fn line(&self) -> String {
@@ -241,7 +241,7 @@ pub struct Case {
     pub output: Option<String>,
     /// The QR symbol the encoded credential needs (encoder vectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub symbol: Option<Symbol>,
+    pub symbol: Option<SymbolFacts>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
     /// The adapter's stderr around a failed case (its last 64 KiB).

@@ -72,7 +72,7 @@ mod summary;
 pub use case::{
     digest_json, first_divergence, level_name, Case, CaseKind, Divergence, Expected,
     ExpectedVerdict, GradedAt, Known, KnownState, Observed, ObservedVerdict, Status, Step,
-    StepStatus, Symbol, LEVELS,
+    StepStatus, SymbolFacts, LEVELS,
 };
 pub use coverage::{Coverage, CoverageRule};
 pub use events::{Collector, Event, Sink, Ticker};

@@ -195,7 +195,7 @@ pub struct ScenarioRecord {
     pub steps: Vec<c169_report::Step>,
     pub duration_ms: f64,
     /// The QR symbol of what the implementation encoded, when it encoded.
-    pub symbol: Option<c169_report::Symbol>,
+    pub symbol: Option<c169_report::SymbolFacts>,
     /// What a failure or departure was graded by, when not the scenario's own basis.
     pub grade: Option<crate::judge::Grade>,
 }
