@@ -187,15 +187,15 @@ async fn slow_decodes_do_not_hold_up_describe_or_quick_decodes() {
         3,
         "the slow decodes run"
     );
-    let start = Instant::now();
     let d = client.describe().await.unwrap();
     let quick = client.decode(&DecodeRequest::new("ABCD")).await.unwrap();
-    let took = start.elapsed();
     assert_eq!(d.name, "c169-reference");
     assert_eq!(quick.verdict, c169_model::Verdict::Reject, "{quick:?}");
-    assert!(
-        took < Duration::from_millis(600),
-        "a describe and a quick decode took {took:?} beside three slow decodes"
+    // Answered while the three slow decodes still run: not queued behind them.
+    assert_eq!(
+        slow.running.load(Ordering::SeqCst),
+        3,
+        "a describe and a quick decode waited for the slow decodes"
     );
     for p in pending {
         assert_eq!(
