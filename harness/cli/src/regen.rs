@@ -38,6 +38,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(None);
     let mut parts: Vec<(&str, Part)> = vec![
         ("vectors", vector_files(&root, args.check)?),
+        ("fuzz targets", fuzz_targets(args.check)?),
         ("fuzz seeds", fuzz_seeds(&root, args.check)?),
         ("snapshots", snapshots(args.check)),
     ];
@@ -92,6 +93,55 @@ fn vector_files(root: &Path, check: bool) -> anyhow::Result<Part> {
         check: false,
     })?;
     Ok(Part::Done("generated and imported (see above)".into()))
+}
+
+/// The cargo-fuzz crate's harnesses (`fuzz/fuzz_targets/<name>.rs`) and its
+/// `[[bin]]` sections, from [`c169_fuzzing::TARGETS`]: a new target is a function
+/// and its name, nothing in `fuzz/` by hand. A harness of no target is removed.
+fn fuzz_targets(check: bool) -> anyhow::Result<Part> {
+    let fuzz = project_dir("fuzz");
+    let mut wanted: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    for t in c169_fuzzing::fuzz_crate_targets() {
+        wanted.insert(
+            fuzz.join("fuzz_targets").join(format!("{t}.rs")),
+            c169_fuzzing::harness(t).into_bytes(),
+        );
+    }
+    let manifest = fuzz.join("Cargo.toml");
+    let text = c169_model::bounded::read_to_string(&manifest, c169_model::bounded::SOURCE_FILE)?;
+    let head = text
+        .split("\n[[bin]]")
+        .next()
+        .unwrap_or_default()
+        .trim_end();
+    wanted.insert(
+        manifest,
+        format!("{head}\n\n{}", c169_fuzzing::bin_sections()).into_bytes(),
+    );
+    let mut changes = Vec::new();
+    for (path, bytes) in &wanted {
+        let limit = c169_model::bounded::Limit::new("a fuzz crate file", bytes.len() as u64);
+        if c169_model::bounded::read_file(path, limit).ok().as_deref() != Some(bytes.as_slice()) {
+            changes.push(path.clone());
+            if !check {
+                c169_report::write_atomically(path, bytes)?;
+            }
+        }
+    }
+    for entry in std::fs::read_dir(fuzz.join("fuzz_targets"))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|x| x == "rs") && !wanted.contains_key(&path) {
+            changes.push(path.clone());
+            if !check {
+                std::fs::remove_file(&path)?;
+            }
+        }
+    }
+    Ok(match (changes.is_empty(), check) {
+        (true, _) => Part::Done(format!("current ({} harnesses)", wanted.len() - 1)),
+        (false, true) => Part::Stale(summary(&changes)),
+        (false, false) => Part::Done(format!("written: {}", summary(&changes))),
+    })
 }
 
 /// The seeds of the fuzz targets, derived from the vectors (up to

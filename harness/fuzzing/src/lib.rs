@@ -72,6 +72,42 @@ pub const TARGETS: [&str; 9] = [
     "reencode",
 ];
 
+/// Every target of the cargo-fuzz crate (`fuzz/`): [`TARGETS`], then c169-qr's
+/// `scan`.
+#[must_use]
+pub fn fuzz_crate_targets() -> Vec<&'static str> {
+    TARGETS.iter().copied().chain(["scan"]).collect()
+}
+
+/// The cargo-fuzz harness of target `name` (`fuzz/fuzz_targets/<name>.rs`), which
+/// `c169 regen` writes: one line over the target's function.
+#[must_use]
+pub fn harness(name: &str) -> String {
+    let body = match name {
+        "roundtrip" => {
+            "|input: c169_fuzzing::Credential| c169_fuzzing::roundtrip(input)".to_owned()
+        }
+        "scan" => "|data: &[u8]| c169_qr::fuzzing::scan_bytes(data)".to_owned(),
+        _ => format!("|data: &[u8]| c169_fuzzing::{name}(data)"),
+    };
+    format!("#![no_main]\n\nuse libfuzzer_sys::fuzz_target;\n\nfuzz_target!({body});\n")
+}
+
+/// The `[[bin]]` sections of `fuzz/Cargo.toml`, one per target, which `c169 regen`
+/// writes after the hand-written head of the file.
+#[must_use]
+pub fn bin_sections() -> String {
+    fuzz_crate_targets()
+        .iter()
+        .map(|t| {
+            format!(
+                "[[bin]]\nname = \"{t}\"\npath = \"fuzz_targets/{t}.rs\"\ntest = false\ndoc = false\nbench = false\n"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The validation time of the generated corpus, used by the keyed decoding.
 pub const NOW: i64 = 1_760_000_000;
 
