@@ -118,16 +118,7 @@ fn fuzz_targets(check: bool) -> anyhow::Result<Part> {
         manifest,
         format!("{head}\n\n{}", c169_fuzzing::bin_sections()).into_bytes(),
     );
-    let mut changes = Vec::new();
-    for (path, bytes) in &wanted {
-        let limit = c169_model::bounded::Limit::new("a fuzz crate file", bytes.len() as u64);
-        if c169_model::bounded::read_file(path, limit).ok().as_deref() != Some(bytes.as_slice()) {
-            changes.push(path.clone());
-            if !check {
-                c169_report::write_atomically(path, bytes)?;
-            }
-        }
-    }
+    let mut changes = sync(&wanted, check)?;
     for entry in std::fs::read_dir(fuzz.join("fuzz_targets"))? {
         let path = entry?.path();
         if path.extension().is_some_and(|x| x == "rs") && !wanted.contains_key(&path) {
@@ -137,11 +128,43 @@ fn fuzz_targets(check: bool) -> anyhow::Result<Part> {
             }
         }
     }
-    Ok(match (changes.is_empty(), check) {
-        (true, _) => Part::Done(format!("current ({} harnesses)", wanted.len() - 1)),
-        (false, true) => Part::Stale(summary(&changes)),
-        (false, false) => Part::Done(format!("written: {}", summary(&changes))),
-    })
+    Ok(outcome(
+        &changes,
+        check,
+        format!("current ({} harnesses)", wanted.len() - 1),
+    ))
+}
+
+/// Writes (or, with `check`, only compares) each wanted file whose bytes differ;
+/// returns the paths that differed.
+fn sync<B: AsRef<[u8]>>(
+    wanted: &BTreeMap<PathBuf, B>,
+    check: bool,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut changes = Vec::new();
+    for (path, bytes) in wanted {
+        let bytes = bytes.as_ref();
+        let limit = c169_model::bounded::Limit::new("a derived file", bytes.len() as u64);
+        if c169_model::bounded::read_file(path, limit).ok().as_deref() != Some(bytes) {
+            changes.push(path.clone());
+            if !check {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                c169_report::write_atomically(path, bytes)?;
+            }
+        }
+    }
+    Ok(changes)
+}
+
+/// A part's result from the files that differed: `current` says what is current.
+fn outcome(changes: &[PathBuf], check: bool, current: String) -> Part {
+    match (changes.is_empty(), check) {
+        (true, _) => Part::Done(current),
+        (false, true) => Part::Stale(summary(changes)),
+        (false, false) => Part::Done(format!("written: {}", summary(changes))),
+    }
 }
 
 /// The seeds of the fuzz targets, derived from the vectors (up to
@@ -164,24 +187,12 @@ fn fuzz_seeds(vectors: &Path, check: bool) -> anyhow::Result<Part> {
     {
         wanted.insert(dir.join(s.target).join(&s.name), &s.bytes);
     }
-    let mut changes = Vec::new();
-    for (path, bytes) in &wanted {
-        let limit = c169_model::bounded::Limit::new("a fuzz seed", bytes.len() as u64);
-        if c169_model::bounded::read_file(path, limit).ok().as_deref() != Some(*bytes) {
-            changes.push(path.clone());
-            if !check {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                c169_report::write_atomically(path, bytes)?;
-            }
-        }
-    }
-    Ok(match (changes.is_empty(), check) {
-        (true, _) => Part::Done(format!("current ({} seeds)", wanted.len())),
-        (false, true) => Part::Stale(summary(&changes)),
-        (false, false) => Part::Done(format!("written: {}", summary(&changes))),
-    })
+    let changes = sync(&wanted, check)?;
+    Ok(outcome(
+        &changes,
+        check,
+        format!("current ({} seeds)", wanted.len()),
+    ))
 }
 
 /// The insta snapshots of the corpus and of the report formats: their tests run
