@@ -44,7 +44,7 @@ fn full_run(inputs: &Inputs, imp: &Arc<dyn Implementation>, rt: &tokio::runtime:
     );
     let report = session.run(rt, &mut Collector::default()).unwrap().report;
     assert_eq!(report.gate.verdict, c169_report::RunVerdict::Conformant);
-    write_all(&report, &inputs.out, &Format::ALL).unwrap();
+    write_all(&report, &inputs.out, &Format::ALL, None).unwrap();
     report.cases.len()
 }
 

@@ -205,6 +205,12 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         session
             .options
             .insert("timeout_s".to_owned(), serde_json::json!(args.timeout));
+        if name != "reference" {
+            // The flag that runs a case of this report again (`--adapter NAME`).
+            session
+                .options
+                .insert("adapter".to_owned(), serde_json::json!(name));
+        }
         let mut report = session
             .run(&rt, &mut Collector::default())
             .map_err(anyhow::Error::msg)?
@@ -213,7 +219,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         "(not recorded)".clone_into(&mut report.run.host);
         rig_failed |= report.run.rig_failure.is_some();
         let dir = args.out.join(name);
-        write_all(&report, &dir, &Format::ALL)?;
+        write_all(&report, &dir, &Format::ALL, Some("../index.html"))?;
         println!(
             "{name}: {} — {} cases, {} passed, {} failed, {} errors, {} skipped",
             report.headline(),

@@ -90,7 +90,7 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
                 .map(|p| Report::load(p).map(|r| (p.display().to_string(), r)))
                 .collect::<Result<Vec<_>, _>>()?;
             let merged = shard::merge(loaded)?;
-            let written = match formats::write_all(&merged, report_dir, &fmts) {
+            let written = match formats::write_all(&merged, report_dir, &fmts, None) {
                 Ok(w) => w,
                 Err(e) => {
                     eprintln!(
@@ -150,8 +150,8 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
                 fmts.push(formats::Format::Json);
             }
             let report = Report::load(results)?;
-            let written =
-                formats::write_all(&report, report_dir, &fmts).context("writing the report")?;
+            let written = formats::write_all(&report, report_dir, &fmts, None)
+                .context("writing the report")?;
             for p in written {
                 println!("report: {}", p.display());
             }

@@ -210,7 +210,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         eprintln!("c169: {}", nothing_selected(args, &root));
         return Ok(exit::USAGE);
     }
-    let written = match c169_formats::write_all(&report, &args.report_dir, &formats) {
+    let written = match c169_formats::write_all(&report, &args.report_dir, &formats, None) {
         Ok(w) => w,
         Err(e) => {
             eprintln!(
@@ -328,6 +328,10 @@ fn options(args: &Args) -> BTreeMap<String, serde_json::Value> {
             }
         ),
     );
+    if let Some(name) = &args.adapter {
+        // The flag that runs a case of this report again (`--adapter NAME`).
+        options.insert("adapter".to_owned(), json!(name));
+    }
     options.insert("features".to_owned(), json!(!args.no_features));
     if let Some(t) = &args.tags {
         options.insert("tags".to_owned(), json!(t));

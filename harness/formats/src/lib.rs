@@ -10,6 +10,9 @@ mod html;
 mod junit;
 mod markdown;
 mod matrix_page;
+mod page;
+
+pub use html::Links;
 
 pub use matrix_page::render_index;
 
@@ -60,8 +63,13 @@ impl Format {
         }
     }
 
-    /// Renders `report` in this format.
+    /// Renders `report` in this format, as a page of its own (linking to nothing).
     pub fn render(self, report: &Report) -> Result<Vec<u8>, RenderError> {
+        self.render_linked(report, &Links::default())
+    }
+
+    /// Renders `report` in this format; the HTML page links to `links`.
+    pub fn render_linked(self, report: &Report, links: &Links) -> Result<Vec<u8>, RenderError> {
         let json = |source| RenderError::Json {
             format: self,
             source,
@@ -82,7 +90,7 @@ impl Format {
                 Ok(bytes)
             }
             Format::Markdown => Ok(markdown::render(report).into_bytes()),
-            Format::Html => Ok(html::render(report).into_bytes()),
+            Format::Html => Ok(html::render(report, links).into_bytes()),
         }
     }
 }
@@ -178,19 +186,25 @@ pub fn parse_list(s: &str) -> Result<Vec<Format>, FormatError> {
 
 /// Writes `report` in each of `formats` into `dir` as one set (see
 /// [`c169_report::publish`]): every file rendered first, then all swapped in at once;
-/// report files of other formats left from an older run go. Returns the paths
-/// written.
+/// report files of other formats left from an older run go. The HTML page links
+/// to the other files of the set, and to `index` (a page listing every
+/// implementation, relative to `dir`) when given. Returns the paths written.
 pub fn write_all(
     report: &Report,
     dir: &Path,
     formats: &[Format],
+    index: Option<&str>,
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut order = formats.to_vec();
     order.sort();
     order.dedup();
+    let links = Links {
+        siblings: &order,
+        index,
+    };
     let mut files = Vec::new();
     for f in &order {
-        files.push((f.file_name(), f.render(report)?));
+        files.push((f.file_name(), f.render_linked(report, &links)?));
     }
     c169_report::publish::write_set(dir, &files, &report_files())?;
     Ok(order.iter().map(|f| dir.join(f.file_name())).collect())

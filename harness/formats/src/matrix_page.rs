@@ -1,101 +1,94 @@
 //! The interop matrix page (`index.html`): the members, the requirements ×
-//! implementations table, the encoder × decoder grid, and each grid cell's cases.
+//! implementations table (each cell a link to the requirement's row in that
+//! implementation's report, which links its cases), the encoder × decoder grid,
+//! and each grid cell's cases.
 
 use crate::esc;
+use crate::page::{self, scroll, status};
 use c169_report::matrix::Matrix;
 use c169_report::{level_name, RequirementStatus};
 use std::fmt::Write as _;
 
-fn verdict_cell(v: &str, href: &str) -> String {
-    format!(
-        "<td class=\"{v}\"><a href=\"{}\">{}</a></td>",
-        esc(href),
-        esc(v)
-    )
-}
-
-const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:90em;padding:0 1em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .45em;text-align:left;vertical-align:top}th{background:#f3f3f3}td.pass,td.read{background:#dafbe1}td.fail,td.rejected,td.differs,td.error,td.not-encoded{background:#ffebe9}td.skip,td.untested,td.skipped,td.read-unverified{background:#fff8c5}td.depart{background:#ddf4ff}a{color:inherit}code{font:12px ui-monospace,monospace}";
-
-fn cells(out: &mut String, m: &Matrix) {
-    out.push_str("</table><h2 id=\"cells\">Grid cells</h2>");
-    for c in &m.grid.cells {
-        let _ = write!(
-            out,
-            "<h3 id=\"cell-{0}--{1}\">{0} → {1}: {2}/{3}</h3><table><tr><th>fixture</th><th>result</th><th>detail</th></tr>",
-            esc(&c.encoder),
-            esc(&c.decoder),
-            c.read,
-            c.tried
-        );
-        for k in &c.cases {
-            let _ = write!(
-                out,
-                "<tr><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}</td></tr>",
-                esc(&k.fixture),
-                k.result,
-                k.result,
-                esc(&k.detail)
-            );
-        }
-        out.push_str("</table>");
-    }
-}
-
-/// `index.html`: the members, the requirements × implementations table, the grid,
-/// and each grid cell's cases.
-#[must_use]
-pub fn render_index(m: &Matrix) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>c169 interop matrix</title><style>{STYLE}</style></head><body>\n<h1>c169 interop matrix</h1><p>Suite {} {} · vectors sha256 <code>{}</code> · features sha256 <code>{}</code> · {}</p>",
-        esc(&m.suite.name),
-        esc(&m.suite.version),
-        esc(m.suite.vectors_digest.get(..16).unwrap_or_default()),
-        esc(m.suite.features_digest.get(..16).unwrap_or_default()),
-        esc(&m.date)
+fn members(out: &mut String, m: &Matrix) {
+    out.push_str(
+        "<section aria-labelledby=implementations><h2 id=implementations>Implementations</h2>",
     );
-    out.push_str("<p>What each implementation gets wrong, by the sentence it breaks, and where it departs from the suite's strict profile: <a href=\"FINDINGS.md\">FINDINGS.md</a>. The whole matrix as data: <a href=\"matrix.json\">matrix.json</a>.</p>");
-    out.push_str("<h2 id=\"implementations\">Implementations</h2><table><tr><th>name</th><th>implementation</th><th>verdict</th><th>cases</th><th>passed</th><th>failed</th><th>departed from the profile</th><th>errors</th><th>skipped</th></tr>");
+    let mut t = String::from("<table class=\"wide stack\"><caption>Each implementation's verdict; its name opens its report, its failures open the first of them</caption><thead><tr><th scope=col>name</th><th scope=col>verdict</th><th scope=col class=n>cases</th><th scope=col class=n>passed</th><th scope=col class=n>failed</th><th scope=col class=n>departed</th><th scope=col class=n>errors</th><th scope=col class=n>skipped</th></tr></thead><tbody>");
     for mem in &m.members {
+        let coverage = c169_report::Coverage {
+            applicable: mem.applicable,
+            total: mem.counts.total,
+            not_applicable: Vec::new(),
+        }
+        .short();
+        let failed = mem.counts.failed + mem.counts.errors;
         let _ = write!(
-            out,
-            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&mem.report), esc(&mem.name), esc(&mem.version), esc(&format!("{} on {}", mem.verdict, c169_report::Coverage { applicable: mem.applicable, total: mem.counts.total, not_applicable: Vec::new() }.short())),
-            mem.counts.total, mem.counts.passed, mem.counts.failed, mem.counts.departed, mem.counts.errors, mem.counts.skipped
+            t,
+            "<tr><th scope=row><a href=\"{report}\">{name}</a><br><small>{version}</small></th><td>{verdict} <small>on {coverage}</small></td><td class=n data-label=cases>{total}</td><td class=n data-label=passed>{passed}</td><td class=n data-label=failed>{failed}</td><td class=n data-label=departed>{departed}</td><td class=n data-label=errors>{errors}</td><td class=n data-label=skipped>{skipped}</td></tr>",
+            report = esc(&mem.report),
+            name = esc(&mem.name),
+            version = esc(&mem.version),
+            verdict = status(mem.verdict.as_str()),
+            coverage = esc(&coverage),
+            total = mem.counts.total,
+            passed = mem.counts.passed,
+            failed = if failed > 0 {
+                format!("<a href=\"{}#failures\">{}</a>", esc(&mem.report), mem.counts.failed)
+            } else {
+                mem.counts.failed.to_string()
+            },
+            departed = mem.counts.departed,
+            errors = mem.counts.errors,
+            skipped = mem.counts.skipped,
         );
     }
-    out.push_str("</table><h2 id=\"requirements\">Requirements × implementations</h2><table><tr><th>requirement</th><th>level</th>");
+    t.push_str("</tbody></table>");
+    out.push_str(&scroll("table of implementations", &t));
+    out.push_str("</section>");
+}
+
+fn requirements(out: &mut String, m: &Matrix) {
+    out.push_str("<section aria-labelledby=requirements><h2 id=requirements>Requirements × implementations</h2><p>A cell is the requirement's verdict in that implementation's run; it opens the requirement's row in its report, which links the cases behind it.</p>");
+    let mut t = String::from("<table class=matrix><caption>Each requirement's verdict, per implementation</caption><thead><tr><th scope=col class=req>requirement</th>");
     for mem in &m.members {
-        let _ = write!(out, "<th>{}</th>", esc(&mem.name));
+        let _ = write!(t, "<th scope=col>{}</th>", esc(&mem.name));
     }
-    out.push_str("<th>statement</th></tr>");
+    t.push_str("<th scope=col class=stmt>statement</th></tr></thead><tbody>");
     for row in &m.requirements {
         let _ = write!(
-            out,
-            "<tr><td><code>{}</code></td><td>{}</td>",
-            esc(&row.id),
-            level_name(row.level)
+            t,
+            "<tr id=\"req-{id}\"><th scope=row><code>{id}</code> <small>{level}</small></th>",
+            id = esc(&row.id),
+            level = level_name(row.level)
         );
         for mem in &m.members {
             let v = row
                 .verdicts
                 .get(&mem.name)
                 .map_or(RequirementStatus::Untested.as_str(), |v| v.as_str());
-            out.push_str(&verdict_cell(
-                v,
-                &format!("{}/report.html#req-{}", mem.name, row.id),
-            ));
+            let _ = write!(
+                t,
+                "<td class=\"{v}\"><a href=\"{}/report.html#req-{}\">{v}</a></td>",
+                esc(&mem.name),
+                esc(&row.id)
+            );
         }
-        let _ = write!(out, "<td>{}</td></tr>", esc(&row.statement));
+        let _ = write!(t, "<td class=stmt>{}</td></tr>", esc(&row.statement));
     }
-    out.push_str("</table><h2 id=\"grid\">Encoder × decoder</h2><p>Each encoder turns the identity fixtures (the encoder vectors) into QR text; each decoder decodes every output. A cell counts the fixtures read with the content the reference reads, of those tried.</p><table><tr><th>encoder ＼ decoder</th>");
+    t.push_str("</tbody></table>");
+    out.push_str(&scroll("table of requirements by implementation", &t));
+    out.push_str("</section>");
+}
+
+fn grid(out: &mut String, m: &Matrix) {
+    out.push_str("<section aria-labelledby=grid><h2 id=grid>Encoder × decoder</h2><p>Each encoder turns the identity fixtures (the encoder vectors) into QR text; each decoder decodes every output. A cell counts the fixtures read with the content the reference reads, of those tried; it opens the cell's fixtures below.</p>");
+    let mut t = String::from("<table class=\"auto grid\"><caption>Rows encode, columns decode</caption><thead><tr><th scope=col>encoder (row), decoder (column)</th>");
     for d in &m.grid.decoders {
-        let _ = write!(out, "<th>{}</th>", esc(d));
+        let _ = write!(t, "<th scope=col>{}</th>", esc(d));
     }
-    out.push_str("</tr>");
+    t.push_str("</tr></thead><tbody>");
     for e in &m.grid.encoders {
-        let _ = write!(out, "<tr><th>{}</th>", esc(e));
+        let _ = write!(t, "<tr><th scope=row>{}</th>", esc(e));
         for d in &m.grid.decoders {
             match m
                 .grid
@@ -112,20 +105,106 @@ pub fn render_index(m: &Matrix) -> String {
                         "differs"
                     };
                     let _ = write!(
-                        out,
-                        "<td class=\"{class}\"><a href=\"#cell-{}--{}\">{}/{}</a></td>",
+                        t,
+                        "<td class=\"{class}\"><a href=\"#cell-{}--{}\">{}/{}</a> <small>{class}</small></td>",
                         esc(e),
                         esc(d),
                         c.read,
                         c.tried
                     );
                 }
-                None => out.push_str("<td></td>"),
+                None => t.push_str("<td><small>not paired</small></td>"),
             }
         }
-        out.push_str("</tr>");
+        t.push_str("</tr>");
     }
-    cells(&mut out, m);
-    out.push_str("\n</body></html>\n");
+    t.push_str("</tbody></table>");
+    out.push_str(&scroll("table of encoders by decoders", &t));
+    out.push_str("<h3 id=cells>Grid cells</h3>");
+    for c in &m.grid.cells {
+        let _ = write!(
+            out,
+            "<details class=fold id=\"cell-{0}--{1}\"><summary>{0} → {1}: {2} of {3} read</summary>",
+            esc(&c.encoder),
+            esc(&c.decoder),
+            c.read,
+            c.tried
+        );
+        let mut t = format!(
+            "<table class=\"wide stack\"><caption>{} encodes, {} decodes</caption><thead><tr><th scope=col>fixture</th><th scope=col style=\"width:9em\">result</th><th scope=col>detail</th></tr></thead><tbody>",
+            esc(&c.encoder),
+            esc(&c.decoder)
+        );
+        for k in &c.cases {
+            let _ = write!(
+                t,
+                "<tr><th scope=row><code>{}</code></th><td>{}</td><td>{}</td></tr>",
+                esc(&k.fixture),
+                status(k.result.as_str()),
+                esc(&k.detail)
+            );
+        }
+        t.push_str("</tbody></table>");
+        out.push_str(&t);
+        out.push_str("</details>");
+    }
+    out.push_str("</section>");
+}
+
+fn legend(out: &mut String) {
+    out.push_str("<section aria-labelledby=legend><h2 id=legend>Legend</h2><dl class=legend>");
+    let rows: [(&str, &str); 7] = [
+        ("pass", "every case of the requirement that ran passed"),
+        (
+            "fail",
+            "a case broke a quoted text, or got no usable answer",
+        ),
+        (
+            "depart",
+            "no text broken, but a case departs from the suite's strict profile",
+        ),
+        (
+            "skip",
+            "no case of it could run on this implementation (a capability it does not declare)",
+        ),
+        ("untested", "no case of the run tests it"),
+        (
+            "read",
+            "a grid cell where the decoder read every fixture as the reference does",
+        ),
+        (
+            "differs",
+            "a grid cell where some fixture was read otherwise, or refused",
+        ),
+    ];
+    for (k, v) in rows {
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", status(k), esc(v));
+    }
+    out.push_str("</dl></section>");
+}
+
+/// `index.html`: the members, the requirements × implementations table, the grid,
+/// and each grid cell's cases.
+#[must_use]
+pub fn render_index(m: &Matrix) -> String {
+    let mut out = String::new();
+    page::head(&mut out, "c169 interop matrix");
+    out.push_str("<header class=top><div class=wrap><nav aria-label=\"related files\"><a href=\"FINDINGS.md\">FINDINGS.md: what each implementation gets wrong</a><a href=\"matrix.json\">matrix.json: the matrix as data</a></nav></div></header><main class=wrap id=top>");
+    let _ = write!(
+        out,
+        "<h1>c169 interop matrix</h1><p class=muted>Suite {} {} · vectors sha256 <code>{}</code> · features sha256 <code>{}</code> · {}</p>",
+        esc(&m.suite.name),
+        esc(&m.suite.version),
+        esc(m.suite.vectors_digest.get(..16).unwrap_or_default()),
+        esc(m.suite.features_digest.get(..16).unwrap_or_default()),
+        esc(&m.date)
+    );
+    out.push_str("<p>What each implementation gets wrong, by the sentence it breaks, and where it departs from the suite's strict profile: <a href=\"FINDINGS.md\">FINDINGS.md</a>. The whole matrix as data: <a href=\"matrix.json\">matrix.json</a>.</p><nav aria-label=\"on this page\"><b>On this page:</b> <a href=\"#implementations\">implementations</a> · <a href=\"#requirements\">requirements × implementations</a> · <a href=\"#grid\">encoder × decoder</a> · <a href=\"#legend\">legend</a></nav>");
+    members(&mut out, m);
+    requirements(&mut out, m);
+    grid(&mut out, m);
+    legend(&mut out);
+    out.push_str("</main><footer class=wrap><p class=muted><a href=\"#top\">top of the page</a> · <a href=\"FINDINGS.md\">FINDINGS.md</a> · <a href=\"matrix.json\">matrix.json</a></p></footer>");
+    page::tail(&mut out);
     out
 }

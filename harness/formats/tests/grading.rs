@@ -39,6 +39,7 @@ fn case(
         reason: "because".to_owned(),
         stage_mismatch: false,
         diverges_at: None,
+        input: None,
         output: None,
         symbol: None,
         steps: Vec::new(),

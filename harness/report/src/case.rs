@@ -236,6 +236,9 @@ pub struct Case {
     /// For a failure: the first pipeline stage where observed and expected differ.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diverges_at: Option<Divergence>,
+    /// The QR text a failed scenario gave the implementation (a vector's is in its file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
     /// What an encoder produced (encoder vectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,

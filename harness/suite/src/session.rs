@@ -307,17 +307,7 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
                 content: failed.then_some(read),
             })
         }
-        (Some(o), None) => {
-            let content = serde_json::to_value(o).unwrap_or(Json::Null);
-            Some(Observed {
-                verdict: o.verdict.into(),
-                stage: o.stage,
-                code: o.code.clone(),
-                by: o.by,
-                digest: answer_digest(o),
-                content: failed.then_some(content),
-            })
-        }
+        (Some(o), None) => Some(observed(o, failed)),
         (None, None) => None,
     };
     let diverges_at = match (&observed, status) {
@@ -344,6 +334,7 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
         reason: r.judgement.reason.clone(),
         stage_mismatch: r.judgement.stage_mismatch,
         diverges_at,
+        input: None,
         output: if failed { r.output.clone() } else { None },
         symbol: r.output.as_deref().map(|text| {
             c169_corpus::symbol::facts(text, c169_corpus::symbol::encoder_level(vector))
@@ -352,6 +343,19 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
         stderr: r.stderr.clone(),
         known: None,
         duration_ms: r.duration_ms,
+    }
+}
+
+/// An answer as the report records it: verdict, stage, code and digest, and the
+/// whole answer when `keep` (on a failure).
+fn observed(o: &c169_model::Outcome, keep: bool) -> Observed {
+    Observed {
+        verdict: o.verdict.into(),
+        stage: o.stage,
+        code: o.code.clone(),
+        by: o.by,
+        digest: answer_digest(o),
+        content: keep.then(|| serde_json::to_value(o).unwrap_or(Json::Null)),
     }
 }
 
@@ -381,6 +385,26 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         ScenarioStatus::Failed => Status::Fail,
         ScenarioStatus::Departed => Status::Depart,
         ScenarioStatus::NotRun => Status::Skip,
+    };
+    let failed = status == Status::Fail;
+    // A failed scenario expected what its Then step judged against (the verdict
+    // class, stage and content), and records the answer as a failed vector does.
+    let judged = rec.judged_as.as_ref().filter(|_| failed);
+    let expected = Expected {
+        verdict: judged.map_or(ExpectedVerdict::Pass, |v| v.verdict.into()),
+        stage: judged.and_then(|v| v.stage),
+        content: judged
+            .and_then(|v| v.expected.as_ref())
+            .and_then(|e| serde_json::to_value(e).ok()),
+    };
+    let observed = rec
+        .answer
+        .as_ref()
+        .filter(|_| status != Status::Skip)
+        .map(|o| observed(o, failed));
+    let diverges_at = match (&observed, failed) {
+        (Some(o), true) => first_divergence(&expected, o),
+        _ => None,
     };
     let basis = crate::steps::basis_kind(&rec.tags);
     let (basis, level) = match rec.grade {
@@ -425,16 +449,17 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
             })
             .cloned()
             .collect(),
-        expected: Expected {
-            verdict: ExpectedVerdict::Pass,
-            stage: None,
-            content: None,
-        },
-        observed: None,
+        expected,
+        observed,
         status,
         reason: rec.reason.clone(),
         stage_mismatch: false,
-        diverges_at: None,
+        diverges_at,
+        input: rec
+            .judged_as
+            .as_ref()
+            .filter(|_| failed)
+            .and_then(|v| v.qr.clone()),
         output: None,
         symbol: rec.symbol.clone(),
         steps: rec.steps.clone(),

@@ -331,46 +331,73 @@ fn check_junit(report: &Report) {
 }
 
 fn check_html(report: &Report) {
-    // HTML: parsed without errors; the sections and each failure are there.
+    // HTML: parsed without errors; the sections, every case once under its
+    // anchor, each failure with its difference; every internal link resolves.
     let html = scraper::Html::parse_document(&render(report, Format::Html));
     assert!(html.errors.is_empty(), "{:?}", html.errors);
     let sel = |s: &str| scraper::Selector::parse(s).unwrap();
     let title: String = html.select(&sel("h1")).next().unwrap().text().collect();
     assert!(title.contains("quirky"), "{title}");
     for id in [
-        "summary",
-        "requirements",
+        "act",
         "failures",
-        "known",
+        "others",
         "implementation-defined",
-        "skipped",
-        "passed",
+        "requirements",
+        "run",
+        "legend",
     ] {
         assert!(
             html.select(&sel(&format!("h2#{id}"))).next().is_some(),
             "no section {id}"
         );
     }
-    for c in report.cases.iter().filter(|c| c.is_new_failure()) {
+    let ids: Vec<String> = html
+        .select(&sel("[id]"))
+        .filter_map(|e| e.value().attr("id").map(str::to_owned))
+        .collect();
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "an id is used twice");
+    for c in &report.cases {
+        let anchor = format!("case-{}", c.id);
+        let el = html
+            .select(&sel("[data-case]"))
+            .find(|e| e.value().attr("id") == Some(anchor.as_str()))
+            .unwrap_or_else(|| panic!("case {} has no anchor", c.id));
+        assert_eq!(el.value().attr("data-status"), Some(c.status.as_str()));
+        if c.is_new_failure() {
+            assert_eq!(
+                el.value().name(),
+                "details",
+                "failure {} is not a block",
+                c.id
+            );
+        }
+    }
+    for a in html.select(&sel("a[href^='#']")) {
+        let target = &a.value().attr("href").unwrap()[1..];
         assert!(
-            html.select(&sel(&format!("div#case-{}", c.id)))
-                .next()
-                .is_some(),
-            "failure {} is not shown",
-            c.id
+            unique.contains(&target.to_owned()),
+            "link to #{target} resolves to nothing"
         );
     }
     let diff = html
-        .select(&sel("div#case-cwt-invalid-utf8 table.diff"))
+        .select(&sel("details#case-cwt-invalid-utf8 table.diff"))
         .next()
-        .expect("a side-by-side diff for a failure with an answer");
+        .expect("a field-by-field diff for a failure with an answer");
     assert!(diff.select(&sel("td.del")).next().is_some());
-    let levels: Vec<String> = html
-        .select(&sel("h2#requirements ~ h3"))
+    let marks: String = diff.text().collect();
+    assert!(marks.contains('\u{2212}') && marks.contains('+'), "{marks}");
+    let act: Vec<String> = html
+        .select(&sel("h2#act ~ div caption"))
         .map(|h| h.text().collect())
         .collect();
-    assert!(levels.iter().any(|l| l.starts_with("MUST")), "{levels:?}");
-    let network = html.select(&sel("script, link, img, iframe")).count();
+    assert!(
+        act.iter().any(|l| l.starts_with("MUST requirements")),
+        "{act:?}"
+    );
+    assert!(html.select(&sel("meta[name=viewport]")).next().is_some());
+    let network = html.select(&sel("script[src], link, img, iframe")).count();
     assert_eq!(network, 0, "the page must be self-contained");
 }
 

@@ -73,6 +73,7 @@ fn judged(
             return Err(w.cannot(NotRun::ClockBound, reason));
         }
     }
+    w.judged_as = Some(vector);
     Ok(judgement)
 }
 

@@ -73,6 +73,9 @@ pub struct C169World {
     pub vector: Option<Vector>,
     /// The implementation's answer to `decode`.
     pub outcome: Option<Outcome>,
+    /// The vector as the last Then step judged the answer against it (its
+    /// verdict, stage and content the step's expectation).
+    pub judged_as: Option<Vector>,
     /// The implementation's output for `encode`.
     pub output: Option<String>,
     /// A note for the report (a stage mismatch).
@@ -198,6 +201,11 @@ pub struct ScenarioRecord {
     pub symbol: Option<c169_report::SymbolFacts>,
     /// What a failure or departure was graded by, when not the scenario's own basis.
     pub grade: Option<crate::judge::Grade>,
+    /// For a failure or departure: the vector the answer was judged against, as
+    /// the step expected it (verdict, stage, content).
+    pub judged_as: Option<Vector>,
+    /// For a failure or departure: what the implementation answered.
+    pub answer: Option<Outcome>,
 }
 
 /// How a scenario ended.
@@ -325,6 +333,8 @@ fn new_record(
         duration_ms: 0.0,
         symbol: None,
         grade: None,
+        judged_as: None,
+        answer: None,
     }
 }
 
@@ -544,8 +554,13 @@ pub async fn run_features_with(
                 };
             let mut rec = new_record(feature, scenario, status, reason);
             rec.duration_ms = ms;
-            rec.grade = grade
-                .filter(|_| matches!(status, ScenarioStatus::Failed | ScenarioStatus::Departed));
+            let judged = matches!(status, ScenarioStatus::Failed | ScenarioStatus::Departed);
+            rec.grade = grade.filter(|_| judged);
+            if judged {
+                rec.judged_as =
+                    world.and_then(|w| w.judged_as.clone().or_else(|| w.vector.clone()));
+                rec.answer = world.and_then(|w| w.outcome.clone());
+            }
             rec.symbol = world.and_then(|w| {
                 // Absent, or not a level (then the scenario failed on building it): L.
                 let level = w
