@@ -31,7 +31,7 @@ pub struct Links<'a> {
 }
 
 /// Case links shown in a requirement row before the rest are folded.
-const LINKS_SHOWN: usize = 4;
+const LINKS_SHOWN: usize = 6;
 
 /// The groups of failures, in pipeline order: each stage, then the content, then
 /// answers the rig could not use, then failures with no stage to name.
@@ -89,14 +89,14 @@ fn case_links(r: &Report, q: &RequirementVerdict) -> String {
         )
     };
     let shown: Vec<String> = cases.iter().take(LINKS_SHOWN).map(link).collect();
-    let mut out = shown.join("<br>");
+    let mut out = shown.join(" · ");
     if cases.len() > LINKS_SHOWN {
         let rest: Vec<String> = cases.iter().skip(LINKS_SHOWN).map(link).collect();
         let _ = write!(
             out,
             "<details><summary>{} more</summary>{}</details>",
             rest.len(),
-            rest.join("<br>")
+            rest.join(" · ")
         );
     }
     let total = q.counts.total;
@@ -119,7 +119,7 @@ fn case_links(r: &Report, q: &RequirementVerdict) -> String {
 /// A table of requirements; each row carries its anchor when `anchored`.
 fn requirement_table(out: &mut String, r: &Report, caption: &str, rows: &[&RequirementVerdict]) {
     let mut t = format!(
-        "<table class=\"wide stack\"><caption>{}</caption><thead><tr><th scope=col style=\"width:11em\">requirement</th><th scope=col style=\"width:6em\">verdict</th><th scope=col class=hide-narrow>statement</th><th scope=col>cases</th></tr></thead><tbody>",
+        "<table class=\"wide stack\"><caption>{}</caption><thead><tr><th scope=col style=\"width:10em\">requirement</th><th scope=col style=\"width:8.5em\">verdict</th><th scope=col class=hide-narrow>statement</th><th scope=col style=\"width:38%\">cases</th></tr></thead><tbody>",
         esc(caption)
     );
     for q in rows {
@@ -222,7 +222,14 @@ fn act_on(out: &mut String, r: &Report) {
             "Requirements whose cases depart from the suite's strict profile, breaking no text ({})",
             departing.len()
         );
+        // Folded: they break no text, and the failures come first.
+        let _ = write!(
+            out,
+            "<details class=fold><summary>{}</summary>",
+            esc(&caption)
+        );
         requirement_table(out, r, &caption, &departing);
+        out.push_str("</details>");
     }
     out.push_str("</section>");
 }
