@@ -39,6 +39,7 @@ td.del{background:#ffebe9}td.ins{background:#dafbe1}td.gap{color:#59636e;font-st
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 table.matrix th.req{width:12em}table.matrix th.stmt{width:38%}table.matrix td.stmt{font-size:.9em}table.matrix td a{display:block;color:#1f2328}td.pass,td.read{background:#dafbe1}td.fail,td.differs{background:#ffebe9}td.skip,td.untested,td.skipped{background:#f6f8fa}td.depart{background:#ddf4ff}
 @media (max-width:56em){table.matrix{min-width:46em}}
+@media (max-width:40em){table.matrix{table-layout:auto;min-width:0}table.matrix th,table.matrix td{overflow-wrap:normal;font-size:.85em;padding:.25em .3em}table.matrix .stmt{display:none}}
 ul.same{font-size:.9em}.rest{color:#424a53;font-size:.92em}.muted{color:#59636e}
 form#filters{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:end;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.6em .8em;margin:.6em 0}
 form#filters label{display:flex;flex-direction:column;font-size:.85em;font-weight:600}
