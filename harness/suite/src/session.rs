@@ -397,11 +397,8 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
             .and_then(|v| v.expected.as_ref())
             .and_then(|e| serde_json::to_value(e).ok()),
     };
-    let observed = rec
-        .answer
-        .as_ref()
-        .filter(|_| status != Status::Skip)
-        .map(|o| observed(o, failed));
+    // The record keeps an answer for a failure or departure only.
+    let observed = rec.answer.as_ref().map(|o| observed(o, failed));
     let diverges_at = match (&observed, failed) {
         (Some(o), true) => first_divergence(&expected, o),
         _ => None,

@@ -313,11 +313,8 @@ pub(super) fn render(c: &Case) -> String {
     }
     let (rows, rule, rest) = compare(c);
     let mut out = String::new();
-    let changed: Vec<&Row> = rows
-        .iter()
-        .filter(|r| !matches!(r, Row::Same(..)))
-        .collect();
-    let same: Vec<&Row> = rows.iter().filter(|r| matches!(r, Row::Same(..))).collect();
+    let (same, changed): (Vec<&Row>, Vec<&Row>) =
+        rows.iter().partition(|r| matches!(r, Row::Same(..)));
     changed_table(&mut out, c, &changed, rule);
     if !same.is_empty() {
         let _ = write!(

@@ -283,7 +283,8 @@ fn filters(out: &mut String, r: &Report) {
 
 fn failures(out: &mut String, r: &Report) {
     let mut failures: Vec<&Case> = r.cases.iter().filter(|c| c.is_new_failure()).collect();
-    failures.sort_by_key(|c| (group_of(c).0, grade_rank(c), c.sort_key()));
+    // Groups in pipeline order (the map's keys); within one, MUST first.
+    failures.sort_by_key(|c| (grade_rank(c), c.sort_key()));
     let _ = write!(
         out,
         "<section aria-labelledby=failures><h2 id=failures>Failures ({})</h2><p>Grouped by the first pipeline stage where the answer departs from the expected one, in pipeline order; within a group, MUST first. Open a case for its sentence, the command that runs it again and the difference.</p>",
