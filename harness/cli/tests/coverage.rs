@@ -136,6 +136,13 @@ fn min_applicable_and_require_fail_the_gate_below_them() {
     let junit = read(&dir, "junit.xml");
     assert!(junit.contains("type=\"insufficient-coverage\""), "{junit}");
     assert!(read(&dir, "summary.md").starts_with("## ❌"));
+    // No case failed, and the page does not read as nothing to act on.
+    let html = read(&dir, "report.html");
+    assert!(
+        html.contains("No case failed, but the run is <b>insufficient-coverage</b>")
+            && !html.contains("Nothing: no case failed"),
+        "the page of an insufficient run reads as clean"
+    );
 
     let out = run(&dir, NO_VERIFY, &["--require", "verify"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

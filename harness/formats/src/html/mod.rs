@@ -200,7 +200,20 @@ fn act_on(out: &mut String, r: &Report) {
         .filter(|q| q.verdict == RequirementStatus::Depart)
         .collect();
     if failing.is_empty() && departing.is_empty() {
-        out.push_str("<p>Nothing: no case failed, and none departed from the strict profile.</p>");
+        if r.gate.verdict == c169_report::RunVerdict::Conformant {
+            out.push_str(
+                "<p>Nothing: no case failed, and none departed from the strict profile.</p>",
+            );
+        } else {
+            // No failing case is not a pass: a run that tested little, or was cut
+            // short, says so here too.
+            let _ = write!(
+                out,
+                "<p class=lead>No case failed, but the run is <b>{}</b>: {}</p>",
+                esc(r.gate.verdict.as_str()),
+                esc(&r.gate.reasons.join("; "))
+            );
+        }
     }
     for level in c169_report::LEVELS {
         let rows: Vec<&RequirementVerdict> = failing
