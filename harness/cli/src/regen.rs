@@ -207,8 +207,9 @@ fn snapshots(check: bool) -> Part {
         .args([
             "test",
             "-q",
-            "-p",
-            "c169-suite",
+            // The whole workspace, as CI's test step builds it: one feature set,
+            // so the tests already built there are not compiled again.
+            "--workspace",
             "--test",
             "snapshots",
             "--test",
