@@ -10,6 +10,7 @@
 use crate::reply::{
     expect_decode, expect_describe, expect_encode, judge, request_bytes, Bad, NoMembers,
 };
+use crate::transcript::{note, Entry};
 use crate::{excerpt, AdapterError, Implementation};
 use async_trait::async_trait;
 use c169_model::protocol::{
@@ -35,6 +36,8 @@ pub struct HttpSettings {
     /// next one marks the endpoint broken. The same count as an adapter program's
     /// `max_restarts`.
     pub max_retries: u32,
+    /// Where the request bodies and the replies are copied, byte for byte (`c169 replay`).
+    pub transcript: Option<crate::Transcript>,
 }
 
 impl Default for HttpSettings {
@@ -44,6 +47,7 @@ impl Default for HttpSettings {
             connect_timeout: Duration::from_secs(5),
             max_response: 16 * 1024 * 1024,
             max_retries: 3,
+            transcript: None,
         }
     }
 }
@@ -177,6 +181,11 @@ impl Http {
     /// One request and its reply, within the timeout.
     async fn post(&self, op: Op, id: u64, bytes: Vec<u8>) -> Result<Reply, Failed> {
         let url = format!("{}/v1/{op}", self.base);
+        let transcript = self.settings.transcript.as_ref();
+        note(transcript, || Entry::Sent {
+            op: op.to_string(),
+            bytes: bytes.clone(),
+        });
         let exchange = async {
             let mut response = self
                 .client
@@ -200,6 +209,12 @@ impl Http {
             if !status.is_success() {
                 let (body, _) =
                     read_capped(&mut response, ERROR_BODY_CAP, &url, self.settings.timeout).await?;
+                note(transcript, || {
+                    Entry::Unanswered(format!(
+                        "HTTP {status}, with the body {}",
+                        String::from_utf8_lossy(&body)
+                    ))
+                });
                 // An adapter may send its error reply with an error status.
                 if let Ok(Response {
                     reply: Reply::Error(e),
@@ -226,8 +241,16 @@ impl Http {
                 return Err(too_large.into());
             }
             match read_capped(&mut response, cap, &url, self.settings.timeout).await? {
-                (_, true) => Err(too_large.into()),
-                (body, false) => Ok(judge(&body, op, id)?),
+                (_, true) => {
+                    note(transcript, || {
+                        Entry::Unanswered(format!("a reply longer than {cap} bytes"))
+                    });
+                    Err(too_large.into())
+                }
+                (body, false) => {
+                    note(transcript, || Entry::Received(body.clone()));
+                    Ok(judge(&body, op, id)?)
+                }
             }
         };
         match tokio::time::timeout(self.settings.timeout, exchange).await {

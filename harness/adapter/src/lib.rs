@@ -28,6 +28,7 @@ pub mod spin;
 mod stderr;
 mod subprocess;
 mod target;
+pub mod transcript;
 
 pub use c169_model::protocol;
 pub use error::{excerpt, AdapterError, ExitInfo};
@@ -36,6 +37,7 @@ pub use loopback::Loopback;
 pub use reference::Reference;
 pub use subprocess::{Command, Mode, Subprocess, SubprocessSettings};
 pub use target::{Settings, Target, TargetError};
+pub use transcript::Transcript;
 
 use async_trait::async_trait;
 use c169_model::protocol::{

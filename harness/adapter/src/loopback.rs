@@ -6,6 +6,7 @@ use crate::reply::{
     expect_decode, expect_describe, expect_encode, judge, request_bytes, Bad, NoMembers,
 };
 use crate::serve::{handle, response_bytes};
+use crate::transcript::{note, Entry};
 use crate::{AdapterError, Implementation};
 use async_trait::async_trait;
 use c169_model::protocol::{DecodeRequest, Description, EncodeRequest, Encoded, Op, Reply};
@@ -18,6 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Loopback<I> {
     inner: I,
     next_id: AtomicU64,
+    transcript: Option<crate::Transcript>,
 }
 
 impl<I: Implementation> Loopback<I> {
@@ -25,7 +27,15 @@ impl<I: Implementation> Loopback<I> {
         Loopback {
             inner,
             next_id: AtomicU64::new(1),
+            transcript: None,
         }
+    }
+
+    /// Copies every request line and reply into `transcript`.
+    #[must_use]
+    pub fn with_transcript(mut self, transcript: crate::Transcript) -> Self {
+        self.transcript = Some(transcript);
+        self
     }
 
     async fn exchange<T: Serialize + Sync + ?Sized>(
@@ -35,7 +45,13 @@ impl<I: Implementation> Loopback<I> {
     ) -> Result<Reply, AdapterError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let request = request_bytes(id, op, body)?;
+        let transcript = self.transcript.as_ref();
+        note(transcript, || Entry::Sent {
+            op: op.to_string(),
+            bytes: request.clone(),
+        });
         let response = response_bytes(&handle(&self.inner, &request).await);
+        note(transcript, || Entry::Received(response.clone()));
         judge(&response, op, id).map_err(Bad::into_error)
     }
 }

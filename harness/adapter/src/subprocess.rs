@@ -11,6 +11,7 @@ use crate::reply::{
     expect_decode, expect_describe, expect_encode, judge, request_bytes, Bad, NoMembers,
 };
 use crate::stderr::{Pipe, Tail};
+use crate::transcript::{note, Entry};
 use crate::{excerpt, AdapterError, ExitInfo, Implementation};
 use async_trait::async_trait;
 use c169_model::protocol::{DecodeRequest, Description, EncodeRequest, Encoded, Op, Reply};
@@ -105,6 +106,8 @@ pub struct SubprocessSettings {
     /// How long, after writing a request to a persistent adapter, the rig polls its
     /// stdout before sleeping on the event loop (see [`crate::spin`]); zero never spins.
     pub spin: Duration,
+    /// Where the request lines and the replies are copied, byte for byte (`c169 replay`).
+    pub transcript: Option<crate::Transcript>,
 }
 
 impl Default for SubprocessSettings {
@@ -116,6 +119,7 @@ impl Default for SubprocessSettings {
             max_response: 16 * 1024 * 1024,
             stderr_tail: 64 * 1024,
             spin: crate::spin::DEFAULT_SPIN,
+            transcript: None,
         }
     }
 }
@@ -352,9 +356,6 @@ impl Subprocess {
             if !one_shot {
                 running.stdout.get_mut().arm();
             }
-            if !one_shot {
-                running.stdout.get_mut().arm();
-            }
             read_line(&mut running.stdout, &mut buf, cap).await
         })
         .await;
@@ -458,7 +459,27 @@ impl Subprocess {
         let mut running = self.process(&mut state)?;
         let tail = Arc::clone(&running.tail);
         let mark = tail.mark();
+        let transcript = self.settings.transcript.as_ref();
+        note(transcript, || Entry::Sent {
+            op: op.to_string(),
+            bytes: line.strip_suffix(b"\n").unwrap_or(&line).to_vec(),
+        });
         let exchange = self.talk(&mut running, &line).await;
+        note(transcript, || match &exchange {
+            Exchange::Reply(bytes) => Entry::Received(bytes.clone()),
+            Exchange::Eof(partial) if !partial.is_empty() => Entry::Received(partial.clone()),
+            Exchange::Eof(_) => {
+                Entry::Unanswered("the adapter closed its stdout without a reply".into())
+            }
+            Exchange::Timeout => {
+                Entry::Unanswered(format!("no reply within {:?}", self.settings.timeout))
+            }
+            Exchange::TooLong => Entry::Unanswered(format!(
+                "a reply longer than {} bytes",
+                self.settings.max_response
+            )),
+            Exchange::Io(e) => Entry::Unanswered(format!("reading the reply: {e}")),
+        });
         // What the adapter wrote to stderr before its reply is in the pipe now.
         if let Some(pipe) = &running.stderr {
             pipe.drain_now();

@@ -31,6 +31,15 @@ impl Settings {
         self.http.timeout = timeout;
         self
     }
+
+    /// Every request and reply of an adapter program or endpoint copied into
+    /// `transcript`, byte for byte.
+    #[must_use]
+    pub fn with_transcript(mut self, transcript: &crate::Transcript) -> Self {
+        self.subprocess.transcript = Some(transcript.clone());
+        self.http.transcript = Some(transcript.clone());
+        self
+    }
 }
 
 /// Why words or a URL name no implementation the rig can reach.

@@ -25,6 +25,7 @@ fn quick() -> HttpSettings {
         connect_timeout: Duration::from_secs(1),
         max_response: 1024 * 1024,
         max_retries: 3,
+        transcript: None,
     }
 }
 

@@ -390,3 +390,26 @@ async fn a_crash_between_successes_resets_the_bound() {
     );
     assert_eq!(imp.restarts().await, 3);
 }
+
+#[tokio::test]
+async fn a_transcript_holds_the_lines_byte_for_byte() {
+    let transcript = c169_adapter::Transcript::new();
+    let settings = SubprocessSettings {
+        transcript: Some(transcript.clone()),
+        ..quick()
+    };
+    let imp = fake(&[], Mode::Persistent, settings);
+    let _ = imp.describe().await;
+    imp.shutdown().await;
+    let (entries, dropped) = transcript.entries();
+    assert_eq!(dropped, 0);
+    match entries.as_slice() {
+        [c169_adapter::transcript::Entry::Sent { op, bytes }, c169_adapter::transcript::Entry::Received(reply)] =>
+        {
+            assert_eq!(op, "describe");
+            assert_eq!(bytes.as_slice(), br#"{"id":1,"op":"describe"}"#);
+            assert!(!reply.ends_with(b"\n") && reply.starts_with(b"{"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

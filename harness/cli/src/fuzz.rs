@@ -1,8 +1,8 @@
 //! `c169 fuzz`: differential fuzzing of an implementation against the reference.
 
-use crate::run::{peer, vectors_root};
+use crate::run::vectors_root;
 use anyhow::Context as _;
-use c169_adapter::{Implementation, Settings};
+use c169_adapter::Implementation;
 use c169_corpus::Corpus;
 use c169_report::{exit, write_atomically};
 use c169_suite::differential::{bases, candidate, case, minimise, run_case, Tally, Verdicts};
@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The registered peer adapter to fuzz (a folder of adapters/).
-    #[arg(long, value_name = "NAME")]
-    adapter: String,
+    /// The implementation to fuzz against the reference: `--adapter NAME` (a
+    /// registered peer), `--adapter-cmd COMMAND` or `--adapter-url URL`, as for `c169 run`.
+    #[command(flatten)]
+    target: crate::target::TargetArgs,
     /// How many cases.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     cases: u64,
@@ -26,7 +27,10 @@ pub struct Args {
     /// Run only this case of the seed, and print both answers.
     #[arg(long = "case", value_name = "I")]
     only: Option<u64>,
-    /// Where candidate vectors go: DIR/<adapter>/<id>.json and a summary.json.
+    /// Where candidate vectors go: DIR/<name>/<id>.json and DIR/<name>/summary.json,
+    /// where <name> is the peer's name, or a slug of the command or URL
+    /// (`python3 my_adapter.py` gives `python3-my-adapter-py`). A candidate
+    /// becomes a vector once reviewed and moved under vectors/ (CONTRIBUTING.md).
     #[arg(long, default_value = "vectors/fuzz-found", value_name = "DIR")]
     out: PathBuf,
 }
@@ -35,21 +39,23 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(None);
     let corpus =
         Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
-    let peer = peer(&args.adapter)?;
-    let imp = peer.target().connect(&Settings::default())?;
+    if !args.target.names_one() {
+        anyhow::bail!("name the implementation to fuzz: --adapter NAME, --adapter-cmd COMMAND or --adapter-url URL (the reference is what it is compared with)");
+    }
+    let name = args.target.folder_name();
+    let imp = args.target.target()?.connect(&args.target.settings())?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let description = rt
         .block_on(imp.describe())
-        .map_err(|e| anyhow::anyhow!("{}: describe failed: {}", args.adapter, e.reason()))?;
+        .map_err(|e| anyhow::anyhow!("{name}: describe failed: {}", e.reason()))?;
     let caps = description.capability_names();
     let honours_time = description.options.now;
     let bases = bases(&corpus, &caps);
     if bases.is_empty() {
         anyhow::bail!(
-            "{} declares no signature algorithm the corpus's identities are signed with: nothing to fuzz",
-            args.adapter
+            "{name} declares no signature algorithm the corpus's identities are signed with: nothing to fuzz"
         );
     }
     if let Some(i) = args.only {
@@ -63,20 +69,21 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
             Verdicts::Disagree(d) => {
                 println!("{}", d.kind);
                 println!("reference: {}", serde_json::to_string(&d.reference)?);
-                println!("{}: {}", args.adapter, serde_json::to_string(&d.other)?);
+                println!("{name}: {}", serde_json::to_string(&d.other)?);
             }
             other => println!("{other:?}"),
         }
         return Ok(exit::CONFORMANT);
     }
-    let tally = fuzz(args, &bases, imp.as_ref(), honours_time, &rt);
+    let tally = fuzz(args, &name, &bases, imp.as_ref(), honours_time, &rt);
     rt.block_on(imp.shutdown());
-    write(args, &tally, &bases)?;
+    write(args, &name, &tally, &bases)?;
     Ok(exit::CONFORMANT)
 }
 
 fn fuzz(
     args: &Args,
+    name: &str,
     bases: &[c169_suite::differential::Base],
     imp: &dyn Implementation,
     honours_time: bool,
@@ -115,8 +122,7 @@ fn fuzz(
         }
         if (i + 1) % 1000 == 0 {
             eprintln!(
-                "c169: fuzz {}: {} cases, {} disagreements of {} kinds",
-                args.adapter,
+                "c169: fuzz {name}: {} cases, {} disagreements of {} kinds",
                 i + 1,
                 tally.disagreements.values().map(|(n, _)| n).sum::<u64>(),
                 tally.disagreements.len()
@@ -125,8 +131,7 @@ fn fuzz(
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{}: {} cases in {secs:.1} s ({:.0}/s): {} agree, {} disagree ({} kinds), {} not made, {} without an answer",
-        args.adapter,
+        "{name}: {} cases in {secs:.1} s ({:.0}/s): {} agree, {} disagree ({} kinds), {} not made, {} without an answer",
         tally.cases,
         tally.cases as f64 / secs.max(1e-9),
         tally.agree,
@@ -140,16 +145,17 @@ fn fuzz(
 
 fn write(
     args: &Args,
+    name: &str,
     tally: &Tally,
     bases: &[c169_suite::differential::Base],
 ) -> anyhow::Result<()> {
-    let dir = args.out.join(&args.adapter);
+    let dir = args.out.join(name);
     let mut kinds = Vec::new();
     for (kind, (count, d)) in &tally.disagreements {
         let Some(base) = bases.get(d.case.base) else {
             continue;
         };
-        let v = candidate(d, &args.adapter, args.seed, base);
+        let v = candidate(d, name, args.seed, base);
         let path = dir.join(format!("{}.json", v.id));
         let mut bytes = serde_json::to_vec_pretty(&v)?;
         bytes.push(b'\n');
@@ -158,7 +164,7 @@ fn write(
         kinds.push(serde_json::json!({"kind": kind, "count": count, "candidate": v.id}));
     }
     let summary = serde_json::json!({
-        "adapter": args.adapter,
+        "adapter": name,
         "seed": args.seed,
         "cases": tally.cases,
         "agree": tally.agree,
@@ -168,6 +174,8 @@ fn write(
     });
     let mut bytes = serde_json::to_vec_pretty(&summary)?;
     bytes.push(b'\n');
-    write_atomically(&dir.join("summary.json"), &bytes)?;
+    let summary = dir.join("summary.json");
+    write_atomically(&summary, &bytes)?;
+    println!("summary: {}", summary.display());
     Ok(())
 }

@@ -45,6 +45,7 @@ macro_rules! print {
 mod adapters;
 mod decode;
 mod encode;
+mod export;
 mod fuzz;
 mod inspect;
 mod keyfiles;
@@ -52,10 +53,12 @@ mod matrix;
 mod progress;
 mod qr;
 mod regen;
+mod replay;
 mod report;
 mod requirements;
 mod run;
 mod serve;
+mod target;
 mod vectors;
 
 use clap::{Parser, Subcommand};
@@ -79,6 +82,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Run the suite against an implementation (the built-in reference by default) and write a report.
     Run(run::Args),
+    /// One case as the rig runs it: the protocol lines sent, the raw replies, and expected against observed (exit 1 if it fails).
+    Replay(replay::Args),
     /// What changed between two runs: newly failing, newly passing, changed answers (exit 1 if anything newly fails).
     Diff(report::DiffArgs),
     /// Work with report files: merge shards, render formats.
@@ -127,6 +132,7 @@ fn main() -> ExitCode {
         Command::Encode(a) => encode::run(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Run(a) => run::run(&a),
+        Command::Replay(a) => replay::run(&a),
         Command::Diff(a) => report::diff(&a),
         Command::Report(c) => report::run(&c),
         Command::Adapters(c) => adapters::run(&c),

@@ -1,7 +1,6 @@
 //! `c169 run`: the suite against an implementation, with a report in every format.
 
 use anyhow::Context as _;
-use c169_adapter::{Settings, Target};
 use c169_corpus::Corpus;
 use c169_report::exit;
 use c169_report::expectations::Expectations;
@@ -12,31 +11,22 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The vector corpus (default: `vectors` here, else the one in the source tree).
     #[arg(long, value_name = "DIR")]
     vectors: Option<PathBuf>,
-    /// Where the report goes.
+    /// Where the report set goes (results.json, junit.xml, cucumber.json,
+    /// summary.md, report.html). A folder that holds another implementation's
+    /// report is refused unless --overwrite is given.
     #[arg(long, default_value = "reports/local", value_name = "DIR")]
     report_dir: PathBuf,
-    /// A registered peer adapter by name (a folder of `adapters/` with an adapter.toml).
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["adapter_cmd", "adapter_url"])]
-    adapter: Option<String>,
-    /// An adapter program speaking protocol v1 on stdin/stdout (run through `sh -c`).
-    #[arg(long, value_name = "COMMAND", conflicts_with = "adapter_url")]
-    adapter_cmd: Option<String>,
-    /// An HTTP adapter endpoint: POST {URL}/v1/{op}.
-    #[arg(long, value_name = "URL")]
-    adapter_url: Option<String>,
-    /// Start the adapter program once per request instead of keeping it running.
-    #[arg(long, requires = "adapter_cmd")]
-    one_shot: bool,
-    /// Seconds an implementation may take on one request (1 to 3600).
-    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
-    timeout: u64,
+    /// Replace the report of another implementation in --report-dir.
+    #[arg(long)]
+    overwrite: bool,
+    #[command(flatten)]
+    pub target: crate::target::TargetArgs,
     /// Print one line per case.
     #[arg(long)]
     verbose: bool,
@@ -115,20 +105,6 @@ pub fn peer(name: &str) -> anyhow::Result<c169_adapter::peers::Peer> {
     Ok(peer.clone())
 }
 
-fn target(args: &Args) -> anyhow::Result<Target> {
-    if let Some(name) = &args.adapter {
-        return Ok(peer(name)?.target());
-    }
-    let words: Vec<String> = match (&args.adapter_cmd, &args.adapter_url) {
-        (Some(cmd), _) => vec!["sh".into(), "-c".into(), format!("exec {cmd}")],
-        (None, Some(url)) => {
-            return Target::http(url).map_err(|e| anyhow::anyhow!("--adapter-url: {e}"));
-        }
-        (None, None) => vec!["reference".into()],
-    };
-    Target::from_words(&words, args.one_shot).map_err(anyhow::Error::msg)
-}
-
 pub fn run(args: &Args) -> anyhow::Result<u8> {
     let root = vectors_root(args.vectors.as_deref());
     let corpus =
@@ -139,6 +115,35 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         Some(path) => Some((path.display().to_string(), Expectations::load(path)?)),
         None => None,
     };
+    // Every id the flags and the expectations name is a case of this suite,
+    // checked before anything runs.
+    let named: Vec<(&str, String)> = args
+        .vectors_only
+        .iter()
+        .map(|id| ("--vector", id.clone()))
+        .chain(expectations.iter().flat_map(|(file, e)| {
+            e.entries
+                .iter()
+                .map(move |en| (file.as_str(), en.case.clone()))
+        }))
+        .collect();
+    if let Some((from, id, near)) = unknown_case(&corpus, &root, &named)? {
+        if from == "--vector" {
+            anyhow::bail!(
+                "--vector: no vector or scenario has the id {id:?}{near} (vector ids are file stems under vectors/; scenario ids are in reports and in `cargo test -p c169-suite --test cases -- --list`)"
+            );
+        }
+        anyhow::bail!(
+            "{from}: field `known_failures[].case`: expected the id of a vector or scenario of this suite, found {id:?}{near}"
+        );
+    }
+    let filter = args
+        .tags
+        .as_deref()
+        .map(c169_corpus::features::tag_filter)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--tags: {e}"))?;
+    let target = args.target.target()?;
     // A report that cannot be written is found now, not after the run.
     if let Err(e) = c169_formats::check_dir(&args.report_dir) {
         eprintln!(
@@ -147,32 +152,24 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         );
         return Ok(exit::RIG);
     }
-    let target = target(args)?;
-    let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
+    let settings = args.target.settings();
     let imp: Arc<dyn c169_adapter::Implementation> = Arc::from(
         target
             .connect(&settings)
             .context("reaching the implementation")?,
     );
-    let filter = args
-        .tags
-        .as_deref()
-        .map(c169_corpus::features::tag_filter)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--tags: {e}"))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let label = match (&args.adapter, &args.adapter_cmd, &args.adapter_url) {
-        (Some(name), _, _) => peer(name)?.label(),
-        (None, Some(cmd), _) => cmd.clone(),
-        (None, None, Some(url)) => url.clone(),
-        (None, None, None) => imp.label(),
-    };
-    for id in &args.vectors_only {
-        if !id.starts_with("scenario-") && corpus.vectors.iter().all(|(_, v)| &v.id != id) {
-            anyhow::bail!("--vector: no vector or scenario has the id {id:?} (vector ids are file stems under vectors/; scenario ids start with scenario-)");
+    let label = args.target.label(imp.as_ref())?;
+    if !args.overwrite {
+        if let Some(other) = another_report(&args.report_dir, &label) {
+            anyhow::bail!(
+                "--report-dir {dir}: it holds the report of {other}, not of {label}; give another folder (--report-dir {dir}/{slug}) or --overwrite to replace it",
+                dir = args.report_dir.display(),
+                slug = args.target.folder_name()
+            );
         }
     }
     let interrupt = ctrl_c();
@@ -228,6 +225,55 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         return Ok(code);
     }
     Ok(report.gate.exit_code)
+}
+
+/// Who the report already in `dir` is of, when it is not `label`'s.
+fn another_report(dir: &Path, label: &str) -> Option<String> {
+    let path = dir.join("results.json");
+    if !path.is_file() {
+        return None;
+    }
+    match c169_report::Report::load(&path) {
+        Ok(r) if r.implementation.label == label => None,
+        Ok(r) => Some(format!("{:?}", r.implementation.label)),
+        Err(_) => Some(format!(
+            "an implementation c169 cannot tell ({} is not a report it reads)",
+            path.display()
+        )),
+    }
+}
+
+/// The first of `named` (where it was named, and the id) that is no case of the
+/// suite, with `; the nearest are …`; the scenarios are read only when an id is
+/// not a vector's.
+fn unknown_case<'a>(
+    corpus: &Corpus,
+    root: &Path,
+    named: &'a [(&'a str, String)],
+) -> anyhow::Result<Option<(&'a str, &'a str, String)>> {
+    let mut known: std::collections::BTreeSet<String> =
+        corpus.vectors.iter().map(|(_, v)| v.id.clone()).collect();
+    if named.iter().all(|(_, id)| known.contains(id)) {
+        return Ok(None);
+    }
+    let dir = root.join("../features");
+    if dir.is_dir() {
+        let cases = c169_corpus::features::scenario_cases(&dir)
+            .with_context(|| format!("reading the scenarios under {}", dir.display()))?;
+        known.extend(cases.into_iter().map(|c| c.id));
+    }
+    Ok(named
+        .iter()
+        .find(|(_, id)| !known.contains(id))
+        .map(|(from, id)| {
+            let near = crate::replay::nearest(id, known.iter().map(String::as_str), 3);
+            let near = if near.is_empty() {
+                String::new()
+            } else {
+                format!("; the nearest are {}", near.join(", "))
+            };
+            (*from, id.as_str(), near)
+        }))
 }
 
 /// Known failures that name no case of the run: a warning when the run was
@@ -316,19 +362,9 @@ fn capability(s: &str) -> Result<String, String> {
 
 fn options(args: &Args) -> BTreeMap<String, serde_json::Value> {
     let mut options = BTreeMap::new();
-    options.insert("timeout_s".to_owned(), json!(args.timeout));
-    options.insert(
-        "transport".to_owned(),
-        json!(
-            match (&args.adapter_cmd, &args.adapter_url, args.one_shot) {
-                (Some(_), _, true) => "subprocess-one-shot",
-                (Some(_), _, false) => "subprocess",
-                (None, Some(_), _) => "http",
-                (None, None, _) => "in-process",
-            }
-        ),
-    );
-    if let Some(name) = &args.adapter {
+    options.insert("timeout_s".to_owned(), json!(args.target.timeout));
+    options.insert("transport".to_owned(), json!(args.target.transport()));
+    if let Some(name) = &args.target.adapter {
         // The flag that runs a case of this report again (`--adapter NAME`).
         options.insert("adapter".to_owned(), json!(name));
     }

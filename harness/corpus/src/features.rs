@@ -46,6 +46,14 @@ pub enum FeaturesError {
     },
     #[error("tag expression {expr:?}: {message}")]
     Tags { expr: String, message: String },
+    #[error("{}:{line}: the scenario id {id:?} is already that of the case at {}:{first_line}: give one of them another name (or its Examples row another value)", .path.display(), .first.display())]
+    DuplicateId {
+        id: String,
+        path: PathBuf,
+        line: usize,
+        first: PathBuf,
+        first_line: usize,
+    },
 }
 
 /// Every `.feature` file under `dir`, parsed, in file order.
@@ -116,6 +124,8 @@ pub struct ScenarioCase {
 pub fn scenario_cases(dir: &Path) -> Result<Vec<ScenarioCase>, FeaturesError> {
     use cucumber::feature::Ext as _;
     let mut out = Vec::new();
+    let mut seen: std::collections::HashMap<String, (PathBuf, usize)> =
+        std::collections::HashMap::new();
     for feature in parse_all(dir)? {
         let file = feature.path.clone().unwrap_or_default();
         let feature = feature
@@ -126,8 +136,19 @@ pub fn scenario_cases(dir: &Path) -> Result<Vec<ScenarioCase>, FeaturesError> {
             })?;
         let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter());
         for s in feature.scenarios.iter().chain(in_rules) {
+            let id = scenario_id_of(&feature, s);
+            if let Some((first, first_line)) = seen.get(&id) {
+                return Err(FeaturesError::DuplicateId {
+                    id,
+                    path: file,
+                    line: s.position.line,
+                    first: first.clone(),
+                    first_line: *first_line,
+                });
+            }
+            seen.insert(id.clone(), (file.clone(), s.position.line));
             out.push(ScenarioCase {
-                id: scenario_id(&feature.name, &s.name, s.position.line),
+                id,
                 file: file.clone(),
                 name: s.name.clone(),
             });
@@ -136,21 +157,50 @@ pub fn scenario_cases(dir: &Path) -> Result<Vec<ScenarioCase>, FeaturesError> {
     Ok(out)
 }
 
-/// A scenario's stable id: `scenario-` and a slug of its feature's name, its own
-/// name and its line (each Examples row of an outline has its own).
+/// The id of `scenario` (as cucumber expands it: an outline's row carries its
+/// Examples values) in `feature`: see [`scenario_id`].
 #[must_use]
-pub fn scenario_id(feature: &str, scenario: &str, line: usize) -> String {
-    let slug: String = format!("{feature}-{scenario}-{line}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!("scenario-{}", slug.trim_matches('-'))
+pub fn scenario_id_of(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> String {
+    let row: Vec<&str> = scenario
+        .examples
+        .first()
+        .and_then(|e| e.table.as_ref())
+        .and_then(|t| t.rows.get(1))
+        .map(|r| r.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    scenario_id(&feature.name, &scenario.name, &row)
+}
+
+/// A scenario's stable id: `scenario-` and a slug of its feature's name, its own
+/// name (an outline's placeholders filled in) and, for a row of an outline, the
+/// row's values that the name does not already show. Lines play no part, so an
+/// id stays when lines move; two cases with one id are refused by
+/// [`scenario_cases`].
+#[must_use]
+pub fn scenario_id(feature: &str, scenario: &str, row: &[&str]) -> String {
+    let name = slug(scenario);
+    let shown = format!("-{name}-");
+    let mut parts = vec![slug(feature), name.clone()];
+    for value in row.iter().map(|v| slug(v)) {
+        if !value.is_empty() && !shown.contains(&format!("-{value}-")) {
+            parts.push(value);
+        }
+    }
+    let parts: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+    format!("scenario-{}", parts.join("-"))
+}
+
+/// Lower-case ASCII letters and digits, other runs of characters as one `-`.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
 }
 
 /// Which scenarios (and vectors) a run keeps, by their tags.
@@ -182,4 +232,55 @@ pub fn vector_tags(v: &Vector) -> Vec<String> {
     tags.extend([level, verdict, "vector".to_owned()]);
     tags.extend(v.capabilities.iter().cloned());
     tags
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const FEATURE: &str = "Feature: Base45 text\n\n  Scenario: A plain one\n    Given a thing\n\n  Scenario Outline: Rejects <name>\n    Given the char <char>\n\n    Examples:\n      | name        | char |\n      | equals sign | =    |\n      | line feed   | lf   |\n";
+
+    fn ids(dir: &Path, text: &str) -> Result<Vec<String>, FeaturesError> {
+        std::fs::write(dir.join("a.feature"), text).unwrap();
+        Ok(scenario_cases(dir)?.into_iter().map(|c| c.id).collect())
+    }
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("c169-features-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn ids_come_from_names_and_rows_not_lines() {
+        let dir = temp("stable");
+        let before = ids(&dir, FEATURE).unwrap();
+        assert_eq!(
+            before,
+            [
+                "scenario-base45-text-a-plain-one",
+                "scenario-base45-text-rejects-equals-sign",
+                "scenario-base45-text-rejects-line-feed-lf",
+            ]
+        );
+        // Lines added above every scenario: the same ids.
+        let moved = FEATURE.replace("\n\n  Scenario", "\n\n\n\n  # moved\n  Scenario");
+        assert_eq!(ids(&dir, &moved).unwrap(), before);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_duplicate_id_is_refused_with_both_places() {
+        let dir = temp("dup");
+        let twice = format!("{FEATURE}\n  Scenario: A plain one\n    Given a thing\n");
+        let err = ids(&dir, &twice).unwrap_err().to_string();
+        assert!(err.contains("scenario-base45-text-a-plain-one"), "{err}");
+        assert!(
+            err.contains("a.feature:14") && err.contains("a.feature:3"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -41,7 +41,7 @@ fn element(c: &Case) -> Json {
     let steps: Vec<Json> = if c.steps.is_empty() {
         let mut result = json!({"status": step_status(c.status), "duration": nanos(c.duration_ms)});
         if let (false, Json::Object(m)) = (c.status == Status::Pass, &mut result) {
-            m.insert("error_message".into(), json!(c.reason));
+            m.insert("error_message".into(), json!(c.reason_with_notes()));
         }
         vec![json!({
             "keyword": "Then ",

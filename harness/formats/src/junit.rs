@@ -26,7 +26,7 @@ fn status(c: &Case, strict: bool) -> TestCaseStatus {
             "expected: {}\nobserved: {}\nreason: {}",
             expected_line(c),
             observed_line(c),
-            c.reason
+            c.reason_with_notes()
         ),
     };
     match (&c.known, c.status) {

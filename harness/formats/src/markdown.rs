@@ -107,7 +107,7 @@ pub(super) fn render(r: &Report) -> String {
                 "| {} | `{}` | {status} | {} |",
                 c.grade_name(),
                 c.id,
-                cell(&c.reason)
+                cell(&c.reason_with_notes())
             );
         }
         if failures.len() > LISTED {
@@ -161,7 +161,7 @@ fn departures_table(out: &mut String, departures: &[&Case]) {
         );
         out.push_str("| case | reason |\n|---|---|\n");
         for c in departures.iter().take(LISTED) {
-            let _ = writeln!(out, "| `{}` | {} |", c.id, cell(&c.reason));
+            let _ = writeln!(out, "| `{}` | {} |", c.id, cell(&c.reason_with_notes()));
         }
         if departures.len() > LISTED {
             let _ = writeln!(out, "\n… and {} more.", departures.len() - LISTED);

@@ -40,6 +40,7 @@ fn case(
         stage_mismatch: false,
         diverges_at: None,
         input: None,
+        notes: Vec::new(),
         output: None,
         symbol: None,
         steps: Vec::new(),

@@ -236,9 +236,13 @@ pub struct Case {
     /// For a failure: the first pipeline stage where observed and expected differ.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diverges_at: Option<Divergence>,
-    /// The QR text a failed scenario gave the implementation (a vector's is in its file).
+    /// The QR text a scenario gave the implementation to decode (a vector's is in its file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
+    /// The vector's notes (what the case is about, where a reader needs more than
+    /// its name), beside a failure or a departure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// What an encoder produced (encoder vectors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
@@ -256,6 +260,17 @@ pub struct Case {
 }
 
 impl Case {
+    /// The reason, followed by the vector's notes where the record carries them
+    /// (beside a failure or departure): what every format prints for one.
+    #[must_use]
+    pub fn reason_with_notes(&self) -> String {
+        if self.notes.is_empty() {
+            self.reason.clone()
+        } else {
+            format!("{} (vector notes: {})", self.reason, self.notes.join(" "))
+        }
+    }
+
     /// The order of cases in every report: vectors by file, then scenarios by file and line.
     #[must_use]
     pub fn sort_key(&self) -> (CaseKind, &str, u32, &str) {

@@ -15,6 +15,77 @@ pub struct Change {
     pub new: Option<Status>,
     /// The new reason (or the old one for a case that is gone).
     pub reason: String,
+    /// What the implementation answered in the old run, as its record keeps it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_answer: Option<Answer>,
+    /// What it answered in the new run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_answer: Option<Answer>,
+}
+
+/// An answer as a record keeps it, each field in a line of text: what `c169 diff`
+/// sets side by side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    pub verdict: String,
+    pub stage: String,
+    pub code: String,
+    /// Who decided a rejection, when an adapter's glue did.
+    pub by: String,
+    /// The decoded content: the whole answer where the record keeps it (on a
+    /// failure), else what a pass implies.
+    pub content: String,
+    /// An encoder's output, folded.
+    pub output: String,
+    pub digest: String,
+}
+
+/// Longest text of a field shown whole; longer ones are folded to their start,
+/// with their length.
+const SHOWN: usize = 160;
+
+fn fold(s: &str) -> String {
+    if s.chars().count() <= SHOWN {
+        return s.to_owned();
+    }
+    let start: String = s.chars().take(SHOWN).collect();
+    format!("{start}… ({} characters)", s.chars().count())
+}
+
+impl Answer {
+    fn of(c: &Case) -> Option<Answer> {
+        let o = c.observed.as_ref()?;
+        let content = match (&o.content, c.status) {
+            (Some(json), _) => fold(&json.to_string()),
+            (None, Status::Pass) => {
+                "as expected (the record keeps no copy of a passing answer)".into()
+            }
+            (None, _) => "not kept".into(),
+        };
+        Some(Answer {
+            verdict: o.verdict.as_str().to_owned(),
+            stage: o.stage.map_or_else(|| "-".into(), |s| s.to_string()),
+            code: o.code.clone().unwrap_or_else(|| "-".into()),
+            by: o
+                .by
+                .map_or_else(|| "-".into(), |b| format!("{b:?}").to_lowercase()),
+            content,
+            output: c.output.as_deref().map_or_else(|| "-".into(), fold),
+            digest: o.digest.chars().take(16).collect(),
+        })
+    }
+
+    fn rows(&self) -> [(&'static str, &str); 7] {
+        [
+            ("verdict", &self.verdict),
+            ("stage", &self.stage),
+            ("code", &self.code),
+            ("by", &self.by),
+            ("content", &self.content),
+            ("output", &self.output),
+            ("digest", &self.digest),
+        ]
+    }
 }
 
 /// The differences between two runs, each list in case order.
@@ -71,6 +142,8 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         old: o.map(|c| c.status),
         new: Some(n.status),
         reason: n.reason.clone(),
+        old_answer: o.and_then(Answer::of),
+        new_answer: Answer::of(n),
     };
     for n in &new.cases {
         let o = before.get(n.id.as_str()).copied();
@@ -101,6 +174,8 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
                 old: Some(o.status),
                 new: None,
                 reason: o.reason.clone(),
+                old_answer: Answer::of(o),
+                new_answer: None,
             });
         }
     }
@@ -133,10 +208,57 @@ pub fn render(d: &Diff, old: &str, new: &str) -> String {
                 status(c.new),
                 c.reason
             );
+            side_by_side(&mut out, c);
         }
     }
     if d.is_empty() {
         out.push_str("\nno change\n");
     }
     out
+}
+
+/// The width of the old answer's column.
+const WIDTH: usize = 44;
+
+/// The old and the new answer of a changed case, field by field in two columns:
+/// the verdict always, the other fields where the two differ.
+fn side_by_side(out: &mut String, c: &Change) {
+    let none = Answer {
+        verdict: "(no answer)".into(),
+        stage: "-".into(),
+        code: "-".into(),
+        by: "-".into(),
+        content: "-".into(),
+        output: "-".into(),
+        digest: "-".into(),
+    };
+    if c.old_answer.is_none() && c.new_answer.is_none() {
+        return;
+    }
+    let old = c.old_answer.as_ref().unwrap_or(&none);
+    let new = c.new_answer.as_ref().unwrap_or(&none);
+    let _ = writeln!(out, "           {:9} {:WIDTH$} │ new", "", "old");
+    for ((field, a), (_, b)) in old.rows().iter().zip(new.rows().iter()) {
+        if *field != "verdict" && a == b {
+            continue;
+        }
+        let mark = if a == b { ' ' } else { '≠' };
+        let (a_lines, b_lines) = (wrap(a, WIDTH), wrap(b, WIDTH));
+        for i in 0..a_lines.len().max(b_lines.len()) {
+            let left = a_lines.get(i).map_or("", String::as_str);
+            let right = b_lines.get(i).map_or("", String::as_str);
+            let label = if i == 0 { *field } else { "" };
+            let m = if i == 0 { mark } else { ' ' };
+            let _ = writeln!(out, "         {m} {label:9} {left:WIDTH$} │ {right}");
+        }
+    }
+}
+
+/// `s` cut into lines of at most `width` characters.
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars.chunks(width).map(|c| c.iter().collect()).collect()
 }

@@ -335,6 +335,11 @@ pub fn vector_case(vector: &Vector, r: &CaseResult) -> Case {
         stage_mismatch: r.judgement.stage_mismatch,
         diverges_at,
         input: None,
+        notes: if failed || status == Status::Depart {
+            vector.notes.clone()
+        } else {
+            Vec::new()
+        },
         output: if failed { r.output.clone() } else { None },
         symbol: r.output.as_deref().map(|text| {
             c169_corpus::symbol::facts(text, c169_corpus::symbol::encoder_level(vector))
@@ -397,7 +402,8 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
             .and_then(|v| v.expected.as_ref())
             .and_then(|e| serde_json::to_value(e).ok()),
     };
-    // The record keeps an answer for a failure or departure only.
+    // Every answer is recorded (its digest, verdict and stage), the whole of it
+    // on a failure, as for a vector.
     let observed = rec.answer.as_ref().map(|o| observed(o, failed));
     let diverges_at = match (&observed, failed) {
         (Some(o), true) => first_divergence(&expected, o),
@@ -452,11 +458,13 @@ pub fn scenario_case(rec: &ScenarioRecord) -> Case {
         reason: rec.reason.clone(),
         stage_mismatch: false,
         diverges_at,
-        input: rec
+        input: rec.judged_as.as_ref().and_then(|v| v.qr.clone()),
+        notes: rec
             .judged_as
             .as_ref()
-            .filter(|_| failed)
-            .and_then(|v| v.qr.clone()),
+            .filter(|_| matches!(status, Status::Fail | Status::Depart))
+            .map(|v| v.notes.clone())
+            .unwrap_or_default(),
         output: None,
         symbol: rec.symbol.clone(),
         steps: rec.steps.clone(),

@@ -6,7 +6,7 @@
 //! `cargo test -p c169-suite --test cases -- b45-lowercase-first-minimal` (add
 //! `--exact` to leave out names that only contain it; `--list` lists them all).
 //! Scenario cases are named by the id their record carries
-//! (`scenario-<feature>-<scenario>-<line>`), an outline's rows one by one.
+//! (`scenario-<feature>-<scenario>[-<row values>]`, without lines), an outline's rows one by one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test's main: a failure stops it
 

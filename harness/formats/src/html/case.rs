@@ -120,6 +120,18 @@ pub(super) fn case_block(out: &mut String, r: &Report, c: &Case) {
             .unwrap_or_default(),
         reason = esc(&c.reason),
     );
+    if !c.notes.is_empty() {
+        let notes: Vec<String> = c
+            .notes
+            .iter()
+            .map(|n| format!("<li>{}</li>", esc(n)))
+            .collect();
+        let _ = write!(
+            out,
+            "<p class=muted>The vector's notes:</p><ul class=notes>{}</ul>",
+            notes.concat()
+        );
+    }
     if let Some(k) = &c.known {
         let _ = write!(
             out,

@@ -139,7 +139,7 @@ pub fn scenario_id(
     feature: &cucumber::gherkin::Feature,
     scenario: &cucumber::gherkin::Scenario,
 ) -> String {
-    c169_corpus::features::scenario_id(&feature.name, &scenario.name, scenario.position.line)
+    c169_corpus::features::scenario_id_of(feature, scenario)
 }
 
 impl C169World {
@@ -201,10 +201,10 @@ pub struct ScenarioRecord {
     pub symbol: Option<c169_report::SymbolFacts>,
     /// What a failure or departure was graded by, when not the scenario's own basis.
     pub grade: Option<crate::judge::Grade>,
-    /// For a failure or departure: the vector the answer was judged against, as
+    /// The vector the answer was judged against (its QR text is the text decoded), as
     /// the step expected it (verdict, stage, content).
     pub judged_as: Option<Vector>,
-    /// For a failure or departure: what the implementation answered.
+    /// What the implementation answered to its last decode.
     pub answer: Option<Outcome>,
 }
 
@@ -556,11 +556,10 @@ pub async fn run_features_with(
             rec.duration_ms = ms;
             let judged = matches!(status, ScenarioStatus::Failed | ScenarioStatus::Departed);
             rec.grade = grade.filter(|_| judged);
-            if judged {
-                rec.judged_as =
-                    world.and_then(|w| w.judged_as.clone().or_else(|| w.vector.clone()));
-                rec.answer = world.and_then(|w| w.outcome.clone());
-            }
+            // What was decoded and answered, whatever the status: a record of a
+            // scenario carries its answer as a vector's does.
+            rec.judged_as = world.and_then(|w| w.judged_as.clone().or_else(|| w.vector.clone()));
+            rec.answer = world.and_then(|w| w.outcome.clone());
             rec.symbol = world.and_then(|w| {
                 // Absent, or not a level (then the scenario failed on building it): L.
                 let level = w
