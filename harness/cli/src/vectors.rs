@@ -1,4 +1,4 @@
-//! `c169 vectors`: the corpus — generate, check, list, import.
+//! `c169 vectors`: the corpus — generate, check, list, import, export.
 
 use crate::exit;
 use crate::run::vectors_root;
@@ -47,6 +47,14 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Write the corpus for test suites in any language: index.json (every vector with its class, basis, level, stage, requirements, keys and SHA-256), the vector, image and key files, the schema, a README on judging, and the same tree as c169-vectors-<version>.tar.gz.
+    Export {
+        #[arg(long, value_name = "DIR")]
+        vectors: Option<PathBuf>,
+        /// The folder to write: new, empty, or an earlier export (replaced whole).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 /// The catalogue beside the corpus: `<vectors>/../features/requirements.yaml`.
@@ -88,6 +96,9 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             list(&vectors_root(vectors.as_deref()), &filter, *counts)
         }
         Command::Import { vectors, check } => import(&vectors_root(vectors.as_deref()), *check),
+        Command::Export { vectors, out } => {
+            crate::export::run(&vectors_root(vectors.as_deref()), out)
+        }
     }
 }
 

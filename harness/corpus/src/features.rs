@@ -173,7 +173,7 @@ pub fn scenario_id_of(feature: &gherkin::Feature, scenario: &gherkin::Scenario) 
 
 /// A scenario's stable id: `scenario-` and a slug of its feature's name, its own
 /// name (an outline's placeholders filled in) and, for a row of an outline, the
-/// row's values that the name does not already show. Lines play no part, so an
+/// row's values that the name does not already show (each once). Lines play no part, so an
 /// id stays when lines move; two cases with one id are refused by
 /// [`scenario_cases`].
 #[must_use]
@@ -181,11 +181,13 @@ pub fn scenario_id(feature: &str, scenario: &str, row: &[&str]) -> String {
     let name = slug(scenario);
     let shown = format!("-{name}-");
     let mut parts = vec![slug(feature), name.clone()];
+    let mut added: Vec<String> = Vec::new();
     for value in row.iter().map(|v| slug(v)) {
-        if !value.is_empty() && !shown.contains(&format!("-{value}-")) {
-            parts.push(value);
+        if !value.is_empty() && !shown.contains(&format!("-{value}-")) && !added.contains(&value) {
+            added.push(value);
         }
     }
+    parts.extend(added);
     let parts: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
     format!("scenario-{}", parts.join("-"))
 }
@@ -239,7 +241,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const FEATURE: &str = "Feature: Base45 text\n\n  Scenario: A plain one\n    Given a thing\n\n  Scenario Outline: Rejects <name>\n    Given the char <char>\n\n    Examples:\n      | name        | char |\n      | equals sign | =    |\n      | line feed   | lf   |\n";
+    const FEATURE: &str = "Feature: Base45 text\n\n  Scenario: A plain one\n    Given a thing\n\n  Scenario Outline: Rejects <name>\n    Given the char <char>\n\n    Examples:\n      | name        | char | again |\n      | equals sign | =    | =     |\n      | line feed   | lf   | lf    |\n";
 
     fn ids(dir: &Path, text: &str) -> Result<Vec<String>, FeaturesError> {
         std::fs::write(dir.join("a.feature"), text).unwrap();
