@@ -531,7 +531,9 @@ fn the_install_steps_fetch_the_ref_and_install_the_c169_package() {
         .output();
     // The test clones this checkout: without git it cannot run, and fails (never passes).
     let Some(head) = head.ok().filter(|o| o.status.success()) else {
-        panic!("no git, or this source tree is not a git checkout: the install steps cannot be run");
+        panic!(
+            "no git, or this source tree is not a git checkout: the install steps cannot be run"
+        );
     };
     let head = String::from_utf8(head.stdout).unwrap().trim().to_owned();
     for p in [github(), gitlab()] {
