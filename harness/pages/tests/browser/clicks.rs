@@ -4,7 +4,7 @@
 //! and `<page>/open-on-load` (reports), a failing case's fragment loaded afresh
 //! opening that case.
 
-use crate::driver::{file_url, PAGE_LOAD, SETTLE};
+use crate::driver::{file_url, with_fragment, PAGE_LOAD, SETTLE};
 use crate::{at, note, num, str_of, Ctx};
 use c169_pages::{css_quoted, poll, Page, WIDTHS};
 use serde_json::{json, Value};
@@ -96,7 +96,7 @@ pub(crate) fn two_clicks(c: &mut Ctx<'_>, index: &Page, peer: &str) -> Result<()
         return Ok(());
     };
     let href =
-        c.b.call("reading the cell's link", link.attr("href"))?
+        c.b.call("reading the cell's link", |s| s.attribute(&link, "href"))?
             .unwrap_or_default();
     let req = href
         .split_once('#')
@@ -105,7 +105,7 @@ pub(crate) fn two_clicks(c: &mut Ctx<'_>, index: &Page, peer: &str) -> Result<()
     let report = format!("reports/{peer}/report.html");
     let from = format!("{} (first td.fail of the {peer} column)", index.rel);
     // Click 1.
-    c.b.call(&format!("{from}: clicking {href}"), link.click())?;
+    c.b.call(&format!("{from}: clicking {href}"), |s| s.click(&link))?;
     let arrived = poll(PAGE_LOAD, || {
         let v = c.b.js(
             "waiting for the report",
@@ -145,13 +145,12 @@ pub(crate) fn two_clicks(c: &mut Ctx<'_>, index: &Page, peer: &str) -> Result<()
         ));
     };
     let case_href =
-        c.b.call("reading the case link", link.attr("href"))?
+        c.b.call("reading the case link", |s| s.attribute(&link, "href"))?
             .unwrap_or_default();
     let case = case_href.trim_start_matches('#').to_owned();
-    c.b.call(
-        &format!("{report}#{req}: clicking {case_href}"),
-        link.click(),
-    )?;
+    c.b.call(&format!("{report}#{req}: clicking {case_href}"), |s| {
+        s.click(&link)
+    })?;
     let mut last = Value::Null;
     poll(SETTLE, || {
         last =
@@ -189,11 +188,10 @@ pub(crate) fn open_on_load(c: &mut Ctx<'_>, page: &Page) -> Result<(), String> {
         note(&format!("{}: no failing case to open", page.rel));
         return Ok(());
     };
-    let mut url = url::Url::parse(&file_url(&page.path)?).map_err(|e| e.to_string())?;
-    url.set_fragment(Some(&id));
+    let url = with_fragment(&file_url(&page.path)?, &id);
     // From another document, so that the fragment comes with a load.
-    c.b.call("leaving the page", c.b.client.goto("about:blank"))?;
-    c.b.call(&format!("loading {url}"), c.b.client.goto(url.as_str()))?;
+    c.b.call("leaving the page", |s| s.navigate("about:blank"))?;
+    c.b.call(&format!("loading {url}"), |s| s.navigate(&url))?;
     let ready = c.b.wait_ready()?;
     let mut last = Value::Null;
     poll(SETTLE, || {

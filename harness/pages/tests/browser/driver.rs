@@ -4,15 +4,12 @@
 //! signal, reading the browser log, and ending it all on drop. Checks nothing of
 //! the pages itself, but that a page gets the window width it was opened at.
 
+use crate::wire::{Element, Session, Timeouts, WireError};
 use crate::{at, item, str_of, Setup};
 use c169_pages::{poll, WIDTHS, WINDOW_HEIGHT};
-use fantoccini::elements::Element;
-use fantoccini::error::CmdError;
-use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleCommand};
-use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::future::Future;
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
@@ -77,11 +74,10 @@ impl Drop for Profile {
     }
 }
 
-/// One Chromium, one WebDriver session. Fields drop in order: the session's
-/// handle, the runtime, chromedriver's group, the profile.
+/// One Chromium, one WebDriver session. Fields drop in order: the session (ended
+/// by `Drop`), chromedriver's group, the profile.
 pub(crate) struct Browser {
-    pub(crate) client: Client,
-    rt: tokio::runtime::Runtime,
+    session: Session,
     /// The window width last set.
     pub(crate) width: u32,
     /// The workspace as a file URL, with a final `/`.
@@ -95,40 +91,7 @@ pub(crate) struct Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         // The session ends Chromium cleanly; the driver's Drop then ends the rest.
-        let client = self.client.clone();
-        let _ = self
-            .rt
-            .block_on(async { tokio::time::timeout(SETTLE, client.close()).await });
-    }
-}
-
-/// A command of chromedriver's own: the DevTools passthrough (`goog/cdp/execute`)
-/// or the browser log (`se/log`).
-#[derive(Debug)]
-enum Extra {
-    Cdp { cmd: &'static str, params: Value },
-    BrowserLog,
-}
-
-impl WebDriverCompatibleCommand for Extra {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        let session = session_id.unwrap_or_default();
-        base_url.join(&match self {
-            Self::Cdp { .. } => format!("session/{session}/goog/cdp/execute"),
-            Self::BrowserLog => format!("session/{session}/se/log"),
-        })
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = match self {
-            Self::Cdp { cmd, params } => json!({ "cmd": cmd, "params": params }),
-            Self::BrowserLog => json!({ "type": "browser" }),
-        };
-        (http::Method::POST, Some(body.to_string()))
+        let _ = self.session.end(SETTLE);
     }
 }
 
@@ -164,7 +127,9 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("no free port on 127.0.0.1: {e}"))
 }
 
-fn capabilities(setup: &Setup, profile: &Profile) -> Capabilities {
+/// What the session requires of chromedriver: Chromium at `setup.chromium`,
+/// headless, with a fresh profile, logging everything the page logs.
+fn capabilities(setup: &Setup, profile: &Profile) -> Value {
     let args = [
         "--headless=new",
         "--no-sandbox",
@@ -183,17 +148,13 @@ fn capabilities(setup: &Setup, profile: &Profile) -> Capabilities {
         format!("--user-data-dir={}", profile.0.display()),
     ])
     .collect::<Vec<_>>();
-    let caps = json!({
+    json!({
         "browserName": "chrome",
         "pageLoadStrategy": "normal",
         "unhandledPromptBehavior": "dismiss",
         "goog:loggingPrefs": { "browser": "ALL" },
-        "goog:chromeOptions": { "binary": setup.chromium, "args": args },
-    });
-    match caps {
-        Value::Object(map) => map,
-        _ => Capabilities::new(),
-    }
+        "goog:chromeOptions": { "binary": setup.chromium, "args": args, "w3c": true },
+    })
 }
 
 impl Browser {
@@ -237,75 +198,47 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("a tokio runtime: {e}"))?;
         let caps = capabilities(setup, &profile);
-        let url = format!("http://{addr}/");
-        let client = rt
-            .block_on(async {
-                let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-                tokio::time::timeout(
-                    SESSION,
-                    ClientBuilder::new(connector)
-                        .capabilities(caps)
-                        .connect(&url),
-                )
-                .await
-            })
-            .map_err(|_| {
-                format!(
-                    "no Chromium session within {} s; see {}",
-                    SESSION.as_secs(),
-                    setup.rel(&log)
-                )
-            })?
-            .map_err(|e| {
-                format!(
-                    "chromedriver did not start {}: {e}; see {}",
-                    setup.chromium.display(),
-                    setup.rel(&log)
-                )
-            })?;
+        let session = Session::new(addr, caps, SESSION, COMMAND).map_err(|e| match e {
+            WireError::TimedOut { .. } => format!(
+                "no Chromium session within {} s; see {}",
+                SESSION.as_secs(),
+                setup.rel(&log)
+            ),
+            e => format!(
+                "chromedriver did not start {}: {e}; see {}",
+                setup.chromium.display(),
+                setup.rel(&log)
+            ),
+        })?;
         let browser = Self {
-            client,
-            rt,
+            session,
             width: WIDTHS[0],
             root_url: format!("{}/", file_url(&setup.workspace)?),
             unready: HashSet::new(),
             _driver: driver,
             _profile: profile,
         };
-        let timeouts =
-            TimeoutConfiguration::new(Some(SCRIPT), Some(PAGE_LOAD), Some(Duration::ZERO));
-        browser.call(
-            "setting the timeouts",
-            browser.client.update_timeouts(timeouts),
-        )?;
+        let timeouts = Timeouts {
+            script: SCRIPT,
+            page_load: PAGE_LOAD,
+            implicit: Duration::ZERO,
+        };
+        browser.call("setting the timeouts", |s| s.set_timeouts(timeouts))?;
         Ok(browser)
     }
 
-    /// One WebDriver command, bounded by [`COMMAND`].
+    /// One WebDriver command (bounded by [`COMMAND`]), its failure told as `what`.
     pub(crate) fn call<T>(
         &self,
         what: &str,
-        command: impl Future<Output = Result<T, CmdError>>,
+        command: impl FnOnce(&Session) -> Result<T, WireError>,
     ) -> Result<T, String> {
-        self.rt.block_on(async {
-            match tokio::time::timeout(COMMAND, command).await {
-                Ok(Ok(value)) => Ok(value),
-                Ok(Err(e)) => Err(format!("{what}: {e}")),
-                Err(_) => Err(format!(
-                    "{what}: no answer from chromedriver in {} s",
-                    COMMAND.as_secs()
-                )),
-            }
-        })
+        command(&self.session).map_err(|e| format!("{what}: {e}"))
     }
 
     pub(crate) fn js(&self, what: &str, script: &str, args: Vec<Value>) -> Result<Value, String> {
-        self.call(what, self.client.execute(script, args))
+        self.call(what, |s| s.execute(script, args))
     }
 
     pub(crate) fn js_async(
@@ -314,22 +247,16 @@ impl Browser {
         script: &str,
         args: Vec<Value>,
     ) -> Result<Value, String> {
-        self.call(what, self.client.execute_async(script, args))
+        self.call(what, |s| s.execute_async(script, args))
     }
 
     pub(crate) fn cdp(&self, cmd: &'static str, params: Value) -> Result<Value, String> {
-        self.call(cmd, self.client.issue_cmd(Extra::Cdp { cmd, params }))
+        self.call(cmd, |s| s.cdp(cmd, params))
     }
 
     /// The browser log since the last read (chromedriver empties it on each read).
     pub(crate) fn browser_log(&self) -> Result<Vec<Value>, String> {
-        match self.call(
-            "reading the browser log",
-            self.client.issue_cmd(Extra::BrowserLog),
-        )? {
-            Value::Array(entries) => Ok(entries),
-            other => Err(format!("the browser log is not a list: {other}")),
-        }
+        self.call("reading the browser log", Session::browser_log)
     }
 
     /// The errors in the browser log since the last read: console errors, uncaught
@@ -354,19 +281,15 @@ impl Browser {
     }
 
     pub(crate) fn find_all(&self, css: &str) -> Result<Vec<Element>, String> {
-        self.call(
-            &format!("finding {css}"),
-            self.client.find_all(Locator::Css(css)),
-        )
+        self.call(&format!("finding {css}"), |s| s.find_all(css))
     }
 
     /// Sets the window to `width` × [`WINDOW_HEIGHT`] and checks the page gets `width`.
     fn resize(&mut self, width: u32) -> Result<(), String> {
         if self.width != width {
-            self.call(
-                &format!("resizing the window to {width} px"),
-                self.client.set_window_size(width, WINDOW_HEIGHT),
-            )?;
+            self.call(&format!("resizing the window to {width} px"), |s| {
+                s.set_window_size(width, WINDOW_HEIGHT)
+            })?;
             self.width = width;
         }
         Ok(())
@@ -378,7 +301,7 @@ impl Browser {
         self.resize(width)?;
         self.browser_log()?;
         let url = file_url(path)?;
-        self.call(&format!("loading {url}"), self.client.goto(&url))?;
+        self.call(&format!("loading {url}"), |s| s.navigate(&url))?;
         let inner = self.js(
             "reading the window width",
             "return window.innerWidth",
@@ -437,11 +360,42 @@ impl Browser {
     }
 }
 
+/// The canonical `file://` URL of `path`, as the `url` crate and Chromium write it:
+/// each component percent-encoded with WHATWG URL's path-segment set (and `\`).
 pub(crate) fn file_url(path: &Path) -> Result<String, String> {
+    use std::os::unix::ffi::OsStrExt as _;
     let path = path
         .canonicalize()
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    url::Url::from_file_path(&path)
-        .map(String::from)
-        .map_err(|()| format!("{} as a file URL", path.display()))
+    let mut url = "file://".to_owned();
+    for component in path.components().skip(1) {
+        url.push('/');
+        encode_into(
+            &mut url,
+            component.as_os_str().as_bytes(),
+            b" \"#<>`?{}/%\\",
+        );
+    }
+    if url.len() == "file://".len() {
+        url.push('/');
+    }
+    Ok(url)
+}
+
+/// `url` with `#fragment`, encoded with WHATWG URL's fragment set.
+pub(crate) fn with_fragment(url: &str, fragment: &str) -> String {
+    let mut out = format!("{url}#");
+    encode_into(&mut out, fragment.as_bytes(), b" \"<>`");
+    out
+}
+
+/// Appends `bytes`, percent-encoding controls, non-ASCII bytes and those in `set`.
+fn encode_into(out: &mut String, bytes: &[u8], set: &[u8]) {
+    for &b in bytes {
+        if b.is_ascii_graphic() && !set.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
 }

@@ -3,10 +3,9 @@
 //! it among fewer cases, and erased shows them all again; no browser error meanwhile.
 
 use crate::driver::SETTLE;
+use crate::wire::{Element, BACKSPACE};
 use crate::{at, note, num, str_of, Ctx};
 use c169_pages::{first_few, poll, Page, WIDTHS};
-use fantoccini::elements::Element;
-use fantoccini::key::Key;
 use serde_json::json;
 
 const SHOWN_JS: &str = r"
@@ -71,6 +70,19 @@ fn control(c: &Ctx<'_>, page: &Page, css: &str) -> Result<Element, String> {
         .ok_or_else(|| format!("{}: no {css}", page.rel))
 }
 
+/// Clicks the `<option>` that `option` selects inside `select`, as a reader does;
+/// `what` names the choice in a failure.
+fn choose(
+    c: &Ctx<'_>,
+    page: &Page,
+    select: &Element,
+    option: &str,
+    what: &str,
+) -> Result<(), String> {
+    let what = format!("{}: choosing {what}", page.rel);
+    c.b.call(&what, |s| s.click(&s.find_in(select, option)?))
+}
+
 pub(crate) fn filters(c: &mut Ctx<'_>, page: &Page) -> Result<(), String> {
     let ready = c.b.open(&page.path, WIDTHS[0])?;
     let rel = &page.rel;
@@ -92,10 +104,7 @@ pub(crate) fn filters(c: &mut Ctx<'_>, page: &Page) -> Result<(), String> {
         .as_u64()
         .map_or(0, |i| i as usize);
     // Status: pass.
-    c.b.call(
-        &format!("{rel}: choosing status pass"),
-        status.select_by_value("pass"),
-    )?;
+    choose(c, page, &status, "option[value='pass']", "status pass")?;
     // Unless every case shown passes and every passing case is shown already.
     let must_change = before.not_pass > 0 || before.shown != before.pass_total;
     let only_pass = |s: &Counts| s.not_pass == 0 && (s.shown != before.shown || !must_change);
@@ -119,10 +128,8 @@ pub(crate) fn filters(c: &mut Ctx<'_>, page: &Page) -> Result<(), String> {
             after.shown, after.pass_total
         ));
     }
-    c.b.call(
-        &format!("{rel}: choosing the first status again"),
-        status.select_by_index(initial),
-    )?;
+    let first = format!("option:nth-of-type({})", initial + 1);
+    choose(c, page, &status, &first, "the first status again")?;
     let reset = shown_when(c, None, |s| s.shown == before.shown)?;
     if reset.shown != before.shown {
         return Err(format!(
@@ -143,7 +150,9 @@ pub(crate) fn filters(c: &mut Ctx<'_>, page: &Page) -> Result<(), String> {
             "{rel}: the first case element has no id=\"case-<id>\""
         ));
     }
-    c.b.call(&format!("{rel}: typing {id} into q"), q.send_keys(&id))?;
+    c.b.call(&format!("{rel}: typing {id} into q"), |s| {
+        s.send_keys(&q, &id)
+    })?;
     let found = shown_when(c, Some(&id), |s| s.id_shown && s.shown < before.shown)?;
     if !found.id_shown || found.shown >= before.shown {
         return Err(format!(
@@ -153,8 +162,8 @@ pub(crate) fn filters(c: &mut Ctx<'_>, page: &Page) -> Result<(), String> {
             if found.id_shown { "shown" } else { "hidden" }
         ));
     }
-    let erase = Key::Backspace.to_string().repeat(id.chars().count());
-    c.b.call(&format!("{rel}: erasing q"), q.send_keys(&erase))?;
+    let erase = BACKSPACE.to_string().repeat(id.chars().count());
+    c.b.call(&format!("{rel}: erasing q"), |s| s.send_keys(&q, &erase))?;
     let cleared = shown_when(c, None, |s| s.shown == before.shown)?;
     if cleared.shown != before.shown {
         return Err(format!(

@@ -5,6 +5,7 @@
 //! `<page>/height@1400` (a document under 30,000 px tall) and
 //! `<page>/screenshot@<w>` (a full-page PNG written to `target/browser/`).
 
+use crate::wire::Session;
 use crate::{at, note, num, str_of, Ctx};
 use c169_pages::{first_few, thousands, Page, MAX_HEIGHT_PX, MAX_PAGE_BYTES};
 use libtest_mimic::Failed;
@@ -143,7 +144,7 @@ fn save_screenshot(c: &Ctx<'_>, page: &Page, width: u32, l: &Layout) -> Result<S
     }) {
         Ok(png) if !png.is_empty() => (png, "full page"),
         Ok(_) | Err(_) => (
-            c.b.call("a viewport screenshot", c.b.client.screenshot())?,
+            c.b.call("a viewport screenshot", Session::screenshot)?,
             "viewport only",
         ),
     };

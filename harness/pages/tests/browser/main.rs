@@ -29,7 +29,8 @@
 //! serves every trial, one trial at a time: `cargo test -p c169-pages --test
 //! browser -- claim169-py` runs one page's trials, `-- overflow` one check's.
 //!
-//! This file sets up the trials; the browser is in [`driver`], and each check in a
+//! This file sets up the trials; the browser is in [`driver`] (speaking WebDriver
+//! to chromedriver through [`wire`]), and each check in a
 //! module of its own: [`contract`], [`layout`] (size, console, overflow, height,
 //! screenshot), [`links`], [`filters`], [`clicks`] (two clicks, open on load),
 //! [`axe`] and [`timing`].
@@ -42,6 +43,7 @@ mod filters;
 mod layout;
 mod links;
 mod timing;
+mod wire;
 
 use c169_pages::{pages, target_dir, workspace, Kind, Page, WIDTHS};
 use driver::Browser;
