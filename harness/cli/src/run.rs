@@ -115,28 +115,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         Some(path) => Some((path.display().to_string(), Expectations::load(path)?)),
         None => None,
     };
-    // Every id the flags and the expectations name is a case of this suite,
-    // checked before anything runs.
-    let named: Vec<(&str, String)> = args
-        .vectors_only
-        .iter()
-        .map(|id| ("--vector", id.clone()))
-        .chain(expectations.iter().flat_map(|(file, e)| {
-            e.entries
-                .iter()
-                .map(move |en| (file.as_str(), en.case.clone()))
-        }))
-        .collect();
-    if let Some((from, id, near)) = unknown_case(&corpus, &root, &named)? {
-        if from == "--vector" {
-            anyhow::bail!(
-                "--vector: no vector or scenario has the id {id:?}{near} (vector ids are file stems under vectors/; scenario ids are in reports and in `cargo test -p c169-suite --test cases -- --list`)"
-            );
-        }
-        anyhow::bail!(
-            "{from}: field `known_failures[].case`: expected the id of a vector or scenario of this suite, found {id:?}{near}"
-        );
-    }
+    check_named(args, &corpus, &root, expectations.as_ref())?;
     let filter = args
         .tags
         .as_deref()
@@ -225,6 +204,37 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         return Ok(code);
     }
     Ok(report.gate.exit_code)
+}
+
+/// Every id the flags and the expectations name is a case of this suite, checked
+/// before anything runs; a usage error naming the flag or the file and field.
+fn check_named(
+    args: &Args,
+    corpus: &Corpus,
+    root: &Path,
+    expectations: Option<&(String, Expectations)>,
+) -> anyhow::Result<()> {
+    let named: Vec<(&str, String)> = args
+        .vectors_only
+        .iter()
+        .map(|id| ("--vector", id.clone()))
+        .chain(expectations.into_iter().flat_map(|(file, e)| {
+            e.entries
+                .iter()
+                .map(move |en| (file.as_str(), en.case.clone()))
+        }))
+        .collect();
+    if let Some((from, id, near)) = unknown_case(corpus, root, &named)? {
+        if from == "--vector" {
+            anyhow::bail!(
+                "--vector: no vector or scenario has the id {id:?}{near} (vector ids are file stems under vectors/; scenario ids are in reports and in `cargo test -p c169-suite --test cases -- --list`)"
+            );
+        }
+        anyhow::bail!(
+            "{from}: field `known_failures[].case`: expected the id of a vector or scenario of this suite, found {id:?}{near}"
+        );
+    }
+    Ok(())
 }
 
 /// Who the report already in `dir` is of, when it is not `label`'s.
