@@ -87,7 +87,7 @@ fn every_format_says_how_many_cases_applied_and_why_the_others_did_not() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let first = stdout.lines().next().unwrap();
     assert!(
-        first.contains(&format!("conformant on {figure}")),
+        first.contains(&format!("conformant; tested on {figure}")),
         "{first}"
     );
     assert!(first.contains("not applicable:"), "{first}");
@@ -95,7 +95,7 @@ fn every_format_says_how_many_cases_applied_and_why_the_others_did_not() {
         .lines()
         .next()
         .unwrap()
-        .contains(&format!("conformant on {figure}")));
+        .contains(&format!("conformant; tested on {figure}")));
     // The page's words, without its markup (the verdict is a label, then its coverage).
     let mut words = String::new();
     let mut in_tag = false;
@@ -107,7 +107,7 @@ fn every_format_says_how_many_cases_applied_and_why_the_others_did_not() {
             _ => {}
         }
     }
-    assert!(words.contains(&format!("conformant on {figure}")));
+    assert!(words.contains(&format!("conformant; tested on {figure}")));
     let junit = read(&dir, "junit.xml");
     assert!(
         junit.contains(&format!("<testcase name=\"coverage: {figure}")),

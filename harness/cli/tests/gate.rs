@@ -354,6 +354,8 @@ fn ctrl_c_and_sigterm_leave_a_partial_report_marked_incomplete() {
     // Ctrl-C at a terminal; SIGTERM is what a CI system sends when it cancels a job.
     for signal in [Signal::SIGINT, Signal::SIGTERM] {
         let dir = scratch(&format!("signal-{signal}"));
+        let under_way = dir.with_extension("answered");
+        let _ = std::fs::remove_file(&under_way);
         let slow = proxy();
         let child = Command::new(env!("CARGO_BIN_EXE_c169"))
             .args([
@@ -368,12 +370,23 @@ fn ctrl_c_and_sigterm_leave_a_partial_report_marked_incomplete() {
             .env("CI", "1")
             .env("C169", env!("CARGO_BIN_EXE_c169"))
             .env("C169_PROXY_DELAY_MS", "20")
+            .env("C169_PROXY_ANSWERED", &under_way)
+            .env("C169_PROXY_ANSWERED_AT", "10")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // Wait until some cases have run (the proxy answers every 20 ms).
-        std::thread::sleep(Duration::from_millis(1500));
+        // Wait until some cases have run (the proxy answers every 20 ms and says
+        // when it has answered 10 decodes), however slow the machine.
+        let waiting = Instant::now();
+        while !under_way.exists() {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(120),
+                "{signal}: the run answered no 10 decodes in 120 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(100));
         let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
         nix::sys::signal::kill(pid, signal).unwrap();
         let started = Instant::now();

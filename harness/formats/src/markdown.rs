@@ -36,7 +36,7 @@ fn title(out: &mut String, r: &Report) {
     };
     let _ = writeln!(
         out,
-        "## {mark} c169 conformance: {} — {} on {}\n",
+        "## {mark} c169 conformance: {} — {}; tested on {}\n",
         r.implementation.label,
         r.gate.verdict,
         r.summary.coverage.short()

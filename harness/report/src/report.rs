@@ -236,14 +236,15 @@ impl Report {
     }
 
     /// The verdict with its coverage, the first line of every format:
-    /// "conformant on 110 of 1,180 cases applicable (9%); 1,070 not applicable: …".
+    /// "conformant; tested on 110 of 1,180 cases applicable (9%); 1,070 not applicable: …"
+    /// (not "failed on 1,009 of …", which read as a count of failures).
     #[must_use]
     pub fn headline(&self) -> String {
         let c = &self.summary.coverage;
         if c.total == 0 {
             return format!("{}: no case ran", self.gate.verdict);
         }
-        format!("{} on {}", self.gate.verdict, c.line())
+        format!("{}; tested on {}", self.gate.verdict, c.line())
     }
 
     /// A copy with every fact that changes from run to run without the

@@ -362,7 +362,20 @@ fn content(vector: &Vector, outcome: &Outcome) -> Content {
         }
     }
     if let Some(w) = expected.cwt.as_ref().and_then(entries) {
-        let g = outcome.cwt.as_ref().and_then(entries).unwrap_or_default();
+        // Claims not returned at all may be claims a verifier does not use (below);
+        // a `cwt` that is not a map is not the claims as signed.
+        let g = match outcome.cwt.as_ref().filter(|c| !c.is_null()) {
+            None => BTreeMap::new(),
+            Some(got) => match entries(got) {
+                Some(g) => g,
+                None => {
+                    return Content::Altered(format!(
+                        "cwt: expected the claims map, got {}",
+                        shown(got)
+                    ))
+                }
+            },
+        };
         for (k, wv) in &w {
             let here = format!("cwt/{k}");
             match g.get(k) {
@@ -402,7 +415,7 @@ fn claim169_value(
     dropped: &mut Vec<String>,
 ) -> Option<String> {
     let how = if subset { Match::Subset } else { Match::Exact };
-    if want == got {
+    if same(want, got) {
         return None;
     }
     // Where either answer conforms, leaving out elements an array held (an
@@ -475,7 +488,29 @@ fn claim169_value(
 /// Whether `part` is `whole` with some elements left out, the rest in order.
 fn is_subsequence(part: &[Json], whole: &[Json]) -> bool {
     let mut rest = whole.iter();
-    part.iter().all(|p| rest.any(|w| w == p))
+    part.iter().all(|p| rest.any(|w| same(w, p)))
+}
+
+/// Whether two JSON values are equal as JSON means them. RFC 8259 §6 knows one
+/// kind of number, so `1750000000` and `1750000000.0` are the same value: canonical
+/// JSON says a CBOR float by its `{"float": …}` wrapper, not by how the number is
+/// written, and a JSON writer (JavaScript's, for one) may drop the `.0`.
+#[must_use]
+pub fn same(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => {
+            x == y
+                || ((x.is_f64() || y.is_f64())
+                    && matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q))
+        }
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 fn shown(j: &Json) -> String {
@@ -517,7 +552,7 @@ pub fn first_difference(want: &Json, got: &Json, how: Match, path: &str) -> Opti
             .zip(g)
             .enumerate()
             .find_map(|(i, (wv, gv))| first_difference(wv, gv, how, &format!("{path}/{i}"))),
-        _ if want == got => None,
+        _ if same(want, got) => None,
         _ => Some(format!(
             "{path}: expected {}, got {}",
             shown(Some(want)),

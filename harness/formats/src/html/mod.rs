@@ -162,7 +162,7 @@ fn top(out: &mut String, r: &Report, links: &Links) {
     out.push_str("</nav></div></header><main class=wrap id=top>");
     let _ = write!(
         out,
-        "<h1>c169 conformance report: {}</h1><p class=verdict>{} on {}</p>",
+        "<h1>c169 conformance report: {}</h1><p class=verdict>{}; tested on {}</p>",
         esc(&r.implementation.label),
         status(r.gate.verdict.as_str()),
         esc(&r.summary.coverage.line())

@@ -204,3 +204,51 @@ fn where_either_answer_conforms_leaving_out_array_elements_is_dropping() {
     let j = judge(&v, &accepted(&json!({"18": [1, 2]}), &json!({}), true));
     assert_eq!(j.status, Status::Fail, "{}", j.reason);
 }
+
+/// Found by a JavaScript decoder in the walkthrough of issue 18: `JSON.stringify`
+/// writes the float 1750000000.0 as `1750000000`. JSON has one kind of number; the
+/// canonical form says "float" by its wrapper, so the two answers are the same.
+#[test]
+fn a_float_written_without_its_fraction_is_the_same_number() {
+    let want = json!({"claim169": {"1": "ID"}, "cwt": {"5": {"float": 1_750_000_000.0}}});
+    let v = vector("acceptable", None, &text("SHOULD"), &want);
+    let written_by_js = accepted(
+        &json!({"1": "ID"}),
+        &json!({"5": {"float": 1_750_000_000}}),
+        false,
+    );
+    assert_eq!(judge(&v, &written_by_js).status, Status::Pass);
+    // The wrapper still matters: a bare integer is not the float.
+    let as_integer = accepted(&json!({"1": "ID"}), &json!({"5": 1_750_000_000}), false);
+    assert_eq!(judge(&v, &as_integer).status, Status::Fail);
+    // And a different number is a different number.
+    let other = accepted(
+        &json!({"1": "ID"}),
+        &json!({"5": {"float": 1_750_000_000.5}}),
+        false,
+    );
+    assert_eq!(judge(&v, &other).status, Status::Fail);
+    assert!(same(&json!([1, {"a": 2.0}]), &json!([1.0, {"a": 2}])));
+    assert!(!same(&json!({"a": 2, "b": 1}), &json!({"a": 2})));
+}
+
+/// Found in the same walkthrough: a decoder that returned the CWT claims as an
+/// array of pairs passed a vector where either verdict conforms, the claims being
+/// read as "not returned" (a MAY). A `cwt` that is not a map is an alteration.
+#[test]
+fn claims_returned_in_another_shape_are_not_the_claims_as_signed() {
+    let want = json!({"claim169": {"1": "ID"}, "cwt": {"1": "iss", "5": 1}});
+    let v = vector("acceptable", None, &text("SHOULD"), &want);
+    let pairs = accepted(&json!({"1": "ID"}), &json!([[1, "iss"], [5, 1]]), false);
+    let j = judge(&v, &pairs);
+    assert_eq!(j.status, Status::Fail, "{}", j.reason);
+    assert!(
+        j.reason.contains("cwt: expected the claims map"),
+        "{}",
+        j.reason
+    );
+    // Claims not returned at all stay a MAY.
+    let mut none = accepted(&json!({"1": "ID"}), &json!({}), false);
+    none.cwt = None;
+    assert_eq!(judge(&v, &none).status, Status::Pass);
+}
