@@ -32,6 +32,13 @@ pub struct Smoke {
     /// An encoder vector whose output the reference accepts; for encoders only.
     #[serde(default)]
     pub encodes: Option<String>,
+    /// For a configuration registered to reproduce a known failure (a library
+    /// beside a release of its dependency it does not work with): the failure, in
+    /// words. The smoke test then asserts that the `valid` vector is *not* passed
+    /// but ends in an error (the crash the finding is about), so that the finding
+    /// stays reproducible and a fix upstream shows up as a changed test.
+    #[serde(default)]
+    pub reproduces: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -95,6 +102,10 @@ pub enum Registry {
     CratesIo,
     #[serde(rename = "npm")]
     Npm,
+    /// A Debian package, installed by apt (CI installs it; `c169 adapters setup`
+    /// only checks that it loads).
+    #[serde(rename = "debian")]
+    Debian,
 }
 
 impl std::fmt::Display for Registry {
@@ -103,6 +114,7 @@ impl std::fmt::Display for Registry {
             Registry::Pypi => "pypi",
             Registry::CratesIo => "crates.io",
             Registry::Npm => "npm",
+            Registry::Debian => "debian",
         })
     }
 }

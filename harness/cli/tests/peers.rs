@@ -37,7 +37,8 @@ fn require_ready(name: &str) {
     );
 }
 
-fn run_cases(peer: &str, ids: &[&str]) -> Json {
+/// `c169 run` of the cases `ids` against `peer`, which must exit with `code`.
+fn run_cases(peer: &str, ids: &[&str], code: i32) -> Json {
     let dir = std::env::temp_dir().join(format!("c169-peer-{peer}-{}", std::process::id()));
     let mut args = vec![
         "run",
@@ -53,7 +54,7 @@ fn run_cases(peer: &str, ids: &[&str]) -> Json {
     let dir_s = dir.to_str().unwrap().to_owned();
     args.extend(["--report-dir", &dir_s]);
     let out = c169(&args);
-    assert_eq!(out.status.code(), Some(0), "{peer}: {}", text(&out));
+    assert_eq!(out.status.code(), Some(code), "{peer}: {}", text(&out));
     let report: Json =
         c169_model::deep::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
@@ -79,17 +80,31 @@ fn check(p: &Peer) {
     let smoke = &p.spec.smoke;
     let mut ids = vec![smoke.valid.as_str(), smoke.invalid.as_str()];
     ids.extend(smoke.encodes.as_deref());
-    let report = run_cases(name, &ids);
+    // A configuration that reproduces a failure fails its run (exit 1).
+    let report = run_cases(name, &ids, i32::from(smoke.reproduces.is_some()));
     assert!(report["implementation"]["label"]
         .as_str()
         .unwrap()
         .starts_with(name));
     let cases = report["cases"].as_array().unwrap();
     assert_eq!(cases.len(), ids.len(), "{name}: {cases:#?}");
+    let by_id = |id: &str| cases.iter().find(|c| c["id"] == id).unwrap();
+    if let Some(finding) = &smoke.reproduces {
+        // A configuration kept to reproduce a failure: the valid vector ends in an
+        // error (a crash of the implementation), never in a pass.
+        let c = by_id(&smoke.valid);
+        assert_eq!(
+            c["status"], "error",
+            "{name} no longer reproduces \"{finding}\": {c:#}"
+        );
+        for c in cases.iter().filter(|c| c["id"] != smoke.valid.as_str()) {
+            assert_eq!(c["status"], "pass", "{name}: {c:#}");
+        }
+        return;
+    }
     for c in cases {
         assert_eq!(c["status"], "pass", "{name}: {c:#}");
     }
-    let by_id = |id: &str| cases.iter().find(|c| c["id"] == id).unwrap();
     assert_eq!(by_id(&smoke.valid)["observed"]["verdict"], "accept");
     assert_eq!(by_id(&smoke.invalid)["observed"]["verdict"], "reject");
     if let Some(id) = &smoke.encodes {

@@ -185,7 +185,7 @@ fn section(out: &mut String, name: &str, r: &Report, curated: &Curated, quote_of
     let s = &r.summary;
     let _ = write!(
         out,
-        "\n## {name}\n\n{label}: {} on {}. {} cases: {} passed, {} failed, {} departed from the profile, {} errors, {} skipped ([report](./{name}/report.html)).\n\n",
+        "\n## {name}\n\n{label}: {}; tested on {}. {} cases: {} passed, {} failed, {} departed from the profile, {} errors, {} skipped ([report](./{name}/report.html)).\n\n",
         r.gate.verdict, s.coverage.short(), s.all.total, s.all.passed, s.all.failed, s.all.departed, s.all.errors, s.all.skipped
     );
     for line in r.standing() {

@@ -496,20 +496,23 @@ fn is_subsequence(part: &[Json], whole: &[Json]) -> bool {
 /// JSON says a CBOR float by its `{"float": …}` wrapper, not by how the number is
 /// written, and a JSON writer (JavaScript's, for one) may drop the `.0`.
 #[must_use]
-pub fn same(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) => {
-            x == y
-                || ((x.is_f64() || y.is_f64())
-                    && matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q))
+#[allow(clippy::float_cmp)] // exactly the same number is meant, not a close one
+pub fn same(want: &Json, got: &Json) -> bool {
+    match (want, got) {
+        (Json::Number(w), Json::Number(g)) => {
+            w == g
+                || ((w.is_f64() || g.is_f64())
+                    && matches!((w.as_f64(), g.as_f64()), (Some(wf), Some(gf)) if wf == gf))
         }
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        (Json::Array(w), Json::Array(g)) => {
+            w.len() == g.len() && w.iter().zip(g).all(|(wv, gv)| same(wv, gv))
         }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        (Json::Object(w), Json::Object(g)) => {
+            w.len() == g.len()
+                && w.iter()
+                    .all(|(k, wv)| g.get(k).is_some_and(|gv| same(wv, gv)))
         }
-        _ => a == b,
+        _ => want == got,
     }
 }
 

@@ -83,6 +83,27 @@ fn folded_text(summary: &str, text: &str, tail: bool) -> String {
 /// A failed, departed or known case: a summary line, and folded under it the
 /// sentence, the command, the diff, the steps and the adapter's stderr.
 pub(super) fn case_block(out: &mut String, r: &Report, c: &Case) {
+    summary(out, c);
+    case_body(out, r, c);
+}
+
+/// A failed case whose group shows an earlier case with the same reason in full:
+/// its summary, the command that runs it again, and a link there. Five hundred
+/// copies of one crash make a page nobody reads (and one over its size budget);
+/// results.json keeps every case in full.
+pub(super) fn case_stub(out: &mut String, r: &Report, c: &Case, first: &Case) {
+    summary(out, c);
+    let _ = write!(
+        out,
+        "<p class=muted>Failed for the same reason as <a href=\"#case-{id}\"><code>{short}</code></a>, shown in full there. Run it again: <code>{repro}</code></p></div></details>",
+        id = esc(&first.id),
+        short = esc(&short_name(first)),
+        repro = esc(&reproduce(r, c)),
+    );
+}
+
+/// The opening of a case block: the element with its filter attributes, the summary line.
+fn summary(out: &mut String, c: &Case) {
     let _ = write!(
         out,
         "<details class=case id=\"case-{id}\" {data}{known}><summary>{st} <b>{level}</b> <code>{short}</code>{title} — expected <b>{exp}</b>; observed <b>{obs}</b></summary><div class=body>",
@@ -101,6 +122,10 @@ pub(super) fn case_block(out: &mut String, r: &Report, c: &Case) {
         exp = esc(&expected_line(c)),
         obs = esc(&observed_line(c)),
     );
+}
+
+/// The body of a full case block, and its end.
+fn case_body(out: &mut String, r: &Report, c: &Case) {
     let reqs: Vec<String> = c
         .requirements
         .iter()

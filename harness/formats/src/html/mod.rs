@@ -9,7 +9,7 @@
 mod case;
 mod diff;
 
-use case::{case_block, data, short_name};
+use case::{case_block, case_stub, data, short_name};
 
 use crate::page::{self, scroll, status};
 use crate::{esc, observed_line, Format};
@@ -318,13 +318,47 @@ fn failures(out: &mut String, r: &Report) {
             esc(&name),
             cases.len()
         );
+        // The first few cases of one reason in full; the others as stubs that point
+        // to the first (see `case_stub`), folded together after them.
+        let mut by_reason: BTreeMap<&str, Vec<&Case>> = BTreeMap::new();
+        let mut order = Vec::new();
         for c in cases {
-            case_block(out, r, c);
+            let same = by_reason.entry(c.reason.as_str()).or_default();
+            if same.is_empty() {
+                order.push(c.reason.as_str());
+            }
+            same.push(c);
+            if same.len() <= SAME_REASON_IN_FULL {
+                case_block(out, r, c);
+            }
+        }
+        for reason in order {
+            let same = &by_reason[reason];
+            let (Some(first), Some(rest)) = (same.first(), same.get(SAME_REASON_IN_FULL..)) else {
+                continue;
+            };
+            if rest.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                out,
+                "<details class=fold data-group id=\"same-{}\"><summary>{} more that failed for the same reason as {}</summary>",
+                esc(&first.id),
+                rest.len(),
+                esc(&short_name(first))
+            );
+            for c in rest {
+                case_stub(out, r, c, first);
+            }
+            out.push_str("</details>");
         }
         out.push_str("</div>");
     }
     out.push_str("</section>");
 }
+
+/// How many failures of one group with the same reason are shown in full.
+const SAME_REASON_IN_FULL: usize = 3;
 
 /// A folded list of case blocks.
 fn folded_blocks(out: &mut String, r: &Report, id: &str, title: &str, cases: &[&Case]) {
