@@ -24,7 +24,7 @@ fn members(out: &mut String, m: &Matrix) {
         let failed = mem.counts.failed + mem.counts.errors;
         let _ = write!(
             t,
-            "<tr><th scope=row><a href=\"{report}\">{name}</a><br><small>{version}</small></th><td>{verdict} <small>on {coverage}</small></td><td class=n data-label=cases>{total}</td><td class=n data-label=passed>{passed}</td><td class=n data-label=failed>{failed}</td><td class=n data-label=departed>{departed}</td><td class=n data-label=errors>{errors}</td><td class=n data-label=skipped>{skipped}</td></tr>",
+            "<tr><th scope=row><a href=\"{report}\">{name}</a><br><small>{version}</small></th><td>{verdict} <small>tested on {coverage}</small></td><td class=n data-label=cases>{total}</td><td class=n data-label=passed>{passed}</td><td class=n data-label=failed>{failed}</td><td class=n data-label=departed>{departed}</td><td class=n data-label=errors>{errors}</td><td class=n data-label=skipped>{skipped}</td></tr>",
             report = esc(&mem.report),
             name = esc(&mem.name),
             version = esc(&mem.version),

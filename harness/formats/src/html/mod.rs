@@ -333,7 +333,9 @@ fn failures(out: &mut String, r: &Report) {
             }
         }
         for reason in order {
-            let same = &by_reason[reason];
+            let Some(same) = by_reason.get(reason) else {
+                continue;
+            };
             let (Some(first), Some(rest)) = (same.first(), same.get(SAME_REASON_IN_FULL..)) else {
                 continue;
             };
