@@ -98,6 +98,9 @@ pub struct Diff {
     /// Passed both times, but the answer differs (verdict details, decoded content,
     /// encoder output).
     pub changed_output: Vec<Change>,
+    /// Failed (or erred) both times with the same status, but the answer differs:
+    /// a release that fails differently is news too.
+    pub changed_failure: Vec<Change>,
     /// Any other change of status (to or from skipped).
     pub other_status: Vec<Change>,
     /// Cases only in the new run, not failing.
@@ -118,6 +121,7 @@ impl Diff {
         self.newly_failing.is_empty()
             && self.newly_passing.is_empty()
             && self.changed_output.is_empty()
+            && self.changed_failure.is_empty()
             && self.other_status.is_empty()
             && self.added.is_empty()
             && self.removed.is_empty()
@@ -152,8 +156,12 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
             None => d.added.push(change(None, n)),
             Some(o) => match (o.status, n.status) {
                 (a, b) if a == b => {
-                    if a == Status::Pass && answer(o) != answer(n) {
-                        d.changed_output.push(change(Some(o), n));
+                    if answer(o) != answer(n) {
+                        if a == Status::Pass {
+                            d.changed_output.push(change(Some(o), n));
+                        } else if a.is_failure() {
+                            d.changed_failure.push(change(Some(o), n));
+                        }
                     }
                 }
                 (a, b) if b.is_failure() && !a.is_failure() => {
@@ -188,10 +196,14 @@ pub fn render(d: &Diff, old: &str, new: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "c169 diff {old} → {new}");
     let status = |s: Option<Status>| s.map_or("absent", Status::as_str);
-    let sections: [(&str, &Vec<Change>); 6] = [
+    let sections: [(&str, &Vec<Change>); 7] = [
         ("newly failing", &d.newly_failing),
         ("newly passing", &d.newly_passing),
         ("passing, but the answer changed", &d.changed_output),
+        (
+            "failing as before, but the answer changed",
+            &d.changed_failure,
+        ),
         ("other status changes", &d.other_status),
         ("added", &d.added),
         ("removed", &d.removed),
