@@ -14,13 +14,15 @@ answered with an `internal` error.
 """
 
 import base64
+import importlib.metadata
 import json
 import re
 import sys
 
 import claim169
 
-LIBRARY_VERSION = "0.3.0"
+# The release installed, so that describe names the one under test whichever setup put in.
+LIBRARY_VERSION = importlib.metadata.version("claim169")
 
 DESCRIPTION = {
     "name": "claim169-py",

@@ -27,7 +27,16 @@ const path = require("path");
 const readline = require("readline");
 
 const NAME = "pixelpass-js";
-const LIB_VERSION = "0.6.0";
+// The version installed, read from the package itself, so that describe names the
+// release under test whichever one setup installed (an older release's report then
+// says which it is).
+const LIB_VERSION = (() => {
+  try {
+    return require("@mosip/pixelpass/package.json").version;
+  } catch (e) {
+    return "unknown (@mosip/pixelpass is not installed)";
+  }
+})();
 
 let pixelpass;
 let cbor;
