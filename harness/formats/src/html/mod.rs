@@ -319,23 +319,21 @@ fn failures(out: &mut String, r: &Report) {
             cases.len()
         );
         // The first few cases of one reason in full; the others as stubs that point
-        // to the first (see `case_stub`), folded together after them.
-        let mut by_reason: BTreeMap<&str, Vec<&Case>> = BTreeMap::new();
-        let mut order = Vec::new();
+        // to the first (see `case_stub`), folded together after them, reasons in
+        // the order they first appear.
+        let mut by_reason: Vec<(&str, Vec<&Case>)> = Vec::new();
         for c in cases {
-            let same = by_reason.entry(c.reason.as_str()).or_default();
-            if same.is_empty() {
-                order.push(c.reason.as_str());
+            if let Some((_, same)) = by_reason.iter_mut().find(|(r, _)| *r == c.reason) {
+                same.push(c);
+                if same.len() > SAME_REASON_IN_FULL {
+                    continue;
+                }
+            } else {
+                by_reason.push((c.reason.as_str(), vec![c]));
             }
-            same.push(c);
-            if same.len() <= SAME_REASON_IN_FULL {
-                case_block(out, r, c);
-            }
+            case_block(out, r, c);
         }
-        for reason in order {
-            let Some(same) = by_reason.get(reason) else {
-                continue;
-            };
+        for (_, same) in &by_reason {
             let (Some(first), Some(rest)) = (same.first(), same.get(SAME_REASON_IN_FULL..)) else {
                 continue;
             };
