@@ -54,6 +54,7 @@ impl Reference {
                 unverified: true,
             },
             capabilities: vec!["decode_image".into()],
+            serial: false,
         }
     }
 

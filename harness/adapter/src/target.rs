@@ -104,6 +104,26 @@ impl Target {
             Target::Http { base } => Box::new(Http::new(base.clone(), settings.http.clone())?),
         })
     }
+
+    /// `n` copies to run side by side (`--jobs`): a process each of an adapter
+    /// program; the one endpoint (`n` requests in flight) or the in-process
+    /// reference (`n` threads) lent `n` times. At least one.
+    pub fn connect_copies(
+        &self,
+        settings: &Settings,
+        n: usize,
+    ) -> Result<Vec<std::sync::Arc<dyn Implementation>>, AdapterError> {
+        let first: std::sync::Arc<dyn Implementation> =
+            std::sync::Arc::from(self.connect(settings)?);
+        let mut copies = vec![std::sync::Arc::clone(&first)];
+        for _ in 1..n {
+            copies.push(match self {
+                Target::Subprocess { .. } => std::sync::Arc::from(self.connect(settings)?),
+                Target::Reference | Target::Http { .. } => std::sync::Arc::clone(&first),
+            });
+        }
+        Ok(copies)
+    }
 }
 
 #[cfg(test)]

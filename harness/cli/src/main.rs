@@ -48,6 +48,7 @@ mod encode;
 mod export;
 mod fuzz;
 mod inspect;
+mod jobs;
 mod keyfiles;
 mod matrix;
 mod progress;

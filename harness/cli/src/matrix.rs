@@ -34,6 +34,9 @@ pub struct Args {
     /// reports are current, and the runs deterministic.
     #[arg(long, value_name = "DIR")]
     check: Option<PathBuf>,
+    /// Implementations run side by side, N at a time (default: the number of cores).
+    #[command(flatten)]
+    jobs: crate::jobs::JobsArgs,
 }
 
 /// Where the records of the matrix in `new` differ from those in `old`.
@@ -188,17 +191,15 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
     let catalogue = crate::vectors::catalogue_for(&root)?;
     let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = args.jobs.runtime()?;
 
     let Some(members) = members(args, &settings)? else {
         return Ok(exit::RIG);
     };
 
-    let mut reports: Vec<(String, Report)> = Vec::new();
-    let mut rig_failed = false;
-    for (name, label, imp) in &members {
+    // Each implementation's run alone, N of them at once; written and told in
+    // the order of the members, whatever order they finished in.
+    let run_one = |(name, label, imp): &(String, String, Arc<dyn Implementation>)| {
         eprintln!("c169: matrix: running the suite against {name}");
         let mut session =
             Session::whole(&root, &corpus, &catalogue, Arc::clone(imp), label.clone());
@@ -213,13 +214,24 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         }
         let mut report = session
             .run(&rt, &mut Collector::default())
-            .map_err(anyhow::Error::msg)?
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?
             .report;
         // A published report does not name the machine it was made on.
         "(not recorded)".clone_into(&mut report.run.host);
+        write_all(
+            &report,
+            &args.out.join(name),
+            &Format::ALL,
+            Some("../index.html"),
+        )?;
+        Ok::<_, anyhow::Error>(report)
+    };
+    let ran = crate::jobs::side_by_side(&members, args.jobs.count(), &run_one);
+    let mut reports: Vec<(String, Report)> = Vec::new();
+    let mut rig_failed = false;
+    for ((name, _, _), report) in members.iter().zip(ran) {
+        let report = report?;
         rig_failed |= report.run.rig_failure.is_some();
-        let dir = args.out.join(name);
-        write_all(&report, &dir, &Format::ALL, Some("../index.html"))?;
         println!(
             "{name}: {} — {} cases, {} passed, {} failed, {} errors, {} skipped",
             report.headline(),

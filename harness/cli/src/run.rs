@@ -27,6 +27,8 @@ pub struct Args {
     overwrite: bool,
     #[command(flatten)]
     pub target: crate::target::TargetArgs,
+    #[command(flatten)]
+    pub jobs: crate::jobs::JobsArgs,
     /// Print one line per case.
     #[arg(long)]
     verbose: bool,
@@ -132,15 +134,15 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         return Ok(exit::RIG);
     }
     let settings = args.target.settings();
-    let imp: Arc<dyn c169_adapter::Implementation> = Arc::from(
-        target
-            .connect(&settings)
-            .context("reaching the implementation")?,
-    );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let mut copies = target
+        .connect_copies(&settings, args.jobs.count())
+        .context("reaching the implementation")?
+        .into_iter();
+    let Some(imp) = copies.next() else {
+        anyhow::bail!("reaching the implementation: no copy of it");
+    };
+    let copies: Vec<_> = copies.collect();
+    let rt = args.jobs.runtime()?;
     let label = args.target.label(imp.as_ref())?;
     if !args.overwrite {
         if let Some(other) = another_report(&args.report_dir, &label) {
@@ -158,6 +160,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         corpus: &corpus,
         catalogue: &catalogue,
         imp: Arc::clone(&imp),
+        copies: copies.clone(),
         label: label.clone(),
         filter,
         only: args.vectors_only.clone(),
@@ -178,7 +181,9 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let mut progress = crate::progress::Progress::new(args.verbose);
     let outcome = session.run(&rt, &mut progress);
     progress.finish();
-    rt.block_on(imp.shutdown());
+    for copy in std::iter::once(&imp).chain(&copies) {
+        rt.block_on(copy.shutdown());
+    }
     let outcome = outcome.map_err(anyhow::Error::msg)?;
     let report = outcome.report;
     // A run that tested nothing is no verdict: no report that could read as green.

@@ -78,6 +78,10 @@ impl TargetArgs {
 
     /// The transport, as the report's options record it.
     pub fn transport(&self) -> &'static str {
+        if self.adapter.is_some() {
+            // A registered peer is an adapter program (adapter.toml's `[run]`).
+            return "subprocess";
+        }
         match (&self.adapter_cmd, &self.adapter_url, self.one_shot) {
             (Some(_), _, true) => "subprocess-one-shot",
             (Some(_), _, false) => "subprocess",

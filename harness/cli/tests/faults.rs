@@ -48,10 +48,19 @@ fn proxy_path() -> String {
         .to_string()
 }
 
-/// `c169 run` with `extra` arguments and `envs`, not yet waited for.
+/// `c169 run` with `extra` arguments and `envs`, not yet waited for. One adapter
+/// process (`--jobs 1`) unless `extra` says otherwise: the faults are injected at
+/// the Nth request of a process.
 fn start(dir: &Path, tags: &str, extra: &[&str], envs: &[(&str, String)]) -> Child {
+    let jobs: &[&str] = if extra.contains(&"--jobs") {
+        &[]
+    } else {
+        &["--jobs", "1"]
+    };
     Command::new(env!("CARGO_BIN_EXE_c169"))
-        .args(["run", "--no-features", "--tags", tags, "--report-dir"])
+        .args(["run", "--no-features", "--tags", tags])
+        .args(jobs)
+        .arg("--report-dir")
         .arg(dir)
         .args(extra)
         .current_dir(repo())
@@ -308,22 +317,25 @@ fn faults(once: &Path) -> Vec<Fault> {
 }
 
 /// Each stdio fault costs the one case it hit, with its reason; every other case
-/// is measured; the set is whole.
+/// is measured; the set is whole. So too with two adapter processes side by side,
+/// one of which meets the fault.
 #[test]
 fn a_hung_slow_or_dying_stdio_adapter_costs_one_case() {
     let proxy = format!("python3 {}", proxy_path());
     let marks = scratch("stdio-marks");
-    for f in faults(&marks.join("once")) {
-        let _ = std::fs::remove_file(marks.join("once"));
-        let dir = scratch(&format!("stdio-{}", f.name)).join("report");
-        let out = finish(start(
-            &dir,
-            TAGS,
-            &["--timeout", "1", "--adapter-cmd", &proxy],
-            &f.envs,
-        ));
-        check_one_case_lost(&out, &dir, &f);
-        let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+    for jobs in ["1", "2"] {
+        for f in faults(&marks.join("once")) {
+            let _ = std::fs::remove_file(marks.join("once"));
+            let dir = scratch(&format!("stdio-{}-{jobs}", f.name)).join("report");
+            let out = finish(start(
+                &dir,
+                TAGS,
+                &["--jobs", jobs, "--timeout", "1", "--adapter-cmd", &proxy],
+                &f.envs,
+            ));
+            check_one_case_lost(&out, &dir, &f);
+            let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+        }
     }
 }
 

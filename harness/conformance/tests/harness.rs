@@ -37,6 +37,7 @@ fn everything() -> Description {
             unverified: true,
         },
         capabilities: vec!["decode_image".into()],
+        serial: false,
     }
 }
 
@@ -96,6 +97,7 @@ impl Decoder for ClaimsNothing {
             algorithms: Algorithms::default(),
             options: Abilities::default(),
             capabilities: Vec::new(),
+            serial: false,
             ..everything()
         }
     }

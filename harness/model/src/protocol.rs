@@ -310,6 +310,11 @@ pub struct Description {
     /// Named extra capabilities (`decode_image` …); unknown names are ignored.
     #[serde(default)]
     pub capabilities: Vec<String>,
+    /// Run it alone: the rig starts one process of it and sends one request at a
+    /// time, whatever `--jobs` says (an implementation with shared state, a
+    /// licence server, a device). Absent: `false`, copies may run side by side.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub serial: bool,
 }
 
 /// The algorithms an implementation handles, by JOSE name: those it verifies and
@@ -802,6 +807,7 @@ mod tests {
                 unverified: true,
             },
             capabilities: vec![],
+            serial: false,
         };
         assert_eq!(d.unmet(&Needs::op(Op::Decode)), None);
         assert!(d.unmet(&Needs::op(Op::Encode)).unwrap().contains("encode"));

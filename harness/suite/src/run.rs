@@ -13,6 +13,7 @@ use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// The result of one case.
@@ -213,10 +214,35 @@ pub fn run_with(
     imp: &dyn Implementation,
     rt: &tokio::runtime::Runtime,
     keep: &dyn Fn(&Vector) -> bool,
-    stop: &dyn Fn() -> bool,
+    stop: &(dyn Fn() -> bool + Sync),
     on_case: &mut dyn FnMut(&Vector, &CaseResult),
 ) -> Run {
-    let description = rt.block_on(imp.describe());
+    run_side_by_side(corpus, root, &[imp], rt, keep, stop, on_case)
+}
+
+/// [`run_with`] on several copies of one implementation at once (`--jobs`), a
+/// thread each, every copy serving one case at a time. `describe` is asked of
+/// the first; when it says `serial`, the first runs every case alone. The results
+/// are in corpus order whatever order they finished in, so the report is that of
+/// a serial run; `on_case` sees them as they finish.
+pub fn run_side_by_side(
+    corpus: &Corpus,
+    root: &Path,
+    copies: &[&dyn Implementation],
+    rt: &tokio::runtime::Runtime,
+    keep: &dyn Fn(&Vector) -> bool,
+    stop: &(dyn Fn() -> bool + Sync),
+    on_case: &mut dyn FnMut(&Vector, &CaseResult),
+) -> Run {
+    let Some(first) = copies.first() else {
+        return Run {
+            description: None,
+            describe_error: Some("no implementation to run".to_owned()),
+            results: Vec::new(),
+            interrupted: false,
+        };
+    };
+    let description = rt.block_on(first.describe());
     let (description, caps, describe_error) = match description {
         Ok(d) => {
             let caps = d.capability_names();
@@ -224,38 +250,92 @@ pub fn run_with(
         }
         Err(e) => (None, BTreeSet::new(), Some(e)),
     };
-    let mut results = Vec::with_capacity(corpus.vectors.len());
-    let mut interrupted = false;
-    for (path, vector) in &corpus.vectors {
-        if !keep(vector) {
-            continue;
-        }
+    let copies = if description.as_ref().is_some_and(|d| d.serial) {
+        copies.get(..1).unwrap_or(copies)
+    } else {
+        copies
+    };
+    let selected: Vec<(&std::path::PathBuf, &Vector)> = corpus
+        .vectors
+        .iter()
+        .filter(|(_, v)| keep(v))
+        .map(|(p, v)| (p, v))
+        .collect();
+    let honours_time = description.as_ref().is_some_and(|d| d.options.now);
+    let base = Ctx {
+        corpus,
+        root,
+        imp: *first,
+        rt,
+        caps: &caps,
+        describe_error: describe_error.as_ref(),
+        honours_time,
+    };
+    let mut slots: Vec<Option<CaseResult>> = vec![None; selected.len()];
+    let interrupted = AtomicBool::new(false);
+    let next = AtomicUsize::new(0);
+    // The next case for a copy to run, or None once there is none or the run stops.
+    let take = || {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        let (path, vector) = selected.get(i)?;
         if stop() {
-            interrupted = true;
-            break;
+            interrupted.store(true, Ordering::SeqCst);
+            return None;
         }
-        let ctx = Ctx {
-            corpus,
-            root,
-            imp,
-            rt,
-            caps: &caps,
-            describe_error: describe_error.as_ref(),
-            honours_time: description.as_ref().is_some_and(|d| d.options.now),
-        };
-        let result = one(&ctx, path, vector);
-        on_case(vector, &result);
-        results.push(result);
-    }
+        Some((i, *path, *vector))
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, CaseResult)>();
+    let mut keep_result = |i: usize, result: CaseResult| {
+        if let (Some((_, vector)), Some(slot)) = (selected.get(i), slots.get_mut(i)) {
+            on_case(vector, &result);
+            *slot = Some(result);
+        }
+    };
+    std::thread::scope(|scope| {
+        // The first copy runs here; each other one on a thread of its own, sending
+        // its results here, where `on_case` (which need not be Send) sees them.
+        for imp in copies.iter().skip(1) {
+            let tx = tx.clone();
+            let ctx = Ctx { imp: *imp, ..base };
+            let take = &take;
+            // A copy whose thread cannot start leaves its share to the others.
+            let _ = std::thread::Builder::new()
+                .name("c169-case".into())
+                .stack_size(STACK_BYTES)
+                .spawn_scoped(scope, move || {
+                    while let Some((i, path, vector)) = take() {
+                        if tx.send((i, one(&ctx, path, vector))).is_err() {
+                            break;
+                        }
+                    }
+                });
+        }
+        drop(tx);
+        while let Some((i, path, vector)) = take() {
+            let result = one(&base, path, vector);
+            keep_result(i, result);
+            while let Ok((i, result)) = rx.try_recv() {
+                keep_result(i, result);
+            }
+        }
+        for (i, result) in rx {
+            keep_result(i, result);
+        }
+    });
     Run {
         description,
         describe_error: describe_error.map(|e| e.reason()),
-        results,
-        interrupted,
+        results: slots.into_iter().flatten().collect(),
+        interrupted: interrupted.into_inner(),
     }
 }
 
+/// The stack of a thread that runs cases (or a whole session, in `c169 matrix`):
+/// that of a main thread, and more, since a debug build's futures are large.
+pub const STACK_BYTES: usize = 32 << 20;
+
 /// What every case of a run shares.
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     corpus: &'a Corpus,
     root: &'a Path,

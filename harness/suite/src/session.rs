@@ -1,7 +1,7 @@
 //! One whole run — the vectors, then the scenarios — streamed as report events
 //! and finished into a [`Report`].
 
-use crate::run::{run_with, CaseResult};
+use crate::run::{run_side_by_side, CaseResult, Run};
 use crate::steps::{run_features_with, Controls, ScenarioRecord, ScenarioStatus, Shared};
 use c169_adapter::Implementation;
 use c169_corpus::catalogue::Catalogue;
@@ -28,6 +28,9 @@ pub struct Session<'a> {
     pub corpus: &'a Corpus,
     pub catalogue: &'a Catalogue,
     pub imp: Arc<dyn Implementation>,
+    /// More copies of `imp` to run side by side (`--jobs`): empty, one case at a
+    /// time. The report is the same either way.
+    pub copies: Vec<Arc<dyn Implementation>>,
     /// How the report names the implementation.
     pub label: String,
     pub filter: Option<TagFilter>,
@@ -96,6 +99,7 @@ impl<'a> Session<'a> {
             corpus,
             catalogue,
             imp,
+            copies: Vec::new(),
             label,
             filter: None,
             only: Vec::new(),
@@ -114,16 +118,9 @@ impl<'a> Session<'a> {
             .is_some_and(|f| f.load(Ordering::SeqCst))
     }
 
-    /// Runs the session, sending each case to `sink` as it finishes.
-    pub fn run(
-        &self,
-        rt: &tokio::runtime::Runtime,
-        sink: &mut dyn Sink,
-    ) -> Result<Finished, SessionError> {
-        let started = SystemTime::now();
-        let clock = Instant::now();
-        let mut cases = Vec::new();
-
+    /// The vectors, on every copy side by side, each case sent to `sink` as it
+    /// finishes; the cases in corpus order.
+    fn vectors(&self, rt: &tokio::runtime::Runtime, sink: &mut dyn Sink) -> (Run, Vec<Case>) {
         let filter = self.filter.as_ref();
         let part = self.shard;
         let only = &self.only;
@@ -137,32 +134,62 @@ impl<'a> Session<'a> {
             name: "vectors",
             cases: total,
         });
-        let stop = || self.interrupted();
-        // The first case that could not be run for a failure of the rig.
-        let mut rig_case: Option<String> = None;
-        let run = run_with(
+        let flag = self.interrupt.clone();
+        let stop = move || flag.as_ref().is_some_and(|f| f.load(Ordering::SeqCst));
+        let copies: Vec<&dyn Implementation> = std::iter::once(&self.imp)
+            .chain(&self.copies)
+            .map(AsRef::as_ref)
+            .collect();
+        let mut finished: BTreeMap<String, Case> = BTreeMap::new();
+        let run = run_side_by_side(
             self.corpus,
             self.root,
-            self.imp.as_ref(),
+            &copies,
             rt,
             &keep,
             &stop,
             &mut |vector, result| {
-                let j = &result.judgement;
-                if rig_case.is_none() && j.not_run.is_some_and(crate::judge::NotRun::fails_the_rig)
-                {
-                    rig_case = Some(format!("{} (first at {})", j.reason, result.id));
-                }
                 let case = vector_case(vector, result);
                 sink.event(&Event::Case(&case));
-                cases.push(case);
+                finished.insert(case.id.clone(), case);
             },
         );
+        // In corpus order, whatever order the cases finished in.
+        let cases = run
+            .results
+            .iter()
+            .filter_map(|r| finished.remove(&r.id))
+            .collect();
+        (run, cases)
+    }
+
+    /// Runs the session, sending each case to `sink` as it finishes.
+    pub fn run(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        sink: &mut dyn Sink,
+    ) -> Result<Finished, SessionError> {
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let (run, mut cases) = self.vectors(rt, sink);
+        // The first case that could not be run for a failure of the rig.
+        let rig_case = run.results.iter().find_map(|r| {
+            let j = &r.judgement;
+            j.not_run
+                .is_some_and(crate::judge::NotRun::fails_the_rig)
+                .then(|| format!("{} (first at {})", j.reason, r.id))
+        });
 
         let features_dir = self.root.join("../features");
         if self.features && !self.interrupted() && features_dir.is_dir() {
             if let Some(d) = &run.description {
-                cases.extend(self.scenarios(rt, sink, &features_dir, d.capability_names())?);
+                cases.extend(self.scenarios(
+                    rt,
+                    sink,
+                    &features_dir,
+                    d.capability_names(),
+                    d.serial,
+                )?);
             }
         }
 
@@ -227,9 +254,16 @@ impl<'a> Session<'a> {
         sink: &mut dyn Sink,
         features_dir: &Path,
         caps: std::collections::BTreeSet<String>,
+        serial: bool,
     ) -> Result<Vec<Case>, SessionError> {
+        // Cucumber runs scenarios concurrently: a pool lends each request a copy.
+        let copies = if serial {
+            Vec::new()
+        } else {
+            self.copies.clone()
+        };
         let inputs = Shared {
-            imp: Arc::clone(&self.imp),
+            imp: Arc::new(c169_adapter::Pool::new(Arc::clone(&self.imp), copies)),
             generator: c169_corpus::generate::Generator::load(self.root, self.catalogue)?,
             corpus: self.corpus.clone(),
             caps,

@@ -132,6 +132,7 @@ impl Fixture {
             catalogue: &self.catalogue,
             label: imp.label(),
             imp,
+            copies: Vec::new(),
             filter: Some(filter),
             only: Vec::new(),
             features: true,
@@ -471,23 +472,36 @@ fn check_shards(f: &Fixture, whole: &Report) {
     assert_eq!(stable(&merged), stable(whole));
 }
 
-fn check_interrupt(f: &Fixture) {
-    /// Presses Ctrl-C after the third case.
-    struct CtrlC(Arc<AtomicBool>, usize);
-    impl Sink for CtrlC {
-        fn event(&mut self, e: &Event<'_>) {
-            if let Event::Case(_) = e {
-                self.1 += 1;
-                if self.1 == 3 {
-                    self.0.store(true, Ordering::SeqCst);
-                }
+/// Presses Ctrl-C (sets the flag) once it has seen this many cases.
+struct CtrlC {
+    flag: Arc<AtomicBool>,
+    seen: usize,
+    at: usize,
+}
+
+impl Sink for CtrlC {
+    fn event(&mut self, e: &Event<'_>) {
+        if let Event::Case(_) = e {
+            self.seen += 1;
+            if self.seen == self.at {
+                self.flag.store(true, Ordering::SeqCst);
             }
         }
     }
+}
+
+fn check_interrupt(f: &Fixture) {
     let flag = Arc::new(AtomicBool::new(false));
     let session = f.session(Arc::new(Reference), None, None, Some(Arc::clone(&flag)));
     let report = session
-        .run(&f.rt, &mut CtrlC(Arc::clone(&flag), 0))
+        .run(
+            &f.rt,
+            &mut CtrlC {
+                flag: Arc::clone(&flag),
+                seen: 0,
+                at: 3,
+            },
+        )
         .unwrap()
         .report;
     assert_eq!(
@@ -500,6 +514,51 @@ fn check_interrupt(f: &Fixture) {
     assert_eq!(report.gate.exit_code, 130);
     let html = render(&report, Format::Html);
     assert!(html.contains("This run was interrupted"));
+}
+
+/// Four copies side by side (`--jobs 4`) make the serial run's report, byte for
+/// byte once times are set apart, in every format; interrupted, they keep what
+/// finished, in corpus order.
+fn check_copies(f: &Fixture, serial: &Report) {
+    let mut session = f.session(Arc::new(Quirky), None, Some(EXPECTATIONS), None);
+    session.copies = vec![Arc::new(Quirky), Arc::new(Quirky), Arc::new(Quirky)];
+    let side_by_side = f.run(&session);
+    assert_eq!(side_by_side.cases.len(), serial.cases.len());
+    for format in Format::ALL {
+        assert_eq!(
+            render(&stable(&side_by_side), format),
+            render(&stable(serial), format),
+            "{format:?}"
+        );
+    }
+
+    let flag = Arc::new(AtomicBool::new(false));
+    let mut session = f.session(Arc::new(Reference), None, None, Some(Arc::clone(&flag)));
+    session.copies = vec![Arc::new(Reference)];
+    let report = session
+        .run(
+            &f.rt,
+            &mut CtrlC {
+                flag: Arc::clone(&flag),
+                seen: 0,
+                at: 5,
+            },
+        )
+        .unwrap()
+        .report;
+    assert!(!report.run.complete);
+    // Copies may finish a case or two more while the interrupt is being read.
+    assert!(report.cases.len() >= 5, "{}", report.cases.len());
+    assert!(report.cases.len() < serial.cases.len());
+    let order: Vec<&str> = f
+        .corpus
+        .vectors
+        .iter()
+        .map(|(_, v)| v.id.as_str())
+        .filter(|id| report.cases.iter().any(|c| c.id == *id))
+        .collect();
+    let ids: Vec<&str> = report.cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, order, "the cases that finished, in corpus order");
 }
 
 /// The fixture, made once for the checks that share it.
@@ -549,6 +608,12 @@ fn main() {
         trial("reports::interrupted-run-is-marked-incomplete", || {
             check_interrupt(fixture());
         }),
+        trial(
+            "reports::copies-side-by-side-make-the-serial-report",
+            || {
+                check_copies(fixture(), quirky());
+            },
+        ),
     ];
     libtest_mimic::run(&args, trials).exit();
 }

@@ -32,6 +32,7 @@ impl Decoder for Library {
             },
             // No "decode_image": the QR image vectors are ignored too.
             capabilities: Vec::new(),
+            serial: false,
         }
     }
 
