@@ -74,6 +74,12 @@ pub trait Implementation: Send + Sync + std::fmt::Debug {
         None
     }
 
+    /// Whether its calls do their work on the calling thread (the in-process
+    /// reference), so that a [`Pool`] of copies runs each on a thread of its own.
+    fn in_process(&self) -> bool {
+        false
+    }
+
     /// Ends the implementation's processes, if any; later calls may start them anew.
     async fn shutdown(&self) {}
 
@@ -104,6 +110,9 @@ impl<T: Implementation + ?Sized> Implementation for Box<T> {
     fn last_stderr(&self) -> Option<String> {
         (**self).last_stderr()
     }
+    fn in_process(&self) -> bool {
+        (**self).in_process()
+    }
     async fn shutdown(&self) {
         (**self).shutdown().await;
     }
@@ -125,6 +134,9 @@ impl<T: Implementation + ?Sized> Implementation for std::sync::Arc<T> {
     }
     fn last_stderr(&self) -> Option<String> {
         (**self).last_stderr()
+    }
+    fn in_process(&self) -> bool {
+        (**self).in_process()
     }
     async fn shutdown(&self) {
         (**self).shutdown().await;

@@ -93,12 +93,34 @@ impl Pool {
         ))
     }
 
+    /// Copies that work on the calling thread get threads of their own, so that
+    /// they run side by side (a pool of one runs where it is called).
+    fn threads_for(&self, member: &Arc<dyn Implementation>) -> bool {
+        self.members.len() > 1 && member.in_process()
+    }
+
     fn keep_stderr(&self, member: &Arc<dyn Implementation>) {
         *self
             .last_stderr
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = member.last_stderr();
     }
+}
+
+/// Runs the future `call` makes on a thread of the runtime's blocking pool, to
+/// its end.
+async fn on_a_thread<T, F>(call: impl FnOnce() -> F + Send + 'static) -> Result<T, AdapterError>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T, AdapterError>>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(call()))
+        .await
+        .map_err(|e| AdapterError::Broken {
+            restarts: 0,
+            cause: format!("the in-process call ended without an answer: {e}"),
+        })?
 }
 
 #[async_trait]
@@ -118,14 +140,24 @@ impl Implementation for Pool {
 
     async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
         let (_lease, member) = self.lease().await?;
-        let answer = member.decode(request).await;
+        let answer = if self.threads_for(member) {
+            let (m, r) = (Arc::clone(member), request.clone());
+            on_a_thread(move || async move { m.decode(&r).await }).await
+        } else {
+            member.decode(request).await
+        };
         self.keep_stderr(member);
         answer
     }
 
     async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
         let (_lease, member) = self.lease().await?;
-        let answer = member.encode(request).await;
+        let answer = if self.threads_for(member) {
+            let (m, r) = (Arc::clone(member), request.clone());
+            on_a_thread(move || async move { m.encode(&r).await }).await
+        } else {
+            member.encode(request).await
+        };
         self.keep_stderr(member);
         answer
     }
@@ -218,6 +250,58 @@ mod tests {
         assert_eq!(most_at_once(2), vec![1, 1]);
         // A pool of one queues them.
         assert_eq!(most_at_once(1), vec![1]);
+    }
+
+    /// Blocks its caller's thread for each decode, as the reference does; counts
+    /// the decodes under way at once.
+    #[derive(Debug, Default)]
+    struct Blocking(Busy);
+
+    #[async_trait]
+    impl Implementation for Blocking {
+        fn label(&self) -> String {
+            "blocking".into()
+        }
+        fn in_process(&self) -> bool {
+            true
+        }
+        async fn describe(&self) -> Result<Description, AdapterError> {
+            Ok(crate::Reference::description())
+        }
+        async fn decode(&self, _: &DecodeRequest) -> Result<Outcome, AdapterError> {
+            let n = self.0.now.fetch_add(1, Ordering::SeqCst) + 1;
+            self.0.most.fetch_max(n, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(30));
+            self.0.now.fetch_sub(1, Ordering::SeqCst);
+            Ok(Outcome::reject(c169_model::Stage::Base45, "x", "x"))
+        }
+        async fn encode(&self, _: &EncodeRequest) -> Result<Encoded, AdapterError> {
+            Err(AdapterError::Broken {
+                restarts: 0,
+                cause: "unused".into(),
+            })
+        }
+    }
+
+    #[test]
+    fn in_process_copies_work_on_threads_of_their_own() {
+        let one = Arc::new(Blocking::default());
+        let pool = Pool::new(
+            Arc::clone(&one) as Arc<dyn Implementation>,
+            vec![Arc::clone(&one) as Arc<dyn Implementation>],
+        );
+        let request: DecodeRequest = serde_json::from_str(r#"{"qr": "00"}"#).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let d = || pool.decode(&request);
+            let answers = tokio::join!(d(), d(), d(), d());
+            assert!(answers.0.is_ok() && answers.3.is_ok());
+        });
+        // Blocking the one thread of the runtime, they could only have run one by one.
+        assert_eq!(one.0.most.load(Ordering::SeqCst), 2);
     }
 
     #[test]

@@ -208,6 +208,10 @@ impl Implementation for Reference {
         "reference".into()
     }
 
+    fn in_process(&self) -> bool {
+        true
+    }
+
     async fn describe(&self) -> Result<Description, AdapterError> {
         Ok(Reference::description())
     }

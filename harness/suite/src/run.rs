@@ -275,8 +275,15 @@ pub fn run_side_by_side(
     let interrupted = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
     // The next case for a copy to run, or None once there is none or the run stops.
+    // Side by side, the image vectors go first: a scan costs as much as a hundred
+    // other cases, and one left for last would keep the other copies idle. The
+    // results keep corpus order whatever order the cases ran in.
+    let mut order: Vec<usize> = (0..selected.len()).collect();
+    if copies.len() > 1 {
+        order.sort_by_key(|&i| selected.get(i).is_none_or(|(_, v)| v.image.is_none()));
+    }
     let take = || {
-        let i = next.fetch_add(1, Ordering::SeqCst);
+        let i = *order.get(next.fetch_add(1, Ordering::SeqCst))?;
         let (path, vector) = selected.get(i)?;
         if stop() {
             interrupted.store(true, Ordering::SeqCst);
