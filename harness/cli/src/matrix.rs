@@ -256,7 +256,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
                 .unwrap_or_default(),
         })
         .collect();
-    let grid = grid(&corpus, &grid_members, &rt);
+    let grid = grid(&corpus, &grid_members, &rt, args.jobs.count());
     for (_, _, imp) in &members {
         rt.block_on(imp.shutdown());
     }

@@ -110,9 +110,14 @@ fn decode_one(
     }
 }
 
-/// The grid of `members` over the encoder vectors of `corpus`.
+/// The grid of `members` over the encoder vectors of `corpus`, `jobs` encoders at a time.
 #[must_use]
-pub fn grid(corpus: &Corpus, members: &[GridMember], rt: &tokio::runtime::Runtime) -> Grid {
+pub fn grid(
+    corpus: &Corpus,
+    members: &[GridMember],
+    rt: &tokio::runtime::Runtime,
+    jobs: usize,
+) -> Grid {
     let mut fixtures: Vec<&Vector> = corpus
         .vectors
         .iter()
@@ -124,8 +129,8 @@ pub fn grid(corpus: &Corpus, members: &[GridMember], rt: &tokio::runtime::Runtim
         .iter()
         .filter(|m| m.caps.contains("encode"))
         .collect();
-    let mut cells: Vec<Cell> = Vec::new();
-    for enc in &encoders {
+    // A row per encoder, `jobs` rows at a time; the rows in encoder order.
+    let row_of = |enc: &&GridMember| -> Vec<Cell> {
         let mut row: Vec<Cell> = members
             .iter()
             .map(|d| Cell {
@@ -181,8 +186,12 @@ pub fn grid(corpus: &Corpus, members: &[GridMember], rt: &tokio::runtime::Runtim
                 cell.cases.push(result);
             }
         }
-        cells.extend(row);
-    }
+        row
+    };
+    let cells: Vec<Cell> = crate::run::side_by_side(&encoders, jobs, &row_of)
+        .into_iter()
+        .flatten()
+        .collect();
     Grid {
         encoders: encoders.iter().map(|m| m.name.clone()).collect(),
         decoders: members.iter().map(|m| m.name.clone()).collect(),

@@ -337,6 +337,47 @@ pub fn run_side_by_side(
     }
 }
 
+/// `work` on every item, `n` at a time (this thread and `n - 1` more); the
+/// answers in the order of `items`, whatever order they finished in.
+pub fn side_by_side<T: Sync, R: Send>(
+    items: &[T],
+    n: usize,
+    work: &(dyn Fn(&T) -> R + Sync),
+) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let share = || {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let Some(item) = items.get(i) else {
+                break;
+            };
+            mine.push((i, work(item)));
+        }
+        mine
+    };
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        // A helper thread that cannot start leaves its share to the others.
+        let helpers: Vec<_> = (1..n.min(items.len()))
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("c169-job".into())
+                    .stack_size(STACK_BYTES)
+                    .spawn_scoped(scope, share)
+                    .ok()
+            })
+            .collect();
+        let mut done = share();
+        for h in helpers {
+            // A helper's panic is the caller's, as if its work had run here.
+            done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        done
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// The stack of a thread that runs cases (or a whole session, in `c169 matrix`):
 /// that of a main thread, and more, since a debug build's futures are large.
 pub const STACK_BYTES: usize = 32 << 20;
@@ -527,5 +568,17 @@ mod tests {
         assert_eq!(unsupported.status, Status::Skip);
         assert_eq!(unsupported.not_run, Some(NotRun::Unsupported));
         assert!(!NotRun::Unsupported.fails_the_rig());
+    }
+
+    #[test]
+    fn answers_come_back_in_the_order_of_the_items() {
+        let items: Vec<u64> = (0..50).collect();
+        let slow_first = |x: &u64| {
+            std::thread::sleep(std::time::Duration::from_millis(50u64.saturating_sub(*x)));
+            x * 2
+        };
+        let answers = side_by_side(&items, 4, &slow_first);
+        assert_eq!(answers, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert!(side_by_side(&Vec::<u64>::new(), 4, &slow_first).is_empty());
     }
 }
