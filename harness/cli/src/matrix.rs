@@ -34,6 +34,11 @@ pub struct Args {
     /// reports are current, and the runs deterministic.
     #[arg(long, value_name = "DIR")]
     check: Option<PathBuf>,
+    /// Instead of the matrix: the suite against every release of peer NAME that has
+    /// a configuration (adapters/NAME/releases/VERSION/, then its own pin), and what
+    /// changed from each to the next, under OUT/history/NAME/.
+    #[arg(long, value_name = "NAME", conflicts_with = "only")]
+    history: Option<String>,
 }
 
 /// Where the records of the matrix in `new` differ from those in `old`.
@@ -183,6 +188,9 @@ fn check(published: &std::path::Path, out: &std::path::Path, names: &[String]) -
 }
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
+    if let Some(name) = &args.history {
+        return crate::history::run(name, &args.out, args.timeout, args.check.as_deref());
+    }
     let root = vectors_root(None);
     let corpus =
         Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
@@ -255,7 +263,8 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         .collect();
     let findings = findings_page(peers, &corpus, &catalogue)?;
     write_atomically(&args.out.join(FINDINGS), findings.as_bytes())?;
-    let matrix = Matrix::new(&reports, grid);
+    let mut matrix = Matrix::new(&reports, grid);
+    matrix.histories = crate::history::links()?;
     let mut json = serde_json::to_vec_pretty(&matrix)?;
     json.push(b'\n');
     write_atomically(&args.out.join("matrix.json"), &json)?;
