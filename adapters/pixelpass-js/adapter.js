@@ -27,12 +27,17 @@ const path = require("path");
 const readline = require("readline");
 
 const NAME = "pixelpass-js";
+// The package is resolved from the folder the adapter runs in first, then from this
+// file's: a release configuration (releases/<version>/, `node ../../adapter.js`)
+// runs this same code against the node_modules of its own folder.
+const resolve = (id, from) =>
+  require.resolve(id, { paths: from ? [from] : [process.cwd(), __dirname] });
 // The version installed, read from the package itself, so that describe names the
 // release under test whichever one setup installed (an older release's report then
 // says which it is).
 const LIB_VERSION = (() => {
   try {
-    return require("@mosip/pixelpass/package.json").version;
+    return require(resolve("@mosip/pixelpass/package.json")).version;
   } catch (e) {
     return "unknown (@mosip/pixelpass is not installed)";
   }
@@ -42,11 +47,11 @@ let pixelpass;
 let cbor;
 let loadError = null;
 try {
-  pixelpass = require("@mosip/pixelpass");
+  pixelpass = require(resolve("@mosip/pixelpass"));
   // pixelpass's own CBOR dependency, resolved from pixelpass's folder so that it
   // is the very module its src/index.js loads with require("cbor-web").
-  const pixelpassDir = path.dirname(require.resolve("@mosip/pixelpass/package.json"));
-  cbor = require(require.resolve("cbor-web", { paths: [pixelpassDir] }));
+  const pixelpassDir = path.dirname(resolve("@mosip/pixelpass/package.json"));
+  cbor = require(resolve("cbor-web", pixelpassDir));
 } catch (e) {
   loadError = e;
 }

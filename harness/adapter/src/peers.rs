@@ -171,6 +171,15 @@ pub enum PeerError {
 
 /// Reads `dir/adapter.toml`, naming the file, the field and what was expected.
 pub fn load(dir: &Path) -> Result<Peer, PeerError> {
+    let folder = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    load_named(dir, &folder, "the folder's name")
+}
+
+/// Reads `dir/adapter.toml`, whose `name` must be `name` (`whose` says what that is).
+fn load_named(dir: &Path, name: &str, whose: &str) -> Result<Peer, PeerError> {
     let path = dir.join("adapter.toml");
     let text = c169_model::bounded::read_to_string(&path, c169_model::bounded::ADAPTER_TOML)?;
     // Every error names the field it is in (`run.mode`), not only the line.
@@ -196,10 +205,6 @@ pub fn load(dir: &Path) -> Result<Peer, PeerError> {
             }
         },
     )?;
-    let folder = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let field = |field: &'static str, expected: String| {
         Err(PeerError::Field {
             path: path.clone(),
@@ -207,13 +212,10 @@ pub fn load(dir: &Path) -> Result<Peer, PeerError> {
             expected,
         })
     };
-    if spec.name != folder {
+    if spec.name != name {
         return field(
             "name",
-            format!(
-                "expected the folder's name {folder:?}, found {:?}",
-                spec.name
-            ),
+            format!("expected {whose} {name:?}, found {:?}", spec.name),
         );
     }
     let v = &spec.upstream.version;
@@ -252,6 +254,78 @@ pub fn discover(adapters_dir: &Path) -> Result<Vec<Peer>, PeerError> {
         .collect();
     dirs.sort();
     dirs.iter().map(|d| load(d)).collect()
+}
+
+/// The folder under a peer's folder that holds its older releases'
+/// configurations: `releases/<version>/adapter.toml`, each beside its pin files.
+pub const RELEASES: &str = "releases";
+
+/// The releases of `peer` it has a configuration for, oldest first, ending with
+/// `peer` itself (its pin is the newest release). Each `releases/<version>/adapter.toml`
+/// has the peer's `name` and its folder's name as `upstream.version`, older than
+/// the peer's own pin; an error names the file, the field and what was expected.
+pub fn releases(peer: &Peer) -> Result<Vec<Peer>, PeerError> {
+    let dir = peer.dir.join(RELEASES);
+    let mut found = Vec::new();
+    if dir.is_dir() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| PeerError::Folder {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut dirs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("adapter.toml").is_file())
+            .collect();
+        dirs.sort();
+        for d in dirs {
+            let release = load_named(&d, peer.name(), "the peer's name")?;
+            let folder = d
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let version = &release.spec.upstream.version;
+            let expected = if *version != folder {
+                Some(format!(
+                    "expected the folder's name {folder:?}, found {version:?}"
+                ))
+            } else if version_order(version, &peer.spec.upstream.version).is_ge() {
+                Some(format!(
+                    "expected a release older than the peer's own pin {:?} (in {}), found {version:?}",
+                    peer.spec.upstream.version,
+                    peer.dir.join("adapter.toml").display()
+                ))
+            } else {
+                None
+            };
+            if let Some(expected) = expected {
+                return Err(PeerError::Field {
+                    path: d.join("adapter.toml"),
+                    field: "upstream.version",
+                    expected,
+                });
+            }
+            found.push(release);
+        }
+    }
+    found.sort_by(|a, b| version_order(&a.spec.upstream.version, &b.spec.upstream.version));
+    found.push(peer.clone());
+    Ok(found)
+}
+
+/// Orders two versions part by part (split at `.` and `-`): numbers as numbers,
+/// before words; words alphabetically. `0.10.0` is after `0.9.1`.
+#[must_use]
+pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |v: &str| -> Vec<(u8, u64, String)> {
+        v.split(['.', '-'])
+            .map(|p| match p.parse::<u64>() {
+                Ok(n) => (0, n, String::new()),
+                Err(_) => (1, 0, p.to_owned()),
+            })
+            .collect()
+    };
+    parts(a).cmp(&parts(b))
 }
 
 /// Where a program is on PATH, if it is.
@@ -299,24 +373,46 @@ impl Peer {
         self.dir.join(&self.spec.setup.ready).exists()
     }
 
+    /// Whether this is an older release's configuration (`releases/<version>/`).
+    #[must_use]
+    pub fn is_release(&self) -> bool {
+        self.dir
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == RELEASES)
+    }
+
+    /// The command that sets it up.
+    fn setup_command(&self) -> String {
+        if self.is_release() {
+            format!("c169 adapters setup --history {}", self.name())
+        } else {
+            format!("c169 adapters setup {}", self.name())
+        }
+    }
+
     /// Why the adapter cannot be started now, if it cannot.
     #[must_use]
     pub fn not_ready(&self) -> Option<String> {
         let missing = self.missing_runtimes();
         if !missing.is_empty() {
             return Some(format!(
-                "{} needs {} on PATH, which is not there: install it, then run `c169 adapters setup {}`",
+                "{} needs {} on PATH, which is not there: install it, then run `{}`",
                 self.name(),
                 missing.join(", "),
-                self.name()
+                self.setup_command()
             ));
         }
         (!self.is_ready()).then(|| {
+            let who = if self.is_release() {
+                format!("{}@{}", self.name(), self.spec.upstream.version)
+            } else {
+                self.name().to_owned()
+            };
             format!(
-                "{} is not set up ({} is missing): run `c169 adapters setup {}`",
-                self.name(),
+                "{who} is not set up ({} is missing): run `{}`",
                 self.spec.setup.ready,
-                self.name()
+                self.setup_command()
             )
         })
     }
@@ -467,6 +563,59 @@ invalid = "b"
         write(&dir, &GOOD.replace("summary", "sumary"));
         let e = load(&dir).unwrap_err().to_string();
         assert!(e.contains("adapter.toml") && e.contains("sumary"), "{e}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn releases_are_ordered_by_version_and_checked() {
+        let root = std::env::temp_dir().join(format!("c169-releases-{}", std::process::id()));
+        let dir = root.join("demo");
+        write(&dir, GOOD);
+        let peer = load(&dir).unwrap();
+        assert_eq!(releases(&peer).unwrap(), vec![peer.clone()]);
+        for v in ["1.0.10", "1.2.0", "1.2.0-1", "1.0.9"] {
+            write(&dir.join(RELEASES).join(v), &GOOD.replace("1.2.3", v));
+        }
+        let found = releases(&peer).unwrap();
+        let versions: Vec<&str> = found
+            .iter()
+            .map(|p| p.spec.upstream.version.as_str())
+            .collect();
+        assert_eq!(versions, ["1.0.9", "1.0.10", "1.2.0", "1.2.0-1", "1.2.3"]);
+        // 1.10.0 is newer than the pin 1.2.3: an error, as is a version or a name
+        // that is not the folder's or the peer's.
+        write(
+            &dir.join(RELEASES).join("1.10.0"),
+            &GOOD.replace("1.2.3", "1.10.0"),
+        );
+        let e = releases(&peer).unwrap_err().to_string();
+        assert!(
+            e.contains("1.10.0/adapter.toml: field `upstream.version`")
+                && e.contains("older than the peer's own pin"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(dir.join(RELEASES).join("1.10.0")).unwrap();
+        assert!(found.iter().take(4).all(Peer::is_release) && !peer.is_release());
+        write(
+            &dir.join(RELEASES).join("1.0.0"),
+            &GOOD.replace("1.2.3", "1.0.1"),
+        );
+        let e = releases(&peer).unwrap_err().to_string();
+        assert!(
+            e.contains("1.0.0/adapter.toml: field `upstream.version`: expected the folder's name \"1.0.0\", found \"1.0.1\""),
+            "{e}"
+        );
+        let other = GOOD
+            .replace("1.2.3", "1.0.0")
+            .replace("name = \"demo\"", "name = \"else\"");
+        write(&dir.join(RELEASES).join("1.0.0"), &other);
+        let e = releases(&peer).unwrap_err().to_string();
+        assert!(
+            e.contains("1.0.0/adapter.toml: field `name`: expected the peer's name \"demo\""),
+            "{e}"
+        );
+        // Not a peer of its own: discover sees the peer's folder only.
+        assert_eq!(discover(&root).unwrap().len(), 1);
         let _ = std::fs::remove_dir_all(&root);
     }
 

@@ -15,6 +15,10 @@ pub enum Command {
     Setup {
         /// Only these adapters (default: all).
         names: Vec<String>,
+        /// Also their older releases' configurations (adapters/NAME/releases/VERSION/),
+        /// which `c169 matrix --history NAME` runs.
+        #[arg(long)]
+        history: bool,
     },
     /// Ask each adapter for `describe`, print what it claims, and compare it with
     /// its adapter.toml. With C169_REQUIRE_PEERS=1 an adapter that is not set up fails.
@@ -65,15 +69,31 @@ pub fn run(cmd: &Command) -> anyhow::Result<u8> {
             }
             Ok(exit::CONFORMANT)
         }
-        Command::Setup { names } => {
+        Command::Setup { names, history } => {
             let mut failed = 0;
-            for p in selected(names)? {
-                println!("== {}: {}", p.name(), p.spec.setup.commands.join(" && "));
-                match p.setup() {
-                    Ok(()) => println!("{}: ready", p.name()),
-                    Err(e) => {
-                        eprintln!("c169: {e}");
-                        failed += 1;
+            for peer in selected(names)? {
+                let all = if *history {
+                    c169_adapter::peers::releases(&peer).map_err(anyhow::Error::msg)?
+                } else {
+                    vec![peer]
+                };
+                for p in all {
+                    let who = if p.is_release() {
+                        format!("{}@{}", p.name(), p.spec.upstream.version)
+                    } else {
+                        p.name().to_owned()
+                    };
+                    println!("== {who}: {}", p.spec.setup.commands.join(" && "));
+                    match p.setup() {
+                        Ok(()) => println!("{who}: ready"),
+                        Err(e) => {
+                            if p.is_release() {
+                                eprintln!("c169: {e} (release {who})");
+                            } else {
+                                eprintln!("c169: {e}");
+                            }
+                            failed += 1;
+                        }
                     }
                 }
             }

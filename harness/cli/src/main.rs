@@ -47,6 +47,7 @@ mod decode;
 mod encode;
 mod export;
 mod fuzz;
+mod history;
 mod inspect;
 mod jobs;
 mod keyfiles;

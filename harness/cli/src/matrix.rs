@@ -34,9 +34,15 @@ pub struct Args {
     /// reports are current, and the runs deterministic.
     #[arg(long, value_name = "DIR")]
     check: Option<PathBuf>,
-    /// Implementations run side by side, N at a time (default: the number of cores).
+    /// Implementations (and releases) run side by side, N at a time (default:
+    /// the number of cores).
     #[command(flatten)]
     jobs: crate::jobs::JobsArgs,
+    /// Instead of the matrix: the suite against every release of peer NAME that has
+    /// a configuration (adapters/NAME/releases/VERSION/, then its own pin), and what
+    /// changed from each to the next, under OUT/history/NAME/.
+    #[arg(long, value_name = "NAME", conflicts_with = "only")]
+    history: Option<String>,
 }
 
 /// Where the records of the matrix in `new` differ from those in `old`.
@@ -185,24 +191,23 @@ fn check(published: &std::path::Path, out: &std::path::Path, names: &[String]) -
     differences.is_empty()
 }
 
-pub fn run(args: &Args) -> anyhow::Result<u8> {
-    let root = vectors_root(None);
-    let corpus =
-        Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
-    let catalogue = crate::vectors::catalogue_for(&root)?;
-    let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
-    let rt = args.jobs.runtime()?;
-
-    let Some(members) = members(args, &settings)? else {
-        return Ok(exit::RIG);
-    };
-
+/// Each member's run alone, written to its folder of `args.out`, `--jobs` of them
+/// at once; the reports in the order of the members, whatever order they
+/// finished in.
+#[allow(clippy::type_complexity)] // name, label, implementation
+fn run_members(
+    args: &Args,
+    members: &[(String, String, Arc<dyn Implementation>)],
+    root: &std::path::Path,
+    corpus: &Corpus,
+    catalogue: &c169_corpus::catalogue::Catalogue,
+    rt: &tokio::runtime::Runtime,
+) -> Vec<anyhow::Result<Report>> {
     // Each implementation's run alone, N of them at once; written and told in
     // the order of the members, whatever order they finished in.
     let run_one = |(name, label, imp): &(String, String, Arc<dyn Implementation>)| {
         eprintln!("c169: matrix: running the suite against {name}");
-        let mut session =
-            Session::whole(&root, &corpus, &catalogue, Arc::clone(imp), label.clone());
+        let mut session = Session::whole(root, corpus, catalogue, Arc::clone(imp), label.clone());
         session
             .options
             .insert("timeout_s".to_owned(), serde_json::json!(args.timeout));
@@ -213,7 +218,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
                 .insert("adapter".to_owned(), serde_json::json!(name));
         }
         let mut report = session
-            .run(&rt, &mut Collector::default())
+            .run(rt, &mut Collector::default())
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?
             .report;
         // A published report does not name the machine it was made on.
@@ -226,7 +231,31 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         )?;
         Ok::<_, anyhow::Error>(report)
     };
-    let ran = crate::jobs::side_by_side(&members, args.jobs.count(), &run_one);
+    crate::jobs::side_by_side(members, args.jobs.count(), &run_one)
+}
+
+pub fn run(args: &Args) -> anyhow::Result<u8> {
+    if let Some(name) = &args.history {
+        return crate::history::run(
+            name,
+            &args.out,
+            args.timeout,
+            args.check.as_deref(),
+            &args.jobs,
+        );
+    }
+    let root = vectors_root(None);
+    let corpus =
+        Corpus::load(&root).with_context(|| format!("loading the corpus at {}", root.display()))?;
+    let catalogue = crate::vectors::catalogue_for(&root)?;
+    let settings = Settings::default().with_timeout(Duration::from_secs(args.timeout));
+    let rt = args.jobs.runtime()?;
+
+    let Some(members) = members(args, &settings)? else {
+        return Ok(exit::RIG);
+    };
+
+    let ran = run_members(args, &members, &root, &corpus, &catalogue, &rt);
     let mut reports: Vec<(String, Report)> = Vec::new();
     let mut rig_failed = false;
     for ((name, _, _), report) in members.iter().zip(ran) {
@@ -267,7 +296,8 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         .collect();
     let findings = findings_page(peers, &corpus, &catalogue)?;
     write_atomically(&args.out.join(FINDINGS), findings.as_bytes())?;
-    let matrix = Matrix::new(&reports, grid);
+    let mut matrix = Matrix::new(&reports, grid);
+    matrix.histories = crate::history::links()?;
     let mut json = serde_json::to_vec_pretty(&matrix)?;
     json.push(b'\n');
     write_atomically(&args.out.join("matrix.json"), &json)?;

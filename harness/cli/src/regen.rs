@@ -232,18 +232,22 @@ fn snapshots(check: bool) -> Part {
     }
 }
 
-/// The published matrix in `reports/`: run again by `c169 matrix` when every
-/// registered peer is set up.
+/// The published matrix in `reports/` and the peers' version histories
+/// (`reports/history/`): run again by `c169 matrix` (and `c169 matrix --history
+/// NAME`) when every registered peer, and every release configured, is set up.
 fn reports(check: bool) -> anyhow::Result<Part> {
     let peers =
         c169_adapter::peers::discover(&project_dir("adapters")).map_err(anyhow::Error::msg)?;
-    let missing: Vec<String> = peers
-        .iter()
-        .filter_map(|p| p.not_ready().map(|why| format!("{}: {why}", p.name())))
-        .collect();
+    let mut missing = Vec::new();
+    // The peers, and the older releases their histories run.
+    for peer in &peers {
+        for p in c169_adapter::peers::releases(peer).map_err(anyhow::Error::msg)? {
+            missing.extend(p.not_ready().map(|why| format!("{}: {why}", p.name())));
+        }
+    }
     if !missing.is_empty() {
         return Ok(Part::NotDone(format!(
-            "the peers are not all set up ({}); `c169 adapters setup` first",
+            "the peers are not all set up ({}); `c169 adapters setup --history` first",
             missing.join("; ")
         )));
     }
@@ -259,12 +263,35 @@ fn reports(check: bool) -> anyhow::Result<Part> {
     } else {
         cmd.arg("matrix").arg("--out").arg(&published);
     }
-    let status = cmd.status()?;
-    Ok(match (status.code(), check) {
-        (Some(0), true) => Part::Done("current".into()),
-        (Some(0), false) => Part::Done(format!("written to {}", published.display())),
-        (Some(1), true) => Part::Stale("the matrix differs from reports/: see above".into()),
-        (code, _) => Part::Stale(format!("`c169 matrix` failed (exit {code:?}): see above")),
+    let mut status = cmd.status()?.code();
+    let mut what = "the matrix".to_owned();
+    // Then each peer's version history (`c169 matrix --history NAME`), into the same folder.
+    for link in crate::history::links()? {
+        if status != Some(0) {
+            break;
+        }
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.args(["matrix", "--history", &link.name, "--out"]);
+        if check {
+            cmd.arg(project_dir("target").join("regen-matrix"))
+                .arg("--check")
+                .arg(&published);
+        } else {
+            cmd.arg(&published);
+        }
+        status = cmd.status()?.code();
+        what = format!("the history of {}", link.name);
+    }
+    Ok(match (status, check) {
+        (Some(0), true) => Part::Done("current (the matrix and the version histories)".into()),
+        (Some(0), false) => Part::Done(format!(
+            "written to {} (the matrix and the version histories)",
+            published.display()
+        )),
+        (Some(1), true) => Part::Stale(format!("{what} differs from reports/: see above")),
+        (code, _) => Part::Stale(format!(
+            "`c169 matrix` failed for {what} (exit {code:?}): see above"
+        )),
     })
 }
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TargetArgs {
-    /// A registered peer adapter by name (a folder of `adapters/` with an adapter.toml).
+    /// A registered peer adapter by name (a folder of `adapters/` with an adapter.toml),
+    /// or one of its older releases as NAME@VERSION (`adapters/NAME/releases/VERSION/`).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["adapter_cmd", "adapter_url"])]
     pub adapter: Option<String>,
     /// An adapter program speaking protocol v1 on stdin/stdout (run through `sh -c`).
@@ -34,7 +35,7 @@ impl TargetArgs {
     /// is not registered or not set up, or a URL that is not `http://`.
     pub fn target(&self) -> anyhow::Result<Target> {
         if let Some(name) = &self.adapter {
-            return Ok(peer(name)?.target());
+            return Ok(named(name)?.target());
         }
         let words: Vec<String> = match (&self.adapter_cmd, &self.adapter_url) {
             (Some(cmd), _) => vec!["sh".into(), "-c".into(), format!("exec {cmd}")],
@@ -56,7 +57,7 @@ impl TargetArgs {
     pub fn label(&self, connected: &dyn c169_adapter::Implementation) -> anyhow::Result<String> {
         Ok(
             match (&self.adapter, &self.adapter_cmd, &self.adapter_url) {
-                (Some(name), _, _) => peer(name)?.label(),
+                (Some(name), _, _) => named(name)?.label(),
                 (None, Some(cmd), _) => cmd.clone(),
                 (None, None, Some(url)) => url.clone(),
                 (None, None, None) => connected.label(),
@@ -103,6 +104,15 @@ impl TargetArgs {
             (None, None, Some(url)) => format!(" --adapter-url {}", shell_quote(url)),
             (None, None, None) => String::new(),
         }
+    }
+}
+
+/// The peer `--adapter` names: `NAME`, or `NAME@VERSION` for one of its older
+/// releases (`adapters/NAME/releases/VERSION/`).
+fn named(name: &str) -> anyhow::Result<c169_adapter::peers::Peer> {
+    match name.split_once('@') {
+        Some((name, version)) => crate::history::release(name, version),
+        None => peer(name),
     }
 }
 

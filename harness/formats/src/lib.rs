@@ -6,6 +6,7 @@
 //! `c169-report`; this crate only renders it.
 
 mod cucumber;
+mod history_page;
 mod html;
 mod junit;
 mod markdown;
@@ -14,6 +15,7 @@ mod page;
 
 pub use html::Links;
 
+pub use history_page::render_history;
 pub use matrix_page::render_index;
 
 use c169_report::publish::PublishError;

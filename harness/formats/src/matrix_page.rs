@@ -47,6 +47,24 @@ fn members(out: &mut String, m: &Matrix) {
     out.push_str("</section>");
 }
 
+/// Links to the peers' version histories, when there are any.
+fn histories(out: &mut String, m: &Matrix) {
+    if m.histories.is_empty() {
+        return;
+    }
+    out.push_str("<section aria-labelledby=histories><h2 id=histories>Version histories</h2><p>The suite against the older releases of a peer, each pinned in a configuration of its own, and what changed from one release to the next (fixed, broken, changed answers).</p><ul>");
+    for h in &m.histories {
+        let _ = write!(
+            out,
+            "<li><a href=\"{}\">{}</a>: {}</li>",
+            esc(&h.page),
+            esc(&h.name),
+            esc(&h.releases.join(" → "))
+        );
+    }
+    out.push_str("</ul></section>");
+}
+
 fn requirements(out: &mut String, m: &Matrix) {
     out.push_str("<section aria-labelledby=requirements><h2 id=requirements>Requirements × implementations</h2><p>A cell is the requirement's verdict in that implementation's run; it opens the requirement's row in its report, which links the cases behind it.</p>");
     let mut t = String::from("<table class=matrix><caption>Each requirement's verdict, per implementation</caption><thead><tr><th scope=col class=req>requirement</th>");
@@ -199,8 +217,17 @@ pub fn render_index(m: &Matrix) -> String {
         esc(m.suite.features_digest.get(..16).unwrap_or_default()),
         esc(&m.date)
     );
-    out.push_str("<p>What each implementation gets wrong, by the sentence it breaks, and where it departs from the suite's strict profile: <a href=\"FINDINGS.md\">FINDINGS.md</a>. The whole matrix as data: <a href=\"matrix.json\">matrix.json</a>.</p><nav aria-label=\"on this page\"><b>On this page:</b> <a href=\"#implementations\">implementations</a> · <a href=\"#requirements\">requirements × implementations</a> · <a href=\"#grid\">encoder × decoder</a> · <a href=\"#legend\">legend</a></nav>");
+    let _ = write!(
+        out,
+        "<p>What each implementation gets wrong, by the sentence it breaks, and where it departs from the suite's strict profile: <a href=\"FINDINGS.md\">FINDINGS.md</a>. The whole matrix as data: <a href=\"matrix.json\">matrix.json</a>.</p><nav aria-label=\"on this page\"><b>On this page:</b> <a href=\"#implementations\">implementations</a>{} · <a href=\"#requirements\">requirements × implementations</a> · <a href=\"#grid\">encoder × decoder</a> · <a href=\"#legend\">legend</a></nav>",
+        if m.histories.is_empty() {
+            ""
+        } else {
+            " · <a href=\"#histories\">version histories</a>"
+        }
+    );
     members(&mut out, m);
+    histories(&mut out, m);
     requirements(&mut out, m);
     grid(&mut out, m);
     legend(&mut out);

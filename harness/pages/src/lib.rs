@@ -37,6 +37,9 @@ pub enum Kind {
     Index,
     /// `reports/<peer>/report.html`.
     Report,
+    /// `reports/history/<peer>/index.html`, a peer's releases and what changed
+    /// between them.
+    History,
 }
 
 /// One published page.
@@ -69,7 +72,8 @@ pub fn target_dir(workspace: &Path) -> PathBuf {
 }
 
 /// The published pages under `<workspace>/reports`: `index.html` first (when
-/// present), then every folder's `report.html`, by folder name.
+/// present), then every folder's `report.html`, by folder name, then every
+/// version history's `history/<peer>/index.html`, by peer.
 pub fn pages(workspace: &Path) -> std::io::Result<Vec<Page>> {
     let reports = workspace.join("reports");
     let mut found = Vec::new();
@@ -97,6 +101,25 @@ pub fn pages(workspace: &Path) -> std::io::Result<Vec<Page>> {
             name,
             path,
             kind: Kind::Report,
+        });
+    }
+    let mut histories = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(reports.join("history")) {
+        for entry in entries {
+            let entry = entry?;
+            let page = entry.path().join("index.html");
+            if entry.file_type()?.is_dir() && page.is_file() {
+                histories.push((entry.file_name().to_string_lossy().into_owned(), page));
+            }
+        }
+    }
+    histories.sort();
+    for (peer, path) in histories {
+        found.push(Page {
+            name: format!("history-{peer}"),
+            rel: format!("reports/history/{peer}/index.html"),
+            path,
+            kind: Kind::History,
         });
     }
     Ok(found)
@@ -222,5 +245,8 @@ mod tests {
         assert!(pages
             .iter()
             .any(|p| p.rel == "reports/reference/report.html"));
+        assert!(pages.iter().any(|p| p.kind == Kind::History
+            && p.rel == "reports/history/pycose/index.html"
+            && p.name == "history-pycose"));
     }
 }

@@ -21,19 +21,19 @@ pub type QuoteOf<'a> = &'a dyn Fn(&Case) -> Option<String>;
 
 /// One behaviour: its first case, how many cases show it, and the requirements
 /// they test.
-struct Group<'a> {
-    first: &'a Case,
-    count: usize,
+pub(crate) struct Group<'a> {
+    pub(crate) first: &'a Case,
+    pub(crate) count: usize,
     requirements: BTreeSet<&'a str>,
 }
 
 impl Group<'_> {
-    fn first(&self) -> &Case {
+    pub(crate) fn first(&self) -> &Case {
         self.first
     }
 
     /// The requirements the group's cases test: the first few, and how many more.
-    fn requirements(&self) -> String {
+    pub(crate) fn requirements(&self) -> String {
         const SHOWN: usize = 3;
         let mut out: Vec<&str> = self.requirements.iter().take(SHOWN).copied().collect();
         let more = self.requirements.len().saturating_sub(SHOWN);
@@ -43,14 +43,14 @@ impl Group<'_> {
     }
 }
 
-fn expected(c: &Case) -> String {
+pub(crate) fn expected(c: &Case) -> String {
     match c.expected.stage {
         Some(s) => format!("{} at {s}", c.expected.verdict),
         None => c.expected.verdict.to_string(),
     }
 }
 
-fn observed(c: &Case) -> String {
+pub(crate) fn observed(c: &Case) -> String {
     match &c.observed {
         Some(o) => match (&o.stage, &o.code) {
             (Some(s), Some(code)) => format!("{} at {s} ({code})", o.verdict),
@@ -65,7 +65,7 @@ fn observed(c: &Case) -> String {
 }
 
 /// Who decided the observed answer: the library, or glue its adapter adds.
-fn by(c: &Case) -> &'static str {
+pub(crate) fn by(c: &Case) -> &'static str {
     match c.observed.as_ref().and_then(|o| o.by) {
         Some(DecidedBy::Glue) => "glue",
         _ => "library",
@@ -78,7 +78,7 @@ fn primary(c: &Case) -> &str {
 
 /// A reason with what varies from case to case within one behaviour masked:
 /// numbers (keys, offsets, sizes) and quoted values.
-fn shape(reason: &str) -> String {
+pub(crate) fn shape(reason: &str) -> String {
     let mut out = String::new();
     let mut quoted = false;
     let mut digits = false;
@@ -109,15 +109,24 @@ fn shape(reason: &str) -> String {
 /// Groups `cases` by what they show (expected and observed answer, who decided,
 /// the shape of the reason), in the order of their first case.
 fn groups<'a>(cases: &[&'a Case]) -> Vec<Group<'a>> {
-    let mut keyed: BTreeMap<(String, String, &str, String), Group<'a>> = BTreeMap::new();
-    for c in cases {
+    groups_by(cases, |c| {
         let observed_stage = c
             .observed
             .as_ref()
             .map(|o| format!("{} {:?}", o.verdict, o.stage))
             .unwrap_or_default();
-        let key = (expected(c), observed_stage, by(c), shape(&c.reason));
-        let g = keyed.entry(key).or_insert(Group {
+        (expected(c), observed_stage, by(c), shape(&c.reason))
+    })
+}
+
+/// Groups `cases` by `key`, in the order of each group's first case.
+pub(crate) fn groups_by<'a, K: Ord>(
+    cases: &[&'a Case],
+    key: impl Fn(&'a Case) -> K,
+) -> Vec<Group<'a>> {
+    let mut keyed: BTreeMap<K, Group<'a>> = BTreeMap::new();
+    for c in cases {
+        let g = keyed.entry(key(c)).or_insert(Group {
             first: c,
             count: 0,
             requirements: BTreeSet::new(),
@@ -133,7 +142,7 @@ fn groups<'a>(cases: &[&'a Case]) -> Vec<Group<'a>> {
     out
 }
 
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let one: String = s.lines().next().unwrap_or_default().replace('|', "\\|");
     if one.chars().count() > 220 {
         format!("{}…", one.chars().take(217).collect::<String>())

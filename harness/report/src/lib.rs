@@ -63,6 +63,7 @@ pub mod exit;
 pub mod expectations;
 pub mod findings;
 mod gate;
+pub mod history;
 pub mod matrix;
 pub mod publish;
 mod report;

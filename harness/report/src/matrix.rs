@@ -107,6 +107,20 @@ pub struct Matrix {
     pub members: Vec<Member>,
     pub requirements: Vec<Row>,
     pub grid: Grid,
+    /// The peers whose releases are compared (`c169 matrix --history NAME`), by
+    /// name: each a link to its history page. Absent when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub histories: Vec<HistoryLink>,
+}
+
+/// A peer's version history page, as the matrix links it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryLink {
+    pub name: String,
+    /// The releases compared, oldest first.
+    pub releases: Vec<String>,
+    /// Its page, relative to the matrix folder (`history/pycose/index.html`).
+    pub page: String,
 }
 
 impl Matrix {
@@ -172,6 +186,7 @@ impl Matrix {
                 .collect(),
             requirements: rows,
             grid,
+            histories: Vec::new(),
         }
     }
 }

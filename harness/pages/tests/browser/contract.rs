@@ -5,7 +5,8 @@
 //! report: the link back, the filter form, and every case element (`data-case`)
 //! with `id="case-<id>"`, a known `data-status`, a `data-level` and `data-area`,
 //! shaped as the clicks expect; requirement rows linking to their failing cases
-//! first.
+//! first. A version history: the link back to the matrix, to CHANGES.md and
+//! history.json, and to a release's report.
 
 use crate::driver::Ready;
 use crate::{str_of, Ctx};
@@ -28,6 +29,11 @@ if (kind === 'index') {
   if (!cells.length) problems.push('no matrix cell <td class="<verdict>"><a href="<peer>/report.html#req-<ID>">');
   const bare = cells.filter((td) => !td.className.trim());
   if (bare.length) problems.push(`${bare.length} matrix cells without a verdict class, e.g. ${ex(bare.map((td) => td.firstElementChild.getAttribute('href')))}`);
+} else if (kind === 'history') {
+  if (!targets.includes(abs('../../index.html'))) problems.push('no link back to ../../index.html');
+  for (const f of ['CHANGES.md', 'history.json'])
+    if (!targets.includes(abs(f))) problems.push(`no link to ${f}`);
+  if (!document.querySelector('a[href$="/report.html"]')) problems.push('no link to a release\'s report.html');
 } else {
   if (!targets.includes(abs('../index.html'))) problems.push('no link back to ../index.html');
   const form = q('form#filters');
@@ -84,6 +90,7 @@ pub(crate) fn contract(c: &mut Ctx<'_>, page: &Page) -> Result<(), String> {
     let kind = match page.kind {
         Kind::Index => "index",
         Kind::Report => "report",
+        Kind::History => "history",
     };
     let found =
         c.b.js("checking the contract", CONTRACT_JS, vec![json!(kind)])?;
