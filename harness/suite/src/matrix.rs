@@ -129,8 +129,61 @@ pub fn grid(
         .iter()
         .filter(|m| m.caps.contains("encode"))
         .collect();
-    // A row per encoder, `jobs` rows at a time; the rows in encoder order.
-    let row_of = |enc: &&GridMember| -> Vec<Cell> {
+    // Each (encoder, fixture) apart, `jobs` at a time: one encoding, read once by
+    // the reference and then by every decoder. None: the fixture makes no request.
+    let tasks: Vec<(usize, &GridMember, &Vector)> = encoders
+        .iter()
+        .flat_map(|enc| fixtures.iter().map(move |f| (*enc, *f)))
+        .enumerate()
+        .map(|(i, (enc, f))| (i, enc, f))
+        .collect();
+    let column = |(i, enc, fixture): &(usize, &GridMember, &Vector)| -> Option<Vec<GridCase>> {
+        let id = fixture.id.as_str();
+        let missing: Vec<&str> = needs(fixture)
+            .into_iter()
+            .filter(|c| !enc.caps.contains(*c))
+            .map(String::as_str)
+            .collect();
+        let (req, _, _) = encode_request(corpus, fixture)?;
+        let encoded = if missing.is_empty() {
+            rt.block_on(enc.imp.encode(&req)).map_err(|e| e.reason())
+        } else {
+            Err(String::new())
+        };
+        let reference = encoded.as_ref().ok().and_then(|encoded| {
+            rt.block_on(Reference.decode(&decode_request(
+                corpus,
+                &with_keys(fixture),
+                &encoded.qr,
+                &Reference::description().capability_names(),
+            )))
+            .ok()
+            .and_then(|o| o.claim169)
+        });
+        let read = |dec: &GridMember| match &encoded {
+            Err(why) if why.is_empty() => case(
+                id,
+                GridResult::Skipped,
+                format!("the encoder does not declare {}", missing.join(", ")),
+            ),
+            Err(why) => case(id, GridResult::NotEncoded, why.clone()),
+            Ok(encoded) => decode_one(corpus, dec, &encoded.qr, fixture, reference.as_ref(), rt),
+        };
+        // Each column starts at another decoder, so that columns side by side
+        // seldom wait for the same adapter process; kept in member order.
+        let start = i % members.len().max(1);
+        let mut column: Vec<Option<GridCase>> = vec![None; members.len()];
+        for k in (start..members.len()).chain(0..start) {
+            if let (Some(dec), Some(slot)) = (members.get(k), column.get_mut(k)) {
+                *slot = Some(read(dec));
+            }
+        }
+        Some(column.into_iter().flatten().collect())
+    };
+    let columns = crate::run::side_by_side(&tasks, jobs, &column);
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut columns = columns.into_iter();
+    for enc in &encoders {
         let mut row: Vec<Cell> = members
             .iter()
             .map(|d| Cell {
@@ -141,42 +194,9 @@ pub fn grid(
                 cases: Vec::new(),
             })
             .collect();
-        for fixture in &fixtures {
-            let id = fixture.id.as_str();
-            let missing: Vec<&str> = needs(fixture)
-                .into_iter()
-                .filter(|c| !enc.caps.contains(*c))
-                .map(String::as_str)
-                .collect();
-            let Some((req, _, _)) = encode_request(corpus, fixture) else {
-                continue;
-            };
-            let encoded = if missing.is_empty() {
-                rt.block_on(enc.imp.encode(&req)).map_err(|e| e.reason())
-            } else {
-                Err(String::new())
-            };
-            for (cell, dec) in row.iter_mut().zip(members) {
-                let result = match &encoded {
-                    Err(why) if why.is_empty() => case(
-                        id,
-                        GridResult::Skipped,
-                        format!("the encoder does not declare {}", missing.join(", ")),
-                    ),
-                    Err(why) => case(id, GridResult::NotEncoded, why.clone()),
-                    Ok(encoded) => {
-                        let reference = rt
-                            .block_on(Reference.decode(&decode_request(
-                                corpus,
-                                &with_keys(fixture),
-                                &encoded.qr,
-                                &Reference::description().capability_names(),
-                            )))
-                            .ok()
-                            .and_then(|o| o.claim169);
-                        decode_one(corpus, dec, &encoded.qr, fixture, reference.as_ref(), rt)
-                    }
-                };
+        // The tasks are in row order: this encoder's fixtures come next.
+        for column in columns.by_ref().take(fixtures.len()).flatten() {
+            for (cell, result) in row.iter_mut().zip(column) {
                 if result.result.is_tried() {
                     cell.tried += 1;
                 }
@@ -186,12 +206,8 @@ pub fn grid(
                 cell.cases.push(result);
             }
         }
-        row
-    };
-    let cells: Vec<Cell> = crate::run::side_by_side(&encoders, jobs, &row_of)
-        .into_iter()
-        .flatten()
-        .collect();
+        cells.extend(row);
+    }
     Grid {
         encoders: encoders.iter().map(|m| m.name.clone()).collect(),
         decoders: members.iter().map(|m| m.name.clone()).collect(),

@@ -456,6 +456,9 @@ fn check_feature_files(features: &Path) -> Result<(), FeaturesRunError> {
     Ok(())
 }
 
+/// Held by the cucumber run under way (see [`run_features_with`]).
+static ONE_RUN_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// [`run_features`] with a shard and an interrupt flag.
 #[allow(clippy::too_many_lines)] // one cucumber builder: hooks, filter and merge read best together
 pub async fn run_features_with(
@@ -483,6 +486,11 @@ pub async fn run_features_with(
     let at_begin = controls.clone();
     let at_end = controls.clone();
     let at_filter = controls;
+    // One cucumber run at a time in this process: each run takes the panic hook,
+    // silences it (a failing step panics) and puts it back at its end, so two runs
+    // side by side (`c169 matrix --jobs`) would leave the hook silenced, or print
+    // every failing step of the other.
+    let _alone = ONE_RUN_AT_A_TIME.lock().await;
     let writer = C169World::cucumber()
         .with_writer(
             cucumber::writer::Basic::new(
