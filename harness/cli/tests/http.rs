@@ -222,8 +222,11 @@ fn a_run_against_a_hung_http_adapter_gives_it_up_with_exit_3() {
     let url = hung_server();
     let dir = common::scratch("http", "hung");
     let start = Instant::now();
+    // One request in flight: the count of timeouts before the cut-off is exact.
     let out = c169(&[
         "run",
+        "--jobs",
+        "1",
         "--adapter-url",
         &url,
         "--timeout",
