@@ -251,6 +251,15 @@ function rejectGlue(stage, what, message) {
   return { ...reject(stage, what, message), by: "glue" };
 }
 
+// The repository's own folder, left out of what the adapter says about its files
+// (a package that does not load names them), so that the message, and a report
+// quoting it, reads the same on every machine.
+const REPOSITORY = path.resolve(__dirname, "..", "..") + path.sep;
+
+function withoutRepository(text) {
+  return text.split(REPOSITORY).join("");
+}
+
 function errorText(e) {
   if (e instanceof Error) return `${e.name}: ${e.message}`;
   return String(e);
@@ -422,7 +431,7 @@ function answer(line) {
   }
   try {
     if (loadError) {
-      return { id: rid, error: { kind: "internal", message: `cannot load @mosip/pixelpass: ${errorText(loadError)} (run npm ci)` } };
+      return { id: rid, error: { kind: "internal", message: `cannot load @mosip/pixelpass: ${withoutRepository(errorText(loadError))} (run npm ci)` } };
     }
     const op = request.op;
     if (op === "describe") return { id: rid, ...DESCRIPTION };
