@@ -382,6 +382,17 @@ impl Peer {
             .is_some_and(|n| n == RELEASES)
     }
 
+    /// What `--adapter` takes to name it: `NAME`, or `NAME@VERSION` for an older
+    /// release.
+    #[must_use]
+    pub fn handle(&self) -> String {
+        if self.is_release() {
+            format!("{}@{}", self.name(), self.spec.upstream.version)
+        } else {
+            self.name().to_owned()
+        }
+    }
+
     /// The command that sets it up.
     fn setup_command(&self) -> String {
         if self.is_release() {
@@ -404,13 +415,9 @@ impl Peer {
             ));
         }
         (!self.is_ready()).then(|| {
-            let who = if self.is_release() {
-                format!("{}@{}", self.name(), self.spec.upstream.version)
-            } else {
-                self.name().to_owned()
-            };
             format!(
-                "{who} is not set up ({} is missing): run `{}`",
+                "{} is not set up ({} is missing): run `{}`",
+                self.handle(),
                 self.spec.setup.ready,
                 self.setup_command()
             )

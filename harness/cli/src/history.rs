@@ -3,7 +3,7 @@
 //! peer's own pin), each run as `c169 matrix` runs a member, and what changed
 //! from each release that ran to the next, under `OUT/history/NAME/`.
 
-use crate::run::{project_dir, vectors_root};
+use crate::run::{project_dir, registered, vectors_root};
 use anyhow::Context as _;
 use c169_adapter::peers::{discover, releases, Peer};
 use c169_adapter::{Implementation, Settings};
@@ -28,30 +28,7 @@ const FILES: [&str; 3] = ["history.json", "CHANGES.md", "index.html"];
 
 /// The flag of `c169 run` that runs a case against `release`.
 fn adapter_flag(release: &Peer) -> String {
-    if release.is_release() {
-        format!(
-            "--adapter {}@{}",
-            release.name(),
-            release.spec.upstream.version
-        )
-    } else {
-        format!("--adapter {}", release.name())
-    }
-}
-
-/// A registered peer by name, set up or not.
-fn registered(name: &str) -> anyhow::Result<Peer> {
-    let dir = project_dir("adapters");
-    let peers = discover(&dir).map_err(anyhow::Error::msg)?;
-    let names: Vec<&str> = peers.iter().map(Peer::name).collect();
-    let found = peers.iter().find(|p| p.name() == name).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no adapter {name:?} in {}; registered: {}",
-            dir.display(),
-            names.join(", ")
-        )
-    })?;
-    Ok(found.clone())
+    format!("--adapter {}", release.handle())
 }
 
 /// A registered peer's release by `NAME@VERSION` (what `--adapter` accepts).
@@ -179,11 +156,9 @@ fn run_release(c: &Ctx<'_>, release: &Peer) -> anyhow::Result<Report> {
     session
         .options
         .insert("timeout_s".to_owned(), serde_json::json!(c.timeout));
-    let flag = adapter_flag(release);
-    let value = flag.trim_start_matches("--adapter ");
     session
         .options
-        .insert("adapter".to_owned(), serde_json::json!(value));
+        .insert("adapter".to_owned(), serde_json::json!(release.handle()));
     let mut report = session
         .run(c.rt, &mut Collector::default())
         .map_err(anyhow::Error::msg)?

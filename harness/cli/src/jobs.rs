@@ -39,5 +39,3 @@ impl JobsArgs {
             .context("starting the async runtime")
     }
 }
-
-pub use c169_suite::run::side_by_side;

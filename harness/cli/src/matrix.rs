@@ -231,7 +231,7 @@ fn run_members(
         )?;
         Ok::<_, anyhow::Error>(report)
     };
-    crate::jobs::side_by_side(members, args.jobs.count(), &run_one)
+    c169_suite::run::side_by_side(members, args.jobs.count(), &run_one)
 }
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {

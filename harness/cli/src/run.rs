@@ -89,22 +89,28 @@ pub fn project_dir(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A registered peer by name, ready to start; a usage error (exit 2) if it is not.
-pub fn peer(name: &str) -> anyhow::Result<c169_adapter::peers::Peer> {
+/// A registered peer by name, set up or not.
+pub fn registered(name: &str) -> anyhow::Result<c169_adapter::peers::Peer> {
     let dir = project_dir("adapters");
     let peers = c169_adapter::peers::discover(&dir).map_err(anyhow::Error::msg)?;
     let names: Vec<&str> = peers.iter().map(c169_adapter::peers::Peer::name).collect();
     let peer = peers.iter().find(|p| p.name() == name).ok_or_else(|| {
         anyhow::anyhow!(
-            "--adapter: no adapter {name:?} in {}; registered: {}",
+            "no adapter {name:?} in {}; registered: {}",
             dir.display(),
             names.join(", ")
         )
     })?;
+    Ok(peer.clone())
+}
+
+/// A registered peer by name, ready to start; a usage error (exit 2) if it is not.
+pub fn peer(name: &str) -> anyhow::Result<c169_adapter::peers::Peer> {
+    let peer = registered(name).map_err(|e| anyhow::anyhow!("--adapter: {e}"))?;
     if let Some(why) = peer.not_ready() {
         anyhow::bail!("--adapter: {why}");
     }
-    Ok(peer.clone())
+    Ok(peer)
 }
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
