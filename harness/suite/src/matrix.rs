@@ -9,6 +9,7 @@ use c169_corpus::corpus::Corpus;
 use c169_model::{Vector, Verdict};
 use c169_report::matrix::{Cell, Grid, GridCase, GridResult};
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// One implementation of the grid.
@@ -110,6 +111,35 @@ fn decode_one(
     }
 }
 
+/// One column read by every member (`read(k)` for member `k`), in member order.
+/// Each adapter serves one request at a time: the column asks first a member no
+/// other column is using when there is one (else the first of those left, which
+/// waits its turn), starting its round at member `start`, so that columns side by
+/// side seldom wait for one another. `busy` marks the members in use (a hint).
+fn columns_in_turn<T>(
+    busy: &[AtomicBool],
+    start: usize,
+    read: impl Fn(usize) -> Option<T>,
+) -> Vec<T> {
+    let mut column: Vec<Option<T>> = busy.iter().map(|_| None).collect();
+    let mut left: Vec<usize> = (0..busy.len()).collect();
+    left.rotate_left(start % busy.len().max(1));
+    while !left.is_empty() {
+        let free = left
+            .iter()
+            .position(|&k| busy.get(k).is_some_and(|b| !b.swap(true, Ordering::SeqCst)));
+        let k = left.remove(free.unwrap_or(0));
+        if let Some(slot) = column.get_mut(k) {
+            *slot = read(k);
+        }
+        // Only a mark this column set is cleared.
+        if let (Some(b), Some(_)) = (busy.get(k), free) {
+            b.store(false, Ordering::SeqCst);
+        }
+    }
+    column.into_iter().flatten().collect()
+}
+
 /// The grid of `members` over the encoder vectors of `corpus`, `jobs` encoders at a time.
 #[must_use]
 pub fn grid(
@@ -131,12 +161,17 @@ pub fn grid(
         .collect();
     // Each (encoder, fixture) apart, `jobs` at a time: one encoding, read once by
     // the reference and then by every decoder. None: the fixture makes no request.
-    let tasks: Vec<(usize, &GridMember, &Vector)> = encoders
+    // Handed out fixture by fixture, so that the columns in flight ask different
+    // encoders (each adapter serves one request at a time); put back in rows.
+    let tasks: Vec<(usize, &GridMember, &Vector)> = fixtures
         .iter()
-        .flat_map(|enc| fixtures.iter().map(move |f| (*enc, *f)))
+        .flat_map(|f| encoders.iter().map(move |enc| (*enc, *f)))
         .enumerate()
         .map(|(i, (enc, f))| (i, enc, f))
         .collect();
+    // Which members are serving a column's request (a hint: a member marked busy
+    // may still be asked, and waits its turn).
+    let busy: Vec<AtomicBool> = members.iter().map(|_| AtomicBool::new(false)).collect();
     let column = |(i, enc, fixture): &(usize, &GridMember, &Vector)| -> Option<Vec<GridCase>> {
         let id = fixture.id.as_str();
         let missing: Vec<&str> = needs(fixture)
@@ -169,20 +204,20 @@ pub fn grid(
             Err(why) => case(id, GridResult::NotEncoded, why.clone()),
             Ok(encoded) => decode_one(corpus, dec, &encoded.qr, fixture, reference.as_ref(), rt),
         };
-        // Each column starts at another decoder, so that columns side by side
-        // seldom wait for the same adapter process; kept in member order.
-        let start = i % members.len().max(1);
-        let mut column: Vec<Option<GridCase>> = vec![None; members.len()];
-        for k in (start..members.len()).chain(0..start) {
-            if let (Some(dec), Some(slot)) = (members.get(k), column.get_mut(k)) {
-                *slot = Some(read(dec));
-            }
-        }
-        Some(column.into_iter().flatten().collect())
+        Some(columns_in_turn(&busy, *i, |k| members.get(k).map(read)))
     };
-    let columns = crate::run::side_by_side(&tasks, jobs, &column);
+    let mut by_fixture = crate::run::side_by_side(&tasks, jobs, &column).into_iter();
+    // Into rows: encoder by encoder, each fixture's column of it.
+    let mut columns: Vec<Vec<Option<Vec<GridCase>>>> = (0..encoders.len())
+        .map(|_| Vec::with_capacity(fixtures.len()))
+        .collect();
+    for _ in &fixtures {
+        for row in &mut columns {
+            row.push(by_fixture.next().flatten());
+        }
+    }
+    let mut columns = columns.into_iter().flatten();
     let mut cells: Vec<Cell> = Vec::new();
-    let mut columns = columns.into_iter();
     for enc in &encoders {
         let mut row: Vec<Cell> = members
             .iter()

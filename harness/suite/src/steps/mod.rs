@@ -15,6 +15,7 @@ pub mod credential;
 pub mod decoding;
 #[allow(clippy::needless_pass_by_value)]
 pub mod encoding;
+pub mod quiet;
 
 pub(crate) use basis::scenario_basis;
 pub use basis::{basis_kind, level_tag, OBSERVED_TAG, PROFILE_TAG};
@@ -456,9 +457,6 @@ fn check_feature_files(features: &Path) -> Result<(), FeaturesRunError> {
     Ok(())
 }
 
-/// Held by the cucumber run under way (see [`run_features_with`]).
-static ONE_RUN_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// [`run_features`] with a shard and an interrupt flag.
 #[allow(clippy::too_many_lines)] // one cucumber builder: hooks, filter and merge read best together
 pub async fn run_features_with(
@@ -486,146 +484,150 @@ pub async fn run_features_with(
     let at_begin = controls.clone();
     let at_end = controls.clone();
     let at_filter = controls;
-    // One cucumber run at a time in this process: each run takes the panic hook,
-    // silences it (a failing step panics) and puts it back at its end, so two runs
-    // side by side (`c169 matrix --jobs`) would leave the hook silenced, or print
-    // every failing step of the other.
-    let _alone = ONE_RUN_AT_A_TIME.lock().await;
-    let writer = C169World::cucumber()
-        .with_writer(
-            cucumber::writer::Basic::new(
-                output,
-                cucumber::writer::Coloring::Never,
-                cucumber::writer::Verbosity::Default,
+    // Runs may go side by side (`c169 matrix --jobs`): see [`quiet`] for the panic
+    // hook they share.
+    let writer = quiet::quietly(
+        C169World::cucumber()
+            .with_writer(
+                cucumber::writer::Basic::new(
+                    output,
+                    cucumber::writer::Coloring::Never,
+                    cucumber::writer::Verbosity::Default,
+                )
+                .summarized()
+                .tee::<C169World, _>(
+                    steps
+                        .discard_stats_writes()
+                        .discard_arbitrary_writes()
+                        .normalized(),
+                ),
             )
-            .summarized()
-            .tee::<C169World, _>(
-                steps
-                    .discard_stats_writes()
-                    .discard_arbitrary_writes()
-                    .normalized(),
-            ),
-        )
-        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
-        .fail_on_skipped()
-        .before(move |feature, _, scenario, world| {
-            let interrupted = at_begin.interrupted();
-            let session = Arc::clone(&shared);
-            let stop = at_begin.interrupt.clone();
-            Box::pin(async move {
-                world.begin(feature, scenario);
-                world.started = Some(Instant::now());
-                world.interrupted = interrupted;
-                world.session = Some(session);
-                world.stop = stop;
+            .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
+            .fail_on_skipped()
+            .before(move |feature, _, scenario, world| {
+                let interrupted = at_begin.interrupted();
+                let session = Arc::clone(&shared);
+                let stop = at_begin.interrupt.clone();
+                Box::pin(async move {
+                    world.begin(feature, scenario);
+                    world.started = Some(Instant::now());
+                    world.interrupted = interrupted;
+                    world.session = Some(session);
+                    world.stop = stop;
+                })
             })
-        })
-        .after(move |feature, _, scenario, finished, world| {
-            use cucumber::event::ScenarioFinished;
-            if let Some(tick) = &at_end.tick {
-                tick();
-            }
-            let name = label(feature, scenario);
-            let failed = !matches!(finished, ScenarioFinished::StepPassed);
-            let must = scenario
-                .tags
-                .iter()
-                .chain(&feature.tags)
-                .any(|t| t == "must");
-            let world = world.map(|w| &*w);
-            let note = world.and_then(|w| w.note.clone());
-            let departure = world.and_then(|w| w.departure.clone());
-            let grade = world.and_then(|w| w.grade);
-            let interrupted = world.is_some_and(|w| w.interrupted);
-            let not_run = world.and_then(|w| w.not_run);
-            let ms = world
-                .and_then(|w| w.started)
-                .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
-            let why = match finished {
-                ScenarioFinished::StepFailed(_, _, e) => plain(&e.to_string()),
-                ScenarioFinished::BeforeHookFailed(_) => "the before hook failed".to_owned(),
-                ScenarioFinished::StepSkipped => "a step matched no definition".to_owned(),
-                ScenarioFinished::StepPassed => String::new(),
-            };
-            // A broken adapter stays a failure of the scenario.
-            let (status, reason) =
-                if interrupted || (failed && not_run == Some(NotRun::Interrupted)) {
-                    (ScenarioStatus::NotRun, INTERRUPTED.to_owned())
-                } else if failed && not_run.is_some_and(|n| n != NotRun::AdapterBroken) {
-                    (ScenarioStatus::NotRun, why)
-                } else if failed {
-                    (ScenarioStatus::Failed, why)
-                } else if let Some(d) = departure {
-                    (ScenarioStatus::Departed, d)
-                } else {
-                    (ScenarioStatus::Passed, note.clone().unwrap_or_default())
+            .after(move |feature, _, scenario, finished, world| {
+                use cucumber::event::ScenarioFinished;
+                if let Some(tick) = &at_end.tick {
+                    tick();
+                }
+                let name = label(feature, scenario);
+                let failed = !matches!(finished, ScenarioFinished::StepPassed);
+                let must = scenario
+                    .tags
+                    .iter()
+                    .chain(&feature.tags)
+                    .any(|t| t == "must");
+                let world = world.map(|w| &*w);
+                let note = world.and_then(|w| w.note.clone());
+                let departure = world.and_then(|w| w.departure.clone());
+                let grade = world.and_then(|w| w.grade);
+                let interrupted = world.is_some_and(|w| w.interrupted);
+                let not_run = world.and_then(|w| w.not_run);
+                let ms = world
+                    .and_then(|w| w.started)
+                    .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+                let why = match finished {
+                    ScenarioFinished::StepFailed(_, _, e) => plain(&e.to_string()),
+                    ScenarioFinished::BeforeHookFailed(_) => "the before hook failed".to_owned(),
+                    ScenarioFinished::StepSkipped => "a step matched no definition".to_owned(),
+                    ScenarioFinished::StepPassed => String::new(),
                 };
-            let mut rec = new_record(feature, scenario, status, reason);
-            rec.duration_ms = ms;
-            let judged = matches!(status, ScenarioStatus::Failed | ScenarioStatus::Departed);
-            rec.grade = grade.filter(|_| judged);
-            // What was decoded and answered, whatever the status: a record of a
-            // scenario carries its answer as a vector's does.
-            rec.judged_as = world.and_then(|w| w.judged_as.clone().or_else(|| w.vector.clone()));
-            rec.answer = world.and_then(|w| w.outcome.clone());
-            rec.symbol = world.and_then(|w| {
-                // Absent, or not a level (then the scenario failed on building it): L.
-                let level = w
-                    .family
-                    .get("ec_level")
-                    .and_then(Json::as_str)
-                    .and_then(c169_model::EcLevel::parse)
-                    .unwrap_or(c169_model::EcLevel::L);
-                w.output
-                    .as_deref()
-                    .map(|text| c169_corpus::symbol::facts(text, level))
-            });
-            let record = Arc::clone(&record_at_end);
-            Box::pin(async move {
-                keep(&record, |r| {
-                    let name = match note {
-                        Some(n) => format!("{name} [{n}]"),
-                        None => name,
+                // A broken adapter stays a failure of the scenario.
+                let (status, reason) =
+                    if interrupted || (failed && not_run == Some(NotRun::Interrupted)) {
+                        (ScenarioStatus::NotRun, INTERRUPTED.to_owned())
+                    } else if failed && not_run.is_some_and(|n| n != NotRun::AdapterBroken) {
+                        (ScenarioStatus::NotRun, why)
+                    } else if failed {
+                        (ScenarioStatus::Failed, why)
+                    } else if let Some(d) = departure {
+                        (ScenarioStatus::Departed, d)
+                    } else {
+                        (ScenarioStatus::Passed, note.clone().unwrap_or_default())
                     };
-                    match status {
-                        ScenarioStatus::NotRun => r.skipped.push((name, rec.reason.clone())),
-                        ScenarioStatus::Failed => {
-                            r.failed_must += usize::from(must);
-                            r.failed.push(name);
+                let mut rec = new_record(feature, scenario, status, reason);
+                rec.duration_ms = ms;
+                let judged = matches!(status, ScenarioStatus::Failed | ScenarioStatus::Departed);
+                rec.grade = grade.filter(|_| judged);
+                // What was decoded and answered, whatever the status: a record of a
+                // scenario carries its answer as a vector's does.
+                rec.judged_as =
+                    world.and_then(|w| w.judged_as.clone().or_else(|| w.vector.clone()));
+                rec.answer = world.and_then(|w| w.outcome.clone());
+                rec.symbol = world.and_then(|w| {
+                    // Absent, or not a level (then the scenario failed on building it): L.
+                    let level = w
+                        .family
+                        .get("ec_level")
+                        .and_then(Json::as_str)
+                        .and_then(c169_model::EcLevel::parse)
+                        .unwrap_or(c169_model::EcLevel::L);
+                    w.output
+                        .as_deref()
+                        .map(|text| c169_corpus::symbol::facts(text, level))
+                });
+                let record = Arc::clone(&record_at_end);
+                Box::pin(async move {
+                    keep(&record, |r| {
+                        let name = match note {
+                            Some(n) => format!("{name} [{n}]"),
+                            None => name,
+                        };
+                        match status {
+                            ScenarioStatus::NotRun => r.skipped.push((name, rec.reason.clone())),
+                            ScenarioStatus::Failed => {
+                                r.failed_must += usize::from(must);
+                                r.failed.push(name);
+                            }
+                            ScenarioStatus::Passed | ScenarioStatus::Departed => {
+                                r.passed.push(name);
+                            }
                         }
-                        ScenarioStatus::Passed | ScenarioStatus::Departed => r.passed.push(name),
-                    }
-                    r.records.push(rec);
-                });
+                        r.records.push(rec);
+                    });
+                })
             })
-        })
-        .filter_run(features.to_owned(), move |feature, _, scenario| {
-            let tags: Vec<String> = scenario.tags.iter().chain(&feature.tags).cloned().collect();
-            if filter.as_ref().is_some_and(|keep| !keep(&tags)) {
-                return false;
-            }
-            let id = scenario_id(feature, scenario);
-            if at_filter.shard.is_some_and(|s| !s.holds(&id))
-                || (!at_filter.only.is_empty() && !at_filter.only.contains(&id))
-            {
-                return false;
-            }
-            if let Some(missing) = tags
-                .iter()
-                .find(|t| is_capability_tag(t) && !caps.contains(*t))
-            {
-                let reason =
-                    format!("not run: the implementation does not declare capability {missing:?}");
-                let rec = new_record(feature, scenario, ScenarioStatus::NotRun, reason.clone());
-                keep(&record_at_filter, |r| {
-                    r.skipped.push((label(feature, scenario), reason));
-                    r.records.push(rec);
-                });
-                return false;
-            }
-            true
-        })
-        .await;
+            .filter_run(features.to_owned(), move |feature, _, scenario| {
+                let tags: Vec<String> =
+                    scenario.tags.iter().chain(&feature.tags).cloned().collect();
+                if filter.as_ref().is_some_and(|keep| !keep(&tags)) {
+                    return false;
+                }
+                let id = scenario_id(feature, scenario);
+                if at_filter.shard.is_some_and(|s| !s.holds(&id))
+                    || (!at_filter.only.is_empty() && !at_filter.only.contains(&id))
+                {
+                    return false;
+                }
+                if let Some(missing) = tags
+                    .iter()
+                    .find(|t| is_capability_tag(t) && !caps.contains(*t))
+                {
+                    let reason = format!(
+                        "not run: the implementation does not declare capability {missing:?}"
+                    );
+                    let rec = new_record(feature, scenario, ScenarioStatus::NotRun, reason.clone());
+                    keep(&record_at_filter, |r| {
+                        r.skipped.push((label(feature, scenario), reason));
+                        r.records.push(rec);
+                    });
+                    return false;
+                }
+                true
+            }),
+    )
+    .await;
     let mut run = std::mem::take(&mut *record.lock().map_err(|_| FeaturesRunError::Poisoned)?);
     run.broken = writer.parsing_errors() + writer.hook_errors();
     // Undefined or ambiguous steps fail the run without a failed scenario of ours.
