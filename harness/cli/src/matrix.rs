@@ -5,14 +5,14 @@ use crate::adapters::peers_required;
 use crate::run::{project_dir, vectors_root};
 use anyhow::Context as _;
 use c169_adapter::peers::discover;
-use c169_adapter::{Implementation, Reference, Settings};
+use c169_adapter::{Implementation, Reference, Settings, Target};
 use c169_corpus::Corpus;
 use c169_formats::render_index;
 use c169_formats::{write_all, Format};
 use c169_model::bounded;
 use c169_report::matrix::Matrix;
 use c169_report::{exit, write_atomically, Collector, Report};
-use c169_suite::matrix::{grid, GridMember};
+use c169_suite::matrix::{grid, Copier, GridMember};
 use c169_suite::session::Session;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -141,15 +141,15 @@ fn quote_of(
 
 /// The reference and every ready peer (`None` when a peer cannot be reached and
 /// C169_REQUIRE_PEERS=1).
-#[allow(clippy::type_complexity)] // name, label, implementation
-fn members(
-    args: &Args,
-    settings: &Settings,
-) -> anyhow::Result<Option<Vec<(String, String, Arc<dyn Implementation>)>>> {
-    let mut members: Vec<(String, String, Arc<dyn Implementation>)> = vec![(
+/// A member of the matrix: its name, label, implementation and how it is reached.
+type Member = (String, String, Arc<dyn Implementation>, Target);
+
+fn members(args: &Args, settings: &Settings) -> anyhow::Result<Option<Vec<Member>>> {
+    let mut members: Vec<Member> = vec![(
         "reference".into(),
         "reference (c169's reference codec)".into(),
         Arc::new(Reference),
+        Target::Reference,
     )];
     for peer in discover(&project_dir("adapters")).map_err(anyhow::Error::msg)? {
         if !args.only.is_empty() && !args.only.iter().any(|n| n == peer.name()) {
@@ -163,8 +163,9 @@ fn members(
             eprintln!("c169: matrix: leaving out {why}");
             continue;
         }
-        let imp: Arc<dyn Implementation> = Arc::from(peer.target().connect(settings)?);
-        members.push((peer.name().to_owned(), peer.label(), imp));
+        let target = peer.target();
+        let imp: Arc<dyn Implementation> = Arc::from(target.connect(settings)?);
+        members.push((peer.name().to_owned(), peer.label(), imp, target));
     }
 
     Ok(Some(members))
@@ -194,10 +195,9 @@ fn check(published: &std::path::Path, out: &std::path::Path, names: &[String]) -
 /// Each member's run alone, written to its folder of `args.out`, `--jobs` of them
 /// at once; the reports in the order of the members, whatever order they
 /// finished in.
-#[allow(clippy::type_complexity)] // name, label, implementation
 fn run_members(
     args: &Args,
-    members: &[(String, String, Arc<dyn Implementation>)],
+    members: &[Member],
     root: &std::path::Path,
     corpus: &Corpus,
     catalogue: &c169_corpus::catalogue::Catalogue,
@@ -205,7 +205,7 @@ fn run_members(
 ) -> Vec<anyhow::Result<Report>> {
     // Each implementation's run alone, N of them at once; written and told in
     // the order of the members, whatever order they finished in.
-    let run_one = |(name, label, imp): &(String, String, Arc<dyn Implementation>)| {
+    let run_one = |(name, label, imp, _): &Member| {
         eprintln!("c169: matrix: running the suite against {name}");
         let mut session = Session::whole(root, corpus, catalogue, Arc::clone(imp), label.clone());
         session
@@ -258,7 +258,7 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let ran = run_members(args, &members, &root, &corpus, &catalogue, &rt);
     let mut reports: Vec<(String, Report)> = Vec::new();
     let mut rig_failed = false;
-    for ((name, _, _), report) in members.iter().zip(ran) {
+    for ((name, _, _, _), report) in members.iter().zip(ran) {
         let report = report?;
         rig_failed |= report.run.rig_failure.is_some();
         println!(
@@ -276,17 +276,30 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     eprintln!("c169: matrix: the encoder × decoder grid");
     let grid_members: Vec<GridMember> = members
         .iter()
-        .map(|(name, _, imp)| GridMember {
-            name: name.clone(),
-            imp: Arc::clone(imp),
-            caps: rt
-                .block_on(imp.describe())
-                .map(|d| d.capability_names())
-                .unwrap_or_default(),
+        .map(|(name, _, imp, target)| {
+            let described = rt.block_on(imp.describe()).ok();
+            // Readings side by side get another copy, unless the adapter says it
+            // must run alone.
+            let copy: Option<Copier> = match (described.as_ref().is_some_and(|d| !d.serial), target)
+            {
+                (true, target) => {
+                    let (target, settings) = (target.clone(), settings.clone());
+                    Some(Arc::new(move || {
+                        target.connect(&settings).ok().map(Arc::from)
+                    }))
+                }
+                _ => None,
+            };
+            GridMember {
+                name: name.clone(),
+                imp: Arc::clone(imp),
+                caps: described.map(|d| d.capability_names()).unwrap_or_default(),
+                copy,
+            }
         })
         .collect();
     let grid = grid(&corpus, &grid_members, &rt, args.jobs.count());
-    for (_, _, imp) in &members {
+    for (_, _, imp, _) in &members {
         rt.block_on(imp.shutdown());
     }
     let peers: Vec<(String, &Report)> = reports
