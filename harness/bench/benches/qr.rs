@@ -1,7 +1,8 @@
 //! The QR symbol layer: how long the smallest version takes to find, a symbol to
-//! render and encode as PNG, and an image to scan — clean, and degraded where the
-//! scanner needs its later passes. Texts of three vectors: about version 9, 21
-//! and 36 at level M.
+//! render and encode as PNG, and an image to scan — clean, turned, blurred, noisy,
+//! and blurred past reading (where both of the scanner's passes run, c169's
+//! locator and rqrr). Texts of three vectors: about version 9, 21 and 36 at
+//! level M.
 //!
 //! `cargo bench -p c169-bench --bench qr`.
 

@@ -271,11 +271,12 @@ fn readme(source: &ImagesSource, rows: &[String]) -> String {
     }
     s.push_str(
         "\n## The reference scanner's results\n\n\
-         The reference (rqrr, with the extra passes of `harness/qr/src/scan.rs`: a margin, an\n\
-         Otsu threshold, a 2× upscale, a 45° turn, an upscale then threshold) reads every image\n\
-         marked readable. It cannot read the images marked **not read** below: all of them are\n\
-         degraded beyond what a conformant scanner need read. It reads some that it need not\n\
-         (low contrast, no quiet zone, and the strong keystone of the small symbol).\n\n\
+         The reference scanner (`harness/qr/src/scan.rs`: c169's own locator and decoder, pass\n\
+         `direct`, then the rqrr crate, pass `rqrr`) reads every image marked readable. It\n\
+         cannot read the images marked **not read** below: all of them are degraded beyond\n\
+         what a conformant scanner need read. It reads some that it need not (low contrast,\n\
+         no quiet zone, and the strong noise on the version-36 symbol, whose level M\n\
+         codewords correct the modules it gets wrong).\n\n\
          | image | symbol | degradation | should read | reference |\n|---|---|---|---|---|\n",
     );
     for r in rows {

@@ -9,12 +9,15 @@
 //! vector records is the one any encoder of that mode reaches.
 //!
 //! Nothing here panics on any input: images are bounded in width, height and
-//! bytes before anything is allocated for them, and the scanner (a third-party
-//! crate) runs behind [`std::panic::catch_unwind`].
+//! bytes before anything is allocated for them, and both passes of the scanner
+//! (c169's locator and decoder, then the rqrr crate) run behind
+//! [`std::panic::catch_unwind`].
 
 mod degrade;
 pub mod fuzzing;
 mod image;
+mod locate;
+mod modules;
 mod scan;
 pub mod screen;
 mod symbol;

@@ -1,6 +1,7 @@
-//! Reading a QR symbol in an image (rqrr), as a verifier's camera path does.
+//! Reading a QR symbol in an image, as a verifier's camera path does: c169's own
+//! locator and decoder first, then the rqrr crate's.
 
-use crate::{decode_png, EcLevel, Gray, ImageError, MAX_SIDE};
+use crate::{decode_png, EcLevel, Gray, ImageError};
 
 /// What a scan found: the text, and the symbol's version and level.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,7 +9,8 @@ pub struct Scanned {
     pub text: String,
     pub version: u8,
     pub level: EcLevel,
-    /// How the symbol was found: `direct`, or the preparation that made it readable.
+    /// Which pass of [`scan`] read it: `direct` (c169's locator and decoder) or
+    /// `rqrr` (the rqrr crate's).
     pub pass: &'static str,
 }
 
@@ -48,20 +50,24 @@ pub fn scan_png(bytes: &[u8]) -> Result<Scanned, ScanError> {
     scan(&decode_png(bytes)?)
 }
 
-/// Scans `image`: as it is first, then after each preparation a phone scanner also
-/// makes (a light margin for a symbol printed to the edge, a global threshold for a
-/// faded print, a 2× enlargement for a small or soft image, a 45° turn for a symbol
-/// at an angle the finder-pattern search misses, and the enlargement thresholded for
-/// a soft large symbol). The first symbol that decodes
-/// wins; every pass is deterministic and bounded by [`MAX_SIDE`], and none can
-/// return other text than the symbol's, which Reed–Solomon checks.
+/// Scans `image` in two passes; the first symbol that decodes wins:
+/// - `direct`: c169's own locator ([`crate::locate`]: finder patterns at Otsu's
+///   threshold, a homography fitted to the finder and alignment patterns) and its
+///   own decoder ([`crate::modules`]);
+/// - `rqrr`: the rqrr crate's finder search and decoder, which binarise with a
+///   threshold of their own that follows the light across the image (a photograph
+///   lit unevenly).
+///
+/// Every pass is deterministic and bounded by [`crate::MAX_SIDE`], and none can return
+/// other text than the symbol's, which Reed–Solomon checks.
 ///
 /// The scan has a budget, so that no image costs more than seconds:
-/// - work: each pass counts the image's finder-pattern candidates first and gives
+/// - work: the locator takes in a bounded number of finder-pattern crossings, and
+///   the rqrr pass counts the image's finder-pattern candidates first and gives
 ///   up past the bounds of [`crate::screen`] (pixel noise ends here, the same way
 ///   on every machine);
 /// - time: the passes run on a thread of their own, and a scan that has read no
-///   symbol after [`SCAN_DEADLINE`] ends with [`ScanError::Budget`]. The finder
+///   symbol after [`SCAN_DEADLINE`] ends with [`ScanError::Budget`]. rqrr's finder
 ///   search cannot be stopped from outside, so that thread is left to finish on
 ///   its own; while [`MAX_ABANDONED`] of them still run, further scans are
 ///   refused at once rather than piling up.
@@ -115,16 +121,8 @@ pub const MAX_ABANDONED: usize = 2;
 /// The passes of [`scan`], in order, on the calling thread.
 fn scan_passes(image: &Gray) -> Result<Scanned, ScanError> {
     let mut last = ScanError::NotFound;
-    for (pass, prepare) in PASSES {
-        let prepared;
-        let img = match prepare {
-            None => image,
-            Some(f) => {
-                prepared = f(image);
-                &prepared
-            }
-        };
-        match std::panic::catch_unwind(|| scan_once(img)) {
+    for (pass, read) in PASSES {
+        match std::panic::catch_unwind(|| read(image)) {
             Ok(Ok((text, version, level))) => {
                 return Ok(Scanned {
                     text,
@@ -150,29 +148,42 @@ fn scan_passes(image: &Gray) -> Result<Scanned, ScanError> {
 /// of the corpus takes on a small machine.
 pub const SCAN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
-type Prepare = fn(&Gray) -> Gray;
+type Read = fn(&Gray) -> Result<(String, u8, EcLevel), ScanError>;
 
-const PASSES: [(&str, Option<Prepare>); 6] = [
-    ("direct", None),
-    ("margin", Some(margin)),
-    ("threshold", Some(threshold)),
-    ("upscale", Some(upscale)),
-    ("turned", Some(turned)),
-    ("upscale-threshold", Some(upscale_threshold)),
-];
+const PASSES: [(&str, Read); 2] = [("direct", read_located), ("rqrr", read_rqrr)];
 
-/// Enlarged 2×, then black and white at Otsu's threshold.
-fn upscale_threshold(img: &Gray) -> Gray {
-    threshold(&upscale(img))
+/// The `direct` pass: c169's locator and decoder, at Otsu's threshold.
+fn read_located(img: &Gray) -> Result<(String, u8, EcLevel), ScanError> {
+    let threshold = otsu(img);
+    let mut last = None;
+    let mut grids = crate::locate::candidates(img, threshold);
+    while let Some((size, modules)) = grids.next() {
+        let dark = |r: usize, c: usize| modules.get(r * size + c).copied().unwrap_or(false);
+        match crate::modules::decode(size, &dark) {
+            Ok(d) => return Ok((d.text, d.version, d.level)),
+            Err(e) => last = Some(e),
+        }
+        // A version the module size misjudged: its version information says
+        // which (read near the finder patterns, where a grid of the wrong size
+        // is still nearly right).
+        let told = crate::modules::version_info(size, &dark);
+        if let Some((size, modules)) = told.and_then(|v| grids.retry(v)) {
+            let dark = |r: usize, c: usize| modules.get(r * size + c).copied().unwrap_or(false);
+            match crate::modules::decode(size, &dark) {
+                Ok(d) => return Ok((d.text, d.version, d.level)),
+                Err(e) => last = Some(e),
+            }
+        }
+    }
+    match last {
+        Some(e) => Err(ScanError::Unreadable(e)),
+        None => Err(ScanError::NotFound),
+    }
 }
 
-/// Turned by 45° (bilinear, on a white canvas holding it all, within
-/// [`MAX_SIDE`]), with a margin.
-fn turned(img: &Gray) -> Gray {
-    margin(&crate::degrade::rotate(img, 1, 1))
-}
-
-fn scan_once(img: &Gray) -> Result<(String, u8, EcLevel), ScanError> {
+/// The `rqrr` pass: rqrr's own binarisation, finder search, grid fitting and
+/// decoder, after [`crate::screen`]'s count.
+fn read_rqrr(img: &Gray) -> Result<(String, u8, EcLevel), ScanError> {
     let w = img.width() as usize;
     let mut prepared =
         rqrr::PreparedImage::prepare_from_greyscale(w, img.height() as usize, |x, y| {
@@ -215,33 +226,6 @@ fn scan_once(img: &Gray) -> Result<(String, u8, EcLevel), ScanError> {
     Err(ScanError::Unreadable(last.unwrap_or_default()))
 }
 
-/// A white margin a tenth of the image's side (at least 8 pixels) around it.
-fn margin(img: &Gray) -> Gray {
-    let m = (img.width().max(img.height()) / 10).max(8);
-    Gray::from_fn(img.width() + 2 * m, img.height() + 2 * m, |x, y| {
-        img.get(i64::from(x) - i64::from(m), i64::from(y) - i64::from(m))
-    })
-}
-
-/// Twice the width and height, bilinear (each new pixel weighs its four nearest
-/// pixels 9:3:3:1), when that stays within [`MAX_SIDE`]; with a margin.
-fn upscale(img: &Gray) -> Gray {
-    let (w, h) = (img.width(), img.height());
-    if w.max(h) > MAX_SIDE / 2 {
-        return margin(img);
-    }
-    let up = Gray::from_fn(2 * w, 2 * h, |x, y| {
-        // Pixel 2k lies a quarter pixel before the centre of pixel k, 2k + 1 a
-        // quarter after.
-        let near = |v: u32| (i64::from(v / 2), if v.is_multiple_of(2) { -1 } else { 1 });
-        let ((x0, dx), (y0, dy)) = (near(x), near(y));
-        let p = |xx: i64, yy: i64| u32::from(img.get(xx, yy));
-        let sum = 9 * p(x0, y0) + 3 * p(x0 + dx, y0) + 3 * p(x0, y0 + dy) + p(x0 + dx, y0 + dy);
-        u8::try_from((sum + 8) / 16).unwrap_or(255)
-    });
-    margin(&up)
-}
-
 /// Otsu's threshold of `img`'s histogram.
 fn otsu(img: &Gray) -> u8 {
     let mut histogram = [0_u64; 256];
@@ -275,19 +259,6 @@ fn otsu(img: &Gray) -> u8 {
         }
     }
     best_t
-}
-
-/// Black and white at Otsu's threshold, with a margin.
-fn threshold(img: &Gray) -> Gray {
-    let best_t = otsu(img);
-    let bw = Gray::from_fn(img.width(), img.height(), |x, y| {
-        if img.get(i64::from(x), i64::from(y)) <= best_t {
-            0
-        } else {
-            255
-        }
-    });
-    margin(&bw)
 }
 
 #[cfg(test)]
@@ -352,6 +323,69 @@ mod tests {
             let cut = usize::try_from(next()).unwrap() % (bytes.len() + 1);
             let _ = scan_png(&bytes[..cut.max(8).min(bytes.len())]);
             let _ = scan_png(&bytes);
+        }
+    }
+
+    #[test]
+    fn the_locator_never_panics_outside_catch_unwind() {
+        // `scan` catches panics; the locator and decoder are called here without
+        // that net, on noise, on symbols with blocks of pixels flipped, cut or
+        // stretched, and on images of one or no pixel.
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        };
+        for (w, h) in [(0, 0), (1, 1), (0, 9), (9, 0), (3, 200)] {
+            let _ = read_located(&Gray::from_fn(w, h, |x, y| ((x * 7 + y * 13) % 256) as u8));
+        }
+        let texts = [
+            "6BFWTLRJ5I7PUUA",
+            &"NCFOXN%TS3DH0YOJ58S S-C4C:HT$M*T5:C/OG5 5:6QA".repeat(12),
+        ];
+        for text in texts {
+            let s = Symbol::new(text, EcLevel::L).unwrap();
+            for module in [1, 2, 3] {
+                let clean = s.image(module, 4);
+                for _ in 0..60 {
+                    let mut px = clean.pixels().to_vec();
+                    let blocks = next() % 40;
+                    for _ in 0..blocks {
+                        let at = usize::try_from(next()).unwrap() % px.len();
+                        let len = usize::try_from(next() % 64).unwrap();
+                        let v = u8::try_from(next() % 256).unwrap();
+                        for p in px.iter_mut().skip(at).take(len) {
+                            *p = v;
+                        }
+                    }
+                    let img = Gray::from_pixels(clean.width(), clean.height(), px).unwrap();
+                    if let Ok((got, _, _)) = read_located(&img) {
+                        assert_eq!(got, text, "Reed–Solomon lets no other text through");
+                    }
+                    // Cut to a random window, and stretched along one axis.
+                    let (cw, ch) = (
+                        u32::try_from(next() % u64::from(img.width() + 1)).unwrap(),
+                        u32::try_from(next() % u64::from(img.height() + 1)).unwrap(),
+                    );
+                    let _ = read_located(&Gray::from_fn(cw, ch, |x, y| {
+                        img.get(i64::from(x), i64::from(y))
+                    }));
+                    let k = 1 + next() % 3;
+                    let _ = read_located(&Gray::from_fn(img.width(), img.height(), |x, y| {
+                        img.get(i64::from(x) * i64::try_from(k).unwrap() / 2, i64::from(y))
+                    }));
+                }
+            }
+        }
+        for _ in 0..40 {
+            let (w, h) = (
+                u32::try_from(next() % 300 + 1).unwrap(),
+                u32::try_from(next() % 300 + 1).unwrap(),
+            );
+            let img = Gray::from_fn(w, h, |_, _| if next() % 2 == 0 { 0 } else { 255 });
+            let _ = read_located(&img);
         }
     }
 
