@@ -725,29 +725,33 @@ fn grid(bw: &Bw<'_>, placed: &Placed, version: usize) -> Option<Vec<bool>> {
 pub(crate) fn candidates(img: &Gray, threshold: u8) -> Candidates<'_> {
     let bw = Bw { img, threshold };
     let centres = finders(&bw);
-    let triples = triples(&centres);
     Candidates {
+        triples: triples(&centres).into_iter(),
         bw,
-        triples,
-        last: None,
-        next: 0,
+        current: None,
     }
 }
 
 /// The grids [`candidates`] gives, one at a time.
 pub(crate) struct Candidates<'a> {
     bw: Bw<'a>,
-    triples: Vec<[Centre; 3]>,
-    next: usize,
-    /// The finder patterns of the last grid given, and the versions tried on them.
-    last: Option<(Placed, Vec<usize>)>,
+    triples: std::vec::IntoIter<[Centre; 3]>,
+    /// The finder patterns being tried, the versions still to try on them, and
+    /// those tried.
+    current: Option<(Placed, std::vec::IntoIter<usize>, Vec<usize>)>,
+}
+
+impl std::fmt::Debug for Candidates<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Candidates({} triples left)", self.triples.len())
+    }
 }
 
 impl Candidates<'_> {
     /// The last grid's finder patterns again, at `version` (which its version
     /// information gave), unless that version was tried on them already.
     pub(crate) fn retry(&mut self, version: usize) -> Option<(usize, Vec<bool>)> {
-        let (placed, tried) = self.last.as_mut()?;
+        let (placed, _, tried) = self.current.as_mut()?;
         if tried.contains(&version) || !(7..=40).contains(&version) {
             return None;
         }
@@ -757,50 +761,40 @@ impl Candidates<'_> {
     }
 }
 
-impl std::fmt::Debug for Candidates<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Candidates({} triples)", self.triples.len())
-    }
+/// The versions to try on finder patterns `placed`: the one the module size along
+/// the legs gives, then one either side, within 1 to 40 (a symbol over the
+/// largest is the largest).
+fn versions(placed: &Placed) -> Vec<usize> {
+    let (mu, mv) = placed.modules();
+    let side = f64::midpoint(placed.u.len() / mu, placed.v.len() / mv) + 7.0;
+    let estimate = ((side - 17.0) / 4.0).round().clamp(1.0, 40.0) as usize;
+    [estimate, estimate + 1, estimate - 1]
+        .into_iter()
+        .filter(|v| (1..=40).contains(v))
+        .collect()
 }
 
 impl Iterator for Candidates<'_> {
     /// (modules per side, modules row by row).
     type Item = (usize, Vec<bool>);
 
-    #[allow(clippy::many_single_char_names)] // points and their sides, as in geometry
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let (ti, k) = (self.next / 3, self.next % 3);
-            let t = *self.triples.get(ti)?;
-            self.next += 1;
-            let placed = Placed::new(&self.bw, t);
-            let (mu, mv) = placed.modules();
-            let (u, v) = (placed.u, placed.v);
-            let side = f64::midpoint(u.len() / mu, v.len() / mv) + 7.0;
-            // Versions 1 to 40 only: a symbol over the largest is the largest.
-            let estimate = ((side - 17.0) / 4.0).round().clamp(1.0, 40.0);
-            // The estimate, then one version either side.
-            let version = estimate
-                + match k {
-                    0 => 0.0,
-                    1 => 1.0,
-                    _ => -1.0,
-                };
-            if !(1.0..=40.0).contains(&version) {
+            let Some((placed, left, tried)) = self.current.as_mut() else {
+                let placed = Placed::new(&self.bw, self.triples.next()?);
+                let left = versions(&placed).into_iter();
+                self.current = Some((placed, left, Vec::new()));
+                continue;
+            };
+            let Some(version) = left.next() else {
+                self.current = None;
+                continue;
+            };
+            if tried.contains(&version) {
                 continue;
             }
-            let version = version as usize;
-            match &mut self.last {
-                Some((p, tried)) if k > 0 => {
-                    if tried.contains(&version) {
-                        continue;
-                    }
-                    tried.push(version);
-                    *p = placed;
-                }
-                _ => self.last = Some((placed, vec![version])),
-            }
-            if let Some(modules) = grid(&self.bw, &placed, version) {
+            tried.push(version);
+            if let Some(modules) = grid(&self.bw, placed, version) {
                 return Some((17 + 4 * version, modules));
             }
         }

@@ -155,24 +155,29 @@ const PASSES: [(&str, Read); 2] = [("direct", read_located), ("rqrr", read_rqrr)
 /// The `direct` pass: c169's locator and decoder, at Otsu's threshold.
 fn read_located(img: &Gray) -> Result<(String, u8, EcLevel), ScanError> {
     let threshold = otsu(img);
+    let decode = |size: usize, modules: &[bool]| {
+        crate::modules::decode(size, &|r, c| {
+            modules.get(r * size + c).copied().unwrap_or(false)
+        })
+    };
     let mut last = None;
     let mut grids = crate::locate::candidates(img, threshold);
     while let Some((size, modules)) = grids.next() {
-        let dark = |r: usize, c: usize| modules.get(r * size + c).copied().unwrap_or(false);
-        match crate::modules::decode(size, &dark) {
+        let mut read = decode(size, &modules);
+        if read.is_err() {
+            // A version the module size misjudged: its version information says
+            // which (read near the finder patterns, where a grid of the wrong
+            // size is still nearly right).
+            let told = crate::modules::version_info(size, &|r, c| {
+                modules.get(r * size + c).copied().unwrap_or(false)
+            });
+            if let Some((size, modules)) = told.and_then(|v| grids.retry(v)) {
+                read = decode(size, &modules);
+            }
+        }
+        match read {
             Ok(d) => return Ok((d.text, d.version, d.level)),
             Err(e) => last = Some(e),
-        }
-        // A version the module size misjudged: its version information says
-        // which (read near the finder patterns, where a grid of the wrong size
-        // is still nearly right).
-        let told = crate::modules::version_info(size, &dark);
-        if let Some((size, modules)) = told.and_then(|v| grids.retry(v)) {
-            let dark = |r: usize, c: usize| modules.get(r * size + c).copied().unwrap_or(false);
-            match crate::modules::decode(size, &dark) {
-                Ok(d) => return Ok((d.text, d.version, d.level)),
-                Err(e) => last = Some(e),
-            }
         }
     }
     match last {
@@ -331,13 +336,8 @@ mod tests {
         // `scan` catches panics; the locator and decoder are called here without
         // that net, on noise, on symbols with blocks of pixels flipped, cut or
         // stretched, and on images of one or no pixel.
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            state.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        };
+        let mut rng = crate::SplitMix64(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next_u64();
         for (w, h) in [(0, 0), (1, 1), (0, 9), (9, 0), (3, 200)] {
             let _ = read_located(&Gray::from_fn(w, h, |x, y| ((x * 7 + y * 13) % 256) as u8));
         }
