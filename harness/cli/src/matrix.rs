@@ -12,7 +12,7 @@ use c169_formats::{write_all, Format};
 use c169_model::bounded;
 use c169_report::matrix::Matrix;
 use c169_report::{exit, write_atomically, Collector, Report};
-use c169_suite::matrix::{grid, Copier, GridMember};
+use c169_suite::matrix::{matrix, shut_down, Copier, GridMember};
 use c169_suite::session::Session;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,7 +35,9 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     check: Option<PathBuf>,
     /// Implementations (and releases) run side by side, N at a time (default:
-    /// the number of cores).
+    /// the number of cores); each joins the encoder × decoder grid as its own
+    /// run ends, with another process of a slow decoder when a worker would
+    /// otherwise wait.
     #[command(flatten)]
     jobs: crate::jobs::JobsArgs,
     /// Instead of the matrix: the suite against every release of peer NAME that has
@@ -192,46 +194,61 @@ fn check(published: &std::path::Path, out: &std::path::Path, names: &[String]) -
     differences.is_empty()
 }
 
-/// Each member's run alone, written to its folder of `args.out`, `--jobs` of them
-/// at once; the reports in the order of the members, whatever order they
-/// finished in.
-fn run_members(
+/// A member's own run, written to its folder of `args.out`, and the member as
+/// the grid uses it (what it declares once its run has ended).
+fn run_one(
     args: &Args,
-    members: &[Member],
+    (name, label, imp, target): &Member,
     root: &std::path::Path,
     corpus: &Corpus,
     catalogue: &c169_corpus::catalogue::Catalogue,
+    settings: &Settings,
     rt: &tokio::runtime::Runtime,
-) -> Vec<anyhow::Result<Report>> {
-    // Each implementation's run alone, N of them at once; written and told in
-    // the order of the members, whatever order they finished in.
-    let run_one = |(name, label, imp, _): &Member| {
-        eprintln!("c169: matrix: running the suite against {name}");
-        let mut session = Session::whole(root, corpus, catalogue, Arc::clone(imp), label.clone());
+) -> (anyhow::Result<Report>, GridMember) {
+    eprintln!("c169: matrix: running the suite against {name}");
+    let mut session = Session::whole(root, corpus, catalogue, Arc::clone(imp), label.clone());
+    session
+        .options
+        .insert("timeout_s".to_owned(), serde_json::json!(args.timeout));
+    if name != "reference" {
+        // The flag that runs a case of this report again (`--adapter NAME`).
         session
             .options
-            .insert("timeout_s".to_owned(), serde_json::json!(args.timeout));
-        if name != "reference" {
-            // The flag that runs a case of this report again (`--adapter NAME`).
-            session
-                .options
-                .insert("adapter".to_owned(), serde_json::json!(name));
-        }
-        let mut report = session
-            .run(rt, &mut Collector::default())
-            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?
-            .report;
-        // A published report does not name the machine it was made on.
-        "(not recorded)".clone_into(&mut report.run.host);
-        write_all(
-            &report,
-            &args.out.join(name),
-            &Format::ALL,
-            Some("../index.html"),
-        )?;
-        Ok::<_, anyhow::Error>(report)
+            .insert("adapter".to_owned(), serde_json::json!(name));
+    }
+    let report = session
+        .run(rt, &mut Collector::default())
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))
+        .and_then(|ran| {
+            let mut report = ran.report;
+            // A published report does not name the machine it was made on.
+            "(not recorded)".clone_into(&mut report.run.host);
+            write_all(
+                &report,
+                &args.out.join(name),
+                &Format::ALL,
+                Some("../index.html"),
+            )?;
+            Ok(report)
+        });
+    let described = rt.block_on(imp.describe()).ok();
+    // Readings side by side get another copy, unless the adapter says it must run
+    // alone.
+    let copy: Option<Copier> = if described.as_ref().is_some_and(|d| !d.serial) {
+        let (target, settings) = (target.clone(), settings.clone());
+        Some(Arc::new(move || {
+            target.connect(&settings).ok().map(Arc::from)
+        }))
+    } else {
+        None
     };
-    c169_suite::run::side_by_side(members, args.jobs.count(), &run_one)
+    let member = GridMember {
+        name: name.clone(),
+        imp: Arc::clone(imp),
+        caps: described.map(|d| d.capability_names()).unwrap_or_default(),
+        copy,
+    };
+    (report, member)
 }
 
 pub fn run(args: &Args) -> anyhow::Result<u8> {
@@ -255,11 +272,21 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
         return Ok(exit::RIG);
     };
 
-    let ran = run_members(args, &members, &root, &corpus, &catalogue, &rt);
+    // Each member's run, `--jobs` at a time; as each ends, that member joins the
+    // encoder × decoder grid.
+    let (ran, grid) = matrix(
+        &corpus,
+        &members,
+        &|m| run_one(args, m, &root, &corpus, &catalogue, &settings, &rt),
+        &rt,
+        args.jobs.count(),
+    );
+    shut_down(members.iter().map(|(_, _, imp, _)| Arc::clone(imp)), &rt);
     let mut reports: Vec<(String, Report)> = Vec::new();
     let mut rig_failed = false;
     for ((name, _, _, _), report) in members.iter().zip(ran) {
-        let report = report?;
+        let report =
+            report.unwrap_or_else(|| Err(anyhow::anyhow!("{name}: the run did not end")))?;
         rig_failed |= report.run.rig_failure.is_some();
         println!(
             "{name}: {} — {} cases, {} passed, {} failed, {} errors, {} skipped",
@@ -271,36 +298,6 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
             report.summary.all.skipped
         );
         reports.push((name.clone(), report));
-    }
-
-    eprintln!("c169: matrix: the encoder × decoder grid");
-    let grid_members: Vec<GridMember> = members
-        .iter()
-        .map(|(name, _, imp, target)| {
-            let described = rt.block_on(imp.describe()).ok();
-            // Readings side by side get another copy, unless the adapter says it
-            // must run alone.
-            let copy: Option<Copier> = match (described.as_ref().is_some_and(|d| !d.serial), target)
-            {
-                (true, target) => {
-                    let (target, settings) = (target.clone(), settings.clone());
-                    Some(Arc::new(move || {
-                        target.connect(&settings).ok().map(Arc::from)
-                    }))
-                }
-                _ => None,
-            };
-            GridMember {
-                name: name.clone(),
-                imp: Arc::clone(imp),
-                caps: described.map(|d| d.capability_names()).unwrap_or_default(),
-                copy,
-            }
-        })
-        .collect();
-    let grid = grid(&corpus, &grid_members, &rt, args.jobs.count());
-    for (_, _, imp, _) in &members {
-        rt.block_on(imp.shutdown());
     }
     let peers: Vec<(String, &Report)> = reports
         .iter()

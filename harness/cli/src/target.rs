@@ -11,7 +11,7 @@ pub struct TargetArgs {
     /// or one of its older releases as NAME@VERSION (`adapters/NAME/releases/VERSION/`).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["adapter_cmd", "adapter_url"])]
     pub adapter: Option<String>,
-    /// An adapter program speaking protocol v1 on stdin/stdout (run through `sh -c`).
+    /// An adapter program speaking protocol v1 on stdin/stdout (run through `sh -c`; a single command is exec'd).
     #[arg(long, value_name = "COMMAND", conflicts_with = "adapter_url")]
     pub adapter_cmd: Option<String>,
     /// An HTTP adapter endpoint: POST {URL}/v1/{op}.
@@ -23,6 +23,26 @@ pub struct TargetArgs {
     /// Seconds an implementation may take on one request (1 to 3600).
     #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+}
+
+/// What `sh -c` runs for `--adapter-cmd COMMAND`: a single command is exec'd, so
+/// that the adapter is the process c169 started (its exit status and signal are
+/// its own); a compound one (`cd dir && node adapter.js`, a pipeline) runs as
+/// written, since `exec` applies to one command only, as does one that starts
+/// with a variable assignment (`NODE_OPTIONS=… node adapter.js`). Either way the adapter's
+/// whole process group is what a timeout kills.
+fn shell_line(cmd: &str) -> String {
+    let compound = cmd.contains(['&', '|', ';', '\n', '(', ')', '`']) || cmd.contains("$(");
+    // `exec X=1 node` would look for a program named `X=1`.
+    let assigns = cmd
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.contains('='));
+    if compound || assigns {
+        cmd.to_owned()
+    } else {
+        format!("exec {cmd}")
+    }
 }
 
 impl TargetArgs {
@@ -38,7 +58,7 @@ impl TargetArgs {
             return Ok(named(name)?.target());
         }
         let words: Vec<String> = match (&self.adapter_cmd, &self.adapter_url) {
-            (Some(cmd), _) => vec!["sh".into(), "-c".into(), format!("exec {cmd}")],
+            (Some(cmd), _) => vec!["sh".into(), "-c".into(), shell_line(cmd)],
             (None, Some(url)) => {
                 return Target::http(url).map_err(|e| anyhow::anyhow!("--adapter-url: {e}"));
             }
@@ -166,5 +186,24 @@ mod tests {
         );
         assert_eq!(shell_quote("node a.js"), "'node a.js'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn a_single_command_is_execd_and_a_compound_one_runs_as_written() {
+        assert_eq!(shell_line("node adapter.js"), "exec node adapter.js");
+        assert_eq!(
+            shell_line("python3 a.py --verify 'x y'"),
+            "exec python3 a.py --verify 'x y'"
+        );
+        for compound in [
+            "cd adapters/cose-js && node adapter.js",
+            "node a.js | tee log",
+            "export X=1; node a.js",
+            "(cd x; node a.js)",
+            "node $(pwd)/a.js",
+            "NODE_OPTIONS=--max-old-space-size=64 node a.js",
+        ] {
+            assert_eq!(shell_line(compound), compound);
+        }
     }
 }

@@ -203,7 +203,8 @@ fn run_against_an_external_adapter_skips_what_it_does_not_claim() {
     let out = c169(&[
         "run",
         "--adapter-cmd",
-        "python3 adapters/examples/python/c169_adapter.py",
+        // A compound command, as a user would write one: it runs as written.
+        "cd adapters/examples/python && python3 c169_adapter.py",
         "--report-dir",
         dir.to_str().unwrap(),
     ]);
