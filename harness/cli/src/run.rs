@@ -187,10 +187,11 @@ pub fn run(args: &Args) -> anyhow::Result<u8> {
     let mut progress = crate::progress::Progress::new(args.verbose);
     let outcome = session.run(&rt, &mut progress);
     progress.finish();
-    for copy in std::iter::once(&imp).chain(&copies) {
-        rt.block_on(copy.shutdown());
-    }
+    c169_suite::run::shut_down(std::iter::once(&imp).chain(&copies).cloned(), &rt);
     let outcome = outcome.map_err(anyhow::Error::msg)?;
+    for left_out in &outcome.copies_left_out {
+        eprintln!("c169: --jobs: {left_out}; its share of the cases ran on the other copies");
+    }
     let report = outcome.report;
     // A run that tested nothing is no verdict: no report that could read as green.
     if report.summary.all.total == 0 && report.run.complete && report.run.rig_failure.is_none() {

@@ -108,3 +108,67 @@ fn copies_side_by_side_give_the_serial_report_and_a_serial_adapter_runs_alone() 
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A copy that cannot start, or that describes itself otherwise than the first,
+/// runs no case: the report is the serial run's, and stderr says which copy was
+/// left out and why.
+#[test]
+fn a_copy_that_fails_or_differs_in_describe_runs_no_case() {
+    let dir = scratch("left-out");
+    let slow = [("C169_PROXY_DELAY_MS", "20".to_owned())];
+    let serial = run(&dir.join("one"), "1", &dir.join("one.starts"), &slow);
+    let first_only = format!(
+        "sh {}",
+        repo()
+            .join("harness/cli/tests/fixtures/first-only.sh")
+            .display()
+    );
+    for (later, why) in [
+        (
+            "exit",
+            "copy 2 of 2: describe failed: the adapter ended (exit code 7)",
+        ),
+        (
+            "differ",
+            "copy 2 of 2: its describe differs from the first copy's",
+        ),
+    ] {
+        let report = dir.join(later);
+        let out = c169_with(
+            &[
+                "run",
+                "--jobs",
+                "2",
+                "--tags",
+                TAGS,
+                "--adapter-cmd",
+                &first_only,
+                "--report-dir",
+                report.to_str().unwrap(),
+            ],
+            &[
+                slow[0].clone(),
+                ("C169_LATER", later.to_owned()),
+                (
+                    "C169_FIRST",
+                    dir.join(format!("{later}.first"))
+                        .to_str()
+                        .unwrap()
+                        .to_owned(),
+                ),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{later}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("c169: --jobs: {why}")),
+            "{later}: {stderr}"
+        );
+        let mut got = stable(&report);
+        // The label is the command, which differs from the serial run's.
+        got["implementation"]["label"] = serial["implementation"]["label"].clone();
+        got["run"]["options"] = serial["run"]["options"].clone();
+        assert!(got == serial, "{later}: the serial report, times apart");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

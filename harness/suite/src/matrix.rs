@@ -2,7 +2,7 @@
 //! turns the identity fixtures (the encoder vectors) into QR text, and every
 //! implementation decodes every output.
 
-use crate::run::{decode_request, encode_request};
+use crate::run::{decode_request, encode_request, shut_down};
 use c169_adapter::protocol::ErrorKind;
 use c169_adapter::{AdapterError, Implementation, Reference};
 use c169_corpus::corpus::Corpus;
@@ -700,18 +700,6 @@ impl<R> Board<'_, R> {
             cells,
         }
     }
-}
-
-/// Shuts `imps` down all at once: the slowest to stop, not their sum.
-pub fn shut_down(
-    imps: impl IntoIterator<Item = Arc<dyn Implementation>>,
-    rt: &tokio::runtime::Runtime,
-) {
-    let mut set = tokio::task::JoinSet::new();
-    for imp in imps {
-        set.spawn_on(async move { imp.shutdown().await }, rt.handle());
-    }
-    rt.block_on(async { while set.join_next().await.is_some() {} });
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use c169_codec::keys::Key;
 use c169_corpus::corpus::Corpus;
 use c169_model::{Level, Outcome, Stage, Vector, VerdictClass};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -44,7 +44,7 @@ pub struct CaseResult {
 }
 
 /// A whole run: what the implementation said of itself, and every case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Run {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Description>,
@@ -55,6 +55,10 @@ pub struct Run {
     /// Stopped before the last case.
     #[serde(default)]
     pub interrupted: bool,
+    /// Copies (by their place among the copies, the first being 0) that ran no
+    /// case, and why: their describe failed or differed from the first's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies_left_out: Vec<(usize, String)>,
 }
 
 fn case(root: &Path, path: &Path, vector: &Vector) -> CaseResult {
@@ -220,9 +224,45 @@ pub fn run_with(
     run_side_by_side(corpus, root, &[imp], rt, keep, stop, on_case)
 }
 
+/// Whether copy `k` answers describe as the first did; if not, why it takes no
+/// case goes into `left_out`.
+fn answers_as_the_first(
+    copy: &dyn Implementation,
+    k: usize,
+    first: Option<&Description>,
+    rt: &tokio::runtime::Runtime,
+    left_out: &std::sync::Mutex<BTreeMap<usize, String>>,
+) -> bool {
+    let why = match rt.block_on(copy.describe()) {
+        Ok(d) if Some(&d) == first => return true,
+        Ok(_) => "its describe differs from the first copy's".to_owned(),
+        Err(e) => format!("describe failed: {}", e.reason()),
+    };
+    left_out
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(k, why);
+    false
+}
+
+/// Shuts `imps` down all at once: the slowest to stop, not their sum.
+pub fn shut_down(
+    imps: impl IntoIterator<Item = std::sync::Arc<dyn Implementation>>,
+    rt: &tokio::runtime::Runtime,
+) {
+    let mut set = tokio::task::JoinSet::new();
+    for imp in imps {
+        set.spawn_on(async move { imp.shutdown().await }, rt.handle());
+    }
+    rt.block_on(async { while set.join_next().await.is_some() {} });
+}
+
 /// [`run_with`] on several copies of one implementation at once (`--jobs`), a
 /// thread each, every copy serving one case at a time. `describe` is asked of
-/// the first; when it says `serial`, the first runs every case alone. The results
+/// the first; when it says `serial`, the first runs every case alone. Each other
+/// copy is asked too, and takes cases only when it answers as the first did: a
+/// copy that cannot start or says otherwise is left out (`copies_left_out`), so
+/// that the report does not depend on `--jobs`. The results
 /// are in corpus order whatever order they finished in, so the report is that of
 /// a serial run; `on_case` sees them as they finish.
 pub fn run_side_by_side(
@@ -236,25 +276,21 @@ pub fn run_side_by_side(
 ) -> Run {
     let Some(first) = copies.first() else {
         return Run {
-            description: None,
             describe_error: Some("no implementation to run".to_owned()),
-            results: Vec::new(),
-            interrupted: false,
+            ..Run::default()
         };
     };
-    let description = rt.block_on(first.describe());
-    let (description, caps, describe_error) = match description {
-        Ok(d) => {
-            let caps = d.capability_names();
-            (Some(d), caps, None)
-        }
+    let (description, caps, describe_error) = match rt.block_on(first.describe()) {
+        Ok(d) => (Some(d.clone()), d.capability_names(), None),
         Err(e) => (None, BTreeSet::new(), Some(e)),
     };
-    let copies = if description.as_ref().is_some_and(|d| d.serial) {
+    // Copies run cases only beside a first copy that described itself.
+    let copies = if description.as_ref().is_none_or(|d| d.serial) {
         copies.get(..1).unwrap_or(copies)
     } else {
         copies
     };
+    let left_out = std::sync::Mutex::new(BTreeMap::new());
     let selected: Vec<(&std::path::PathBuf, &Vector)> = corpus
         .vectors
         .iter()
@@ -301,15 +337,19 @@ pub fn run_side_by_side(
     std::thread::scope(|scope| {
         // The first copy runs here; each other one on a thread of its own, sending
         // its results here, where `on_case` (which need not be Send) sees them.
-        for imp in copies.iter().skip(1) {
+        for (k, imp) in copies.iter().enumerate().skip(1) {
             let tx = tx.clone();
             let ctx = Ctx { imp: *imp, ..base };
             let take = &take;
+            let (first, left_out) = (description.as_ref(), &left_out);
             // A copy whose thread cannot start leaves its share to the others.
             let _ = std::thread::Builder::new()
                 .name("c169-case".into())
                 .stack_size(STACK_BYTES)
                 .spawn_scoped(scope, move || {
+                    if !answers_as_the_first(*imp, k, first, rt, left_out) {
+                        return;
+                    }
                     while let Some((i, path, vector)) = take() {
                         if tx.send((i, one(&ctx, path, vector))).is_err() {
                             break;
@@ -334,6 +374,11 @@ pub fn run_side_by_side(
         describe_error: describe_error.map(|e| e.reason()),
         results: slots.into_iter().flatten().collect(),
         interrupted: interrupted.into_inner(),
+        copies_left_out: left_out
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .into_iter()
+            .collect(),
     }
 }
 

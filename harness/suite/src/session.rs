@@ -81,6 +81,9 @@ pub struct Finished {
     pub report: Report,
     /// Expectations that named no case of this run.
     pub unmatched_expectations: Vec<String>,
+    /// Copies (`--jobs`) that ran no case, and why: their describe failed or
+    /// differed from the first copy's. Their share ran on the others.
+    pub copies_left_out: Vec<String>,
 }
 
 impl<'a> Session<'a> {
@@ -183,12 +186,22 @@ impl<'a> Session<'a> {
         let features_dir = self.root.join("../features");
         if self.features && !self.interrupted() && features_dir.is_dir() {
             if let Some(d) = &run.description {
+                // The scenarios lend requests only to the copies the vectors used.
+                let copies: Vec<Arc<dyn Implementation>> = if d.serial {
+                    Vec::new()
+                } else {
+                    (1..)
+                        .zip(&self.copies)
+                        .filter(|(k, _)| !run.copies_left_out.iter().any(|(out, _)| out == k))
+                        .map(|(_, c)| Arc::clone(c))
+                        .collect()
+                };
                 cases.extend(self.scenarios(
                     rt,
                     sink,
                     &features_dir,
                     d.capability_names(),
-                    d.serial,
+                    copies,
                 )?);
             }
         }
@@ -241,9 +254,15 @@ impl<'a> Session<'a> {
             &catalogue,
             cases,
         );
+        let n = self.copies.len() + 1;
         Ok(Finished {
             report,
             unmatched_expectations: unmatched,
+            copies_left_out: run
+                .copies_left_out
+                .iter()
+                .map(|(k, why)| format!("copy {} of {n}: {why}", k + 1))
+                .collect(),
         })
     }
 
@@ -254,14 +273,9 @@ impl<'a> Session<'a> {
         sink: &mut dyn Sink,
         features_dir: &Path,
         caps: std::collections::BTreeSet<String>,
-        serial: bool,
+        copies: Vec<Arc<dyn Implementation>>,
     ) -> Result<Vec<Case>, SessionError> {
         // Cucumber runs scenarios concurrently: a pool lends each request a copy.
-        let copies = if serial {
-            Vec::new()
-        } else {
-            self.copies.clone()
-        };
         let inputs = Shared {
             imp: Arc::new(c169_adapter::Pool::new(Arc::clone(&self.imp), copies)),
             generator: c169_corpus::generate::Generator::load(self.root, self.catalogue)?,
