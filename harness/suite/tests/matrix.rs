@@ -33,50 +33,29 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// The reference, counting the encodings and readings asked of it.
+/// The reference, counting the encodings and readings asked of it, and taking
+/// `delay` longer over each reading.
 #[derive(Debug, Default)]
-struct Counting {
+struct Watched {
     asked: AtomicUsize,
+    delay: Duration,
 }
 
 #[async_trait]
-impl Implementation for Counting {
+impl Implementation for Watched {
     fn label(&self) -> String {
-        "counting reference".into()
+        "watched reference".into()
     }
     async fn describe(&self) -> Result<Description, AdapterError> {
         Reference.describe().await
     }
     async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
         self.asked.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(self.delay);
         Reference.decode(request).await
     }
     async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
         self.asked.fetch_add(1, Ordering::SeqCst);
-        Reference.encode(request).await
-    }
-    fn in_process(&self) -> bool {
-        true
-    }
-}
-
-/// The reference, 20 ms slower a reading: the decoder a worker would wait for.
-#[derive(Debug)]
-struct Slow;
-
-#[async_trait]
-impl Implementation for Slow {
-    fn label(&self) -> String {
-        "slow reference".into()
-    }
-    async fn describe(&self) -> Result<Description, AdapterError> {
-        Reference.describe().await
-    }
-    async fn decode(&self, request: &DecodeRequest) -> Result<Outcome, AdapterError> {
-        std::thread::sleep(Duration::from_millis(20));
-        Reference.decode(request).await
-    }
-    async fn encode(&self, request: &EncodeRequest) -> Result<Encoded, AdapterError> {
         Reference.encode(request).await
     }
     fn in_process(&self) -> bool {
@@ -177,8 +156,8 @@ fn the_grid_is_the_same_whatever_the_workers_and_the_runs_come_back_in_order() {
 fn a_member_joins_the_grid_while_another_still_runs_and_not_before_its_own_run_ends() {
     let corpus = corpus();
     let rt = runtime();
-    let slow = Arc::new(Counting::default());
-    let quick = Arc::new(Counting::default());
+    let slow = Arc::new(Watched::default());
+    let quick = Arc::new(Watched::default());
     let names = ["slow", "quick"];
     let seen = AtomicUsize::new(usize::MAX);
     let asked_of_slow_while_it_ran = AtomicUsize::new(usize::MAX);
@@ -259,7 +238,13 @@ fn a_copy_that_does_not_answer_describe_is_not_used_so_the_grid_does_not_depend_
             });
             GridMember {
                 copy: Some(copy),
-                ..member("slow", Arc::new(Slow))
+                ..member(
+                    "slow",
+                    Arc::new(Watched {
+                        delay: Duration::from_millis(20),
+                        ..Watched::default()
+                    }),
+                )
             }
         } else {
             member("quick", Arc::new(Reference))
