@@ -237,6 +237,11 @@ impl Lane {
         self.spent / self.asked * u32::try_from(n.saturating_sub(self.next)).unwrap_or(u32::MAX)
     }
 
+    /// Whether a copy is free for a worker.
+    fn free(&self) -> bool {
+        self.copies.iter().any(|(_, held)| !held)
+    }
+
     /// The first copy no worker holds, now held.
     fn hold(&mut self) -> Option<usize> {
         let copy = self.copies.iter().position(|(_, held)| !held)?;
@@ -318,7 +323,7 @@ impl<R> Board<'_, R> {
         let open = self.lanes.iter().filter(|l| l.member.is_some()).count();
         self.made.len()
             + self.to_encode.len()
-            + self.busy
+            + self.encoding
             + (self.lanes.len() - open) * self.fixtures
     }
 
@@ -353,11 +358,11 @@ impl<R> Board<'_, R> {
         }
         let (made, n) = (self.made.len(), self.expected());
         let lanes = &mut self.lanes;
-        if let Some(at) = self.to_encode.iter().position(|(m, _)| {
-            lanes
-                .get(*m)
-                .is_some_and(|l| l.copies.iter().any(|(_, held)| !held))
-        }) {
+        if let Some(at) = self
+            .to_encode
+            .iter()
+            .position(|(m, _)| lanes.get(*m).is_some_and(Lane::free))
+        {
             let (member, fixture) = self.to_encode.remove(at)?;
             let copy = lanes.get_mut(member)?.hold()?;
             self.encoding += 1;
@@ -372,7 +377,7 @@ impl<R> Board<'_, R> {
         let free = lanes
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.next < made && l.copies.iter().any(|(_, held)| !held))
+            .filter(|(_, l)| l.next < made && l.free())
             .max_by_key(most);
         if let Some((d, _)) = free {
             let lane = lanes.get_mut(d)?;

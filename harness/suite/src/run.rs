@@ -280,9 +280,9 @@ pub fn run_side_by_side(
             ..Run::default()
         };
     };
-    let (description, caps, describe_error) = match rt.block_on(first.describe()) {
-        Ok(d) => (Some(d.clone()), d.capability_names(), None),
-        Err(e) => (None, BTreeSet::new(), Some(e)),
+    let (caps, description, describe_error) = match rt.block_on(first.describe()) {
+        Ok(d) => (d.capability_names(), Some(d), None),
+        Err(e) => (BTreeSet::new(), None, Some(e)),
     };
     // Copies run cases only beside a first copy that described itself.
     let copies = if description.as_ref().is_none_or(|d| d.serial) {
